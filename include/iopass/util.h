@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers every module shares: an error message buffer that libraries fill
+ * and only the CLI prints, sysfs file access under a configurable root (so
+ * unit tests can point it at a fake tree), and PCI address parsing.
+ */
+#ifndef IOPASS_UTIL_H
+#define IOPASS_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Libraries return 0 or -errno and, on error, say what was wrong and what to
+ * do about it here. A NULL errbuf is allowed: the message is dropped.
+ */
+struct errbuf {
+	char msg[1024];
+};
+
+int errbuf_set(struct errbuf *eb, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void errbuf_clear(struct errbuf *eb);
+
+/* "DDDD:BB:DD.F" (domain optional on input, always printed). */
+struct pci_addr {
+	uint16_t domain;
+	uint8_t bus;
+	uint8_t dev;
+	uint8_t fn;
+};
+
+#define PCI_ADDR_STRLEN 13	/* "0000:00:00.0" + NUL */
+
+int pci_addr_parse(const char *s, struct pci_addr *addr);
+void pci_addr_format(const struct pci_addr *addr, char buf[PCI_ADDR_STRLEN]);
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
+
+/*
+ * sysfs access. Every path is relative to a root: "/sys" on a host, a temp
+ * directory in unit tests. Reads strip the trailing newline.
+ */
+const char *sysfs_default_root(void);	/* $IOPASS_SYSFS_ROOT or "/sys" */
+int sysfs_read_str(const char *root, const char *rel, char *buf, size_t len);
+int sysfs_read_u64(const char *root, const char *rel, int base, uint64_t *val);
+int sysfs_read_s64(const char *root, const char *rel, int64_t *val);
+/* The last path component of a symlink's target ("vfio-pci", "12"). */
+int sysfs_link_base(const char *root, const char *rel, char *buf, size_t len);
+int sysfs_write_str(const char *root, const char *rel, const char *val);
+bool sysfs_exists(const char *root, const char *rel);
+
+#endif
