@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The state directory: records that outlive one iopass process (leases,
+ * saved VF settings, original drivers). $IOPASS_STATE_DIR or /run/iopass.
+ * Every record is written whole (temp file + fsync + rename) so a crash or
+ * a full disk never leaves half a record; ownership is an flock on a
+ * record's lock file, so a dead owner is detected without trusting a pid.
+ */
+#ifndef IOPASS_STATE_H
+#define IOPASS_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "iopass/util.h"
+
+const char *state_default_dir(void);
+
+/* Creates dir/sub (and dir) when missing; says how to fix a read-only one. */
+int state_mkdir(const char *dir, const char *sub, struct errbuf *eb);
+
+/* dir/name := content, atomically. */
+int state_write(const char *dir, const char *name, const char *content,
+		struct errbuf *eb);
+
+/* *content := dir/name, malloc'd and NUL-terminated; -ENOENT when absent. */
+int state_read(const char *dir, const char *name, char **content,
+	       struct errbuf *eb);
+
+int state_remove(const char *dir, const char *name);
+
+/*
+ * Locks: state_lock() takes an exclusive flock on dir/name (created when
+ * missing) and returns the fd (>= 0) that holds it; -EWOULDBLOCK when another
+ * live process holds it. state_lock_held() asks without keeping the lock.
+ */
+int state_lock(const char *dir, const char *name, bool wait, struct errbuf *eb);
+bool state_lock_held(const char *dir, const char *name);
+
+/* Names (not paths) of the entries of dir/sub ending in suffix, sorted. */
+int state_list(const char *dir, const char *sub, const char *suffix,
+	       char ***names, size_t *n);
+void state_list_free(char **names, size_t n);
+
+#endif
