@@ -18,6 +18,19 @@ struct command {
 };
 
 int cmd_list(int argc, char **argv);
+int cmd_groups(int argc, char **argv);
+int cmd_bind(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_sriov(int argc, char **argv);
+int cmd_assign(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_leases(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
+
+struct pci_addr;
+/* A BDF or a PCI network interface's name; prints the error itself. */
+int cli_resolve_pci(const char *arg, struct pci_addr *addr);
 
 /* "iopass: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

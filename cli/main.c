@@ -7,6 +7,11 @@
 
 static const struct command commands[] = {
 	{ "list", "list PCI functions with IOMMU groups, drivers and SR-IOV", cmd_list },
+	{ "groups", "list IOMMU groups and whether each can be assigned", cmd_groups },
+	{ "bind", "bind a PCI function to vfio-pci (or another driver), safely", cmd_bind },
+	{ "unbind", "detach a PCI function from its driver, safely", cmd_unbind },
+	{ "restore", "give a PCI function back to its original driver", cmd_restore },
+	{ "sriov", "create and remove SR-IOV VFs (enable, disable, show)", cmd_sriov },
 };
 
 void cli_error(const char *fmt, ...)

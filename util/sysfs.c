@@ -16,6 +16,13 @@ const char *sysfs_default_root(void)
 	return root && *root ? root : "/sys";
 }
 
+const char *procfs_default_root(void)
+{
+	const char *root = getenv("IOPASS_PROCFS_ROOT");
+
+	return root && *root ? root : "/proc";
+}
+
 static int sysfs_path(const char *root, const char *rel, char *path, size_t len)
 {
 	int n = snprintf(path, len, "%s/%s", root, rel);
@@ -114,7 +121,7 @@ int sysfs_write_str(const char *root, const char *rel, const char *val)
 	ret = sysfs_path(root, rel, path, sizeof(path));
 	if (ret)
 		return ret;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);

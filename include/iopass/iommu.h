@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "iopass/util.h"
 
@@ -24,5 +25,33 @@ int iommu_group_of(const char *sysfs, const struct pci_addr *addr);
  */
 int iommu_group_devices(const char *sysfs, int group, struct pci_addr **devs,
 			size_t *n);
+
+/*
+ * Group viability: a group can be handed to a VM only whole, and only when
+ * every member is bound to vfio-pci, has no driver, or is a PCI bridge (the
+ * kernel's own rule for VFIO). iommu_group_check() fills info and returns 0
+ * when viable; -EBUSY with a message naming every offending device and its
+ * driver when not; -ENOENT when the group does not exist.
+ */
+struct iommu_group_member {
+	struct pci_addr addr;
+	char bdf[PCI_ADDR_STRLEN];
+	char driver[64];	/* "" when none */
+	uint32_t class;
+	bool ok;		/* vfio-pci, no driver, or a bridge */
+};
+
+struct iommu_group_info {
+	int id;
+	bool viable;
+	size_t n;
+	struct iommu_group_member *members;	/* free() */
+};
+
+int iommu_group_check(const char *sysfs, int group, struct iommu_group_info *info,
+		      struct errbuf *eb);
+
+/* Every group number on this host, sorted. *ids is malloc'd. */
+int iommu_group_list(const char *sysfs, int **ids, size_t *n);
 
 #endif

@@ -53,4 +53,7 @@ int sysfs_link_base(const char *root, const char *rel, char *buf, size_t len);
 int sysfs_write_str(const char *root, const char *rel, const char *val);
 bool sysfs_exists(const char *root, const char *rel);
 
+/* procfs root: $IOPASS_PROCFS_ROOT or "/proc" (fake trees in unit tests). */
+const char *procfs_default_root(void);
+
 #endif

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* iopass sriov enable | disable | show */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "iopass/lease.h"
+#include "iopass/state.h"
+#include "iopass/sriov.h"
+
+#include "commands.h"
+
+static void sriov_usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopass sriov enable PF COUNT [--autoprobe] [--timeout SECONDS] [--dry-run]\n"
+"       iopass sriov disable PF [--timeout SECONDS] [--dry-run]\n"
+"       iopass sriov show [PF] [--json]\n"
+"\n"
+"Create or remove the SR-IOV virtual functions of a physical function (PF,\n"
+"a PCI address or its network interface). The kernel only changes a VF count\n"
+"through 0, so a new count first removes every VF: refused while any VF of\n"
+"the PF is leased ('iopass leases'). New VFs are not probed by host drivers\n"
+"(sriov_drivers_autoprobe=0) unless --autoprobe, so the host does not grab\n"
+"them. Creating VFs can take long; the wait is bounded (default 30 s).\n"
+"\n"
+"Exit status: 0 done, 1 the kernel or driver failed, 2 bad arguments or refused.\n");
+}
+
+struct pf_info {
+	struct pci_func f;
+	int autoprobe;
+	int leased;
+};
+
+static int leased_vfs(const char *bdf, int numvfs, const char *state)
+{
+	char rel[128], vf[64];
+	struct lease l;
+	int n = 0;
+
+	for (int i = 0; i < numvfs; i++) {
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/virtfn%d", bdf, i);
+		if (!sysfs_link_base(sysfs_default_root(), rel, vf, sizeof(vf)) &&
+		    !lease_read(state, vf, &l, NULL))
+			n++;
+	}
+	return n;
+}
+
+static int read_pf(const struct pci_addr *addr, struct pf_info *pf)
+{
+	const char *sysfs = sysfs_default_root();
+	struct errbuf eb;
+	char rel[128];
+	uint64_t v;
+
+	if (pci_func_read(sysfs, addr, &pf->f, &eb)) {
+		cli_error("%s", eb.msg);
+		return -ENODEV;
+	}
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/sriov_drivers_autoprobe", pf->f.bdf);
+	pf->autoprobe = sysfs_read_u64(sysfs, rel, 10, &v) ? 1 : (int)v;
+	pf->leased = pf->f.sriov_total >= 0 ?
+		leased_vfs(pf->f.bdf, pf->f.sriov_num, state_default_dir()) : 0;
+	return 0;
+}
+
+static int show(int argc, char **argv, bool json)
+{
+	const char *sysfs = sysfs_default_root();
+	json_object *arr = json ? json_object_new_array() : NULL;
+	struct pci_func *funcs;
+	struct pci_addr only;
+	struct errbuf eb;
+	size_t n, shown = 0;
+
+	if (argc > 1 || (argc == 1 && cli_resolve_pci(argv[0], &only)))
+		return EXIT_USAGE;
+	if (pci_func_scan(sysfs, &funcs, &n, &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pf_info pf;
+
+		if (funcs[i].sriov_total < 0 ||
+		    (argc == 1 && pci_addr_cmp(&funcs[i].addr, &only)))
+			continue;
+		if (read_pf(&funcs[i].addr, &pf))
+			continue;
+		shown++;
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "pf", json_object_new_string(pf.f.bdf));
+			json_object_object_add(o, "driver", pf.f.driver[0] ?
+					       json_object_new_string(pf.f.driver) : NULL);
+			json_object_object_add(o, "totalvfs", json_object_new_int(pf.f.sriov_total));
+			json_object_object_add(o, "numvfs", json_object_new_int(pf.f.sriov_num));
+			json_object_object_add(o, "autoprobe", json_object_new_boolean(pf.autoprobe));
+			json_object_object_add(o, "leased", json_object_new_int(pf.leased));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%s %04x:%04x  VFs %d/%d  autoprobe %s  leased %d  driver %s\n",
+			       pf.f.bdf, pf.f.vendor, pf.f.device, pf.f.sriov_num,
+			       pf.f.sriov_total, pf.autoprobe ? "on" : "off", pf.leased,
+			       pf.f.driver[0] ? pf.f.driver : "-");
+		}
+	}
+	free(funcs);
+	if (json) {
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	} else if (!shown) {
+		printf("no SR-IOV physical functions%s\n", argc ? " at that address" : "");
+	}
+	return argc == 1 && !shown ? EXIT_USAGE : EXIT_OK;
+}
+
+static const char *const step_names[] = {
+	[SRIOV_SET_AUTOPROBE] = "set sriov_drivers_autoprobe to",
+	[SRIOV_SET_NUMVFS] = "write sriov_numvfs",
+	[SRIOV_WAIT_VFS] = "wait until the VF count is",
+};
+
+int cmd_sriov(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "autoprobe", no_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool autoprobe = false, dry = false, json = false, enable;
+	long timeout_s = 30, count = 0;
+	struct sriov_plan plan;
+	struct pci_addr addr;
+	struct pf_info pf;
+	struct errbuf eb;
+	char *end;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': autoprobe = true; break;
+		case 'n': dry = true; break;
+		case 'j': json = true; break;
+		case 't':
+			timeout_s = strtol(optarg, &end, 10);
+			if (*end || timeout_s < 1 || timeout_s > 3600) {
+				cli_error("--timeout takes seconds from 1 to 3600, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': sriov_usage(stdout); return EXIT_OK;
+		default:
+			cli_error("bad arguments to 'sriov'; see 'iopass sriov --help'");
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		sriov_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "show"))
+		return show(argc - 1, argv + 1, json);
+	enable = !strcmp(argv[0], "enable");
+	if ((!enable && strcmp(argv[0], "disable")) || argc != (enable ? 3 : 2)) {
+		cli_error("expected 'sriov enable PF COUNT', 'sriov disable PF' or 'sriov show'");
+		return EXIT_USAGE;
+	}
+	if (cli_resolve_pci(argv[1], &addr))
+		return EXIT_USAGE;
+	if (enable) {
+		count = strtol(argv[2], &end, 10);
+		if (!argv[2][0] || *end || count < 0 || count > 65535) {
+			cli_error("'%s' is not a VF count", argv[2]);
+			return EXIT_USAGE;
+		}
+	}
+	if (read_pf(&addr, &pf))
+		return EXIT_USAGE;
+	ret = sriov_plan(pf.f.sriov_num, pf.f.sriov_total, pf.autoprobe, (int)count,
+			 autoprobe, pf.leased, &plan, &eb);
+	if (ret) {
+		cli_error("%s: %s", pf.f.bdf, eb.msg);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < plan.n; i++)
+		printf("%s%s %s %d\n", dry ? "would " : "", pf.f.bdf,
+		       step_names[plan.ops[i].step], plan.ops[i].arg);
+	if (!plan.n)
+		printf("%s already has %ld VFs\n", pf.f.bdf, count);
+	if (dry)
+		return EXIT_OK;
+	ret = sriov_apply(sysfs_default_root(), &addr, &plan, (int)timeout_s * 1000, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Leases: which PCI function is handed to whom. One JSON record per device
+ * under <state>/leases/<bdf>.json, written atomically. A lease is either
+ * persistent (an operator's `iopass assign`: it lasts until released) or
+ * held by a process (a VMM, or `iopass assign ... -- CMD`): that process
+ * holds an flock on <state>/leases/<bdf>.lock for its whole life, so when
+ * it dies, however it dies, the lease is seen as orphaned and `iopass gc`
+ * (or the next assignment) puts the device back as it was found.
+ * Part of the sriov/ module.
+ */
+#ifndef IOPASS_LEASE_H
+#define IOPASS_LEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "iopass/sriov.h"
+
+struct lease {
+	char bdf[PCI_ADDR_STRLEN];
+	char owner[64];
+	char pool[64];		/* "" when assigned by address */
+	int pid;		/* the holding process; 0 when persistent */
+	long long since;	/* unix time */
+	char orig_driver[64];	/* "" when it had none */
+	char driver[64];	/* the driver it was bound to for the lease */
+};
+
+/* Record (de)serialisation; parsing rejects anything malformed whole. */
+int lease_parse(const char *json, size_t len, struct lease *l, struct errbuf *eb);
+int lease_format(const struct lease *l, char *buf, size_t len);
+
+int lease_read(const char *state, const char *bdf, struct lease *l,
+	       struct errbuf *eb);
+int lease_list(const char *state, struct lease **leases, size_t *n,
+	       struct errbuf *eb);
+
+/* A process-held lease whose holder is gone. */
+bool lease_orphaned(const char *state, const struct lease *l);
+
+struct lease_ctx {
+	struct bind_ctx bind;	/* sysfs, procfs, state, flags, steps */
+};
+
+/*
+ * Takes the first candidate that is not leased and not in use by the host,
+ * records the lease, binds it to `driver`, and checks its IOMMU group is
+ * viable; on any failure everything is undone and no record is left.
+ * hold_fd: when non-NULL the lease is held by this process (*hold_fd keeps
+ * the lock; close it only after releasing). -EBUSY: no candidate is free.
+ */
+int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
+		  size_t n, const char *owner, const char *pool,
+		  const char *driver, int *hold_fd, struct lease *out,
+		  struct errbuf *eb);
+
+/* Resets the device, gives it back to its original driver, drops the record. */
+int lease_release(const struct lease_ctx *ctx, const char *bdf, struct errbuf *eb);
+
+/* Releases every orphaned lease; *released counts them. */
+int lease_gc(const struct lease_ctx *ctx, int *released, struct errbuf *eb);
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iopass/iommu.h"
+
+#define PCI_CLASS_BRIDGE_PCI	0x0604
+
+static bool member_ok(const struct iommu_group_member *m)
+{
+	return !m->driver[0] || !strcmp(m->driver, "vfio-pci") ||
+	       (m->class >> 8) == PCI_CLASS_BRIDGE_PCI;
+}
+
+static void fill_member(const char *sysfs, struct iommu_group_member *m)
+{
+	char rel[128];
+	uint64_t class = 0;
+
+	pci_addr_format(&m->addr, m->bdf);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/driver", m->bdf);
+	if (sysfs_link_base(sysfs, rel, m->driver, sizeof(m->driver)))
+		m->driver[0] = '\0';
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/class", m->bdf);
+	if (!sysfs_read_u64(sysfs, rel, 16, &class))
+		m->class = (uint32_t)class;
+	m->ok = member_ok(m);
+}
+
+int iommu_group_check(const char *sysfs, int group, struct iommu_group_info *info,
+		      struct errbuf *eb)
+{
+	struct pci_addr *devs;
+	size_t n, len = 0;
+	char list[768] = "";
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	info->id = group;
+	ret = iommu_group_devices(sysfs, group, &devs, &n);
+	if (ret)
+		return errbuf_set(eb, ret, "IOMMU group %d does not exist on this host",
+				  group);
+	info->members = calloc(n ? n : 1, sizeof(*info->members));
+	if (!info->members) {
+		free(devs);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	info->n = n;
+	info->viable = true;
+	for (size_t i = 0; i < n; i++) {
+		struct iommu_group_member *m = &info->members[i];
+
+		m->addr = devs[i];
+		fill_member(sysfs, m);
+		if (m->ok)
+			continue;
+		info->viable = false;
+		if (len < sizeof(list))
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+						"%s%s (driver %s)", len ? ", " : "",
+						m->bdf, m->driver);
+	}
+	free(devs);
+	if (info->viable)
+		return 0;
+	return errbuf_set(eb, -EBUSY,
+			  "IOMMU group %d is not viable: %s still on a host driver; "
+			  "a group is assigned whole: bind every member to vfio-pci "
+			  "('iopass bind BDF') or unbind it first",
+			  group, list);
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int iommu_group_list(const char *sysfs, int **ids, size_t *n)
+{
+	size_t count = 0, cap = 0;
+	int *list = NULL, *grown;
+	char path[4096], *end;
+	struct dirent *de;
+	DIR *d;
+
+	*ids = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups", sysfs);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		long v = strtol(de->d_name, &end, 10);
+
+		if (de->d_name[0] == '.' || *end || v < 0 || v > 0x7fffffff)
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 32;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				free(list);
+				closedir(d);
+				return -ENOMEM;
+			}
+			list = grown;
+		}
+		list[count++] = (int)v;
+	}
+	closedir(d);
+	if (count)
+		qsort(list, count, sizeof(*list), int_cmp);
+	*ids = list;
+	*n = count;
+	return 0;
+}

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "iopass/iommu.h"
+#include "iopass/lease.h"
+#include "iopass/state.h"
+
+#define LEASE_DIR	"leases"
+#define ALLOC_LOCK	"leases/.alloc.lock"
+
+static int copy_str(json_object *o, const char *key, char *dst, size_t len,
+		    bool required, struct errbuf *eb)
+{
+	json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
+		if (required)
+			return errbuf_set(eb, -EINVAL, "lease record has no '%s'", key);
+		dst[0] = '\0';
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return errbuf_set(eb, -EINVAL, "lease record: '%s' is not a string", key);
+	s = json_object_get_string(v);
+	if (strlen(s) >= len || memchr(s, '\n', strlen(s)))
+		return errbuf_set(eb, -EINVAL, "lease record: '%s' is malformed", key);
+	strcpy(dst, s);
+	return 0;
+}
+
+int lease_parse(const char *buf, size_t len, struct lease *l, struct errbuf *eb)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct pci_addr addr;
+	json_object *o, *v;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	if (!tok)
+		return -ENOMEM;
+	o = json_tokener_parse_ex(tok, buf, (int)(len > 0x7fffffff ? 0x7fffffff : len));
+	json_tokener_free(tok);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return errbuf_set(eb, -EINVAL, "lease record is not a JSON object");
+	}
+	ret = copy_str(o, "bdf", l->bdf, sizeof(l->bdf), true, eb);
+	if (!ret && pci_addr_parse(l->bdf, &addr))
+		ret = errbuf_set(eb, -EINVAL, "lease record: bad bdf '%s'", l->bdf);
+	if (!ret)
+		ret = copy_str(o, "owner", l->owner, sizeof(l->owner), true, eb);
+	if (!ret && !l->owner[0])
+		ret = errbuf_set(eb, -EINVAL, "lease record: empty owner");
+	if (!ret)
+		ret = copy_str(o, "pool", l->pool, sizeof(l->pool), false, eb);
+	if (!ret)
+		ret = copy_str(o, "orig_driver", l->orig_driver, sizeof(l->orig_driver), false, eb);
+	if (!ret)
+		ret = copy_str(o, "driver", l->driver, sizeof(l->driver), false, eb);
+	if (!ret && json_object_object_get_ex(o, "pid", &v)) {
+		int64_t pid = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || pid < 0 || pid > 0x3fffffff)
+			ret = errbuf_set(eb, -EINVAL, "lease record: bad pid");
+		l->pid = (int)pid;
+	}
+	if (!ret && json_object_object_get_ex(o, "since", &v))
+		l->since = json_object_get_int64(v);
+	json_object_put(o);
+	return ret;
+}
+
+int lease_format(const struct lease *l, char *buf, size_t len)
+{
+	json_object *o = json_object_new_object();
+	int n;
+
+	json_object_object_add(o, "bdf", json_object_new_string(l->bdf));
+	json_object_object_add(o, "owner", json_object_new_string(l->owner));
+	json_object_object_add(o, "pool", l->pool[0] ? json_object_new_string(l->pool) : NULL);
+	json_object_object_add(o, "pid", json_object_new_int(l->pid));
+	json_object_object_add(o, "since", json_object_new_int64(l->since));
+	json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
+	json_object_object_add(o, "driver", json_object_new_string(l->driver));
+	n = snprintf(buf, len, "%s\n", json_object_to_json_string_ext(o,
+		     JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+static void rec_name(const char *bdf, const char *ext, char *name, size_t len)
+{
+	snprintf(name, len, LEASE_DIR "/%s.%s", bdf, ext);
+}
+
+int lease_read(const char *state, const char *bdf, struct lease *l,
+	       struct errbuf *eb)
+{
+	char name[64], *content;
+	int ret;
+
+	rec_name(bdf, "json", name, sizeof(name));
+	ret = state_read(state, name, &content, eb);
+	if (ret)
+		return ret;
+	ret = lease_parse(content, strlen(content), l, eb);
+	free(content);
+	if (!ret && strcmp(l->bdf, bdf))
+		ret = errbuf_set(eb, -EINVAL, "lease record %s/%s names %s", state,
+				 name, l->bdf);
+	return ret;
+}
+
+int lease_list(const char *state, struct lease **leases, size_t *n,
+	       struct errbuf *eb)
+{
+	struct lease *list;
+	size_t count, k = 0;
+	char **names;
+	int ret;
+
+	ret = state_list(state, LEASE_DIR, ".json", &names, &count);
+	if (ret)
+		return errbuf_set(eb, ret, "cannot list %s/" LEASE_DIR ": %s", state,
+				  strerror(-ret));
+	list = calloc(count ? count : 1, sizeof(*list));
+	if (!list) {
+		state_list_free(names, count);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < count; i++) {
+		char bdf[PCI_ADDR_STRLEN + 8];
+
+		snprintf(bdf, sizeof(bdf), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
+		/* A malformed record is skipped here; gc and release name it. */
+		if (!lease_read(state, bdf, &list[k], NULL))
+			k++;
+	}
+	state_list_free(names, count);
+	*leases = list;
+	*n = k;
+	return 0;
+}
+
+bool lease_orphaned(const char *state, const struct lease *l)
+{
+	char name[64];
+
+	if (!l->pid)
+		return false;
+	rec_name(l->bdf, "lock", name, sizeof(name));
+	return !state_lock_held(state, name);
+}
+
+static void current_driver(const char *sysfs, const char *bdf, char *drv, size_t len)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/driver", bdf);
+	if (sysfs_link_base(sysfs, rel, drv, len))
+		drv[0] = '\0';
+}
+
+static void drop_record(const char *state, const char *bdf)
+{
+	char name[64];
+
+	rec_name(bdf, "json", name, sizeof(name));
+	state_remove(state, name);
+	rec_name(bdf, "lock", name, sizeof(name));
+	state_remove(state, name);
+}
+
+/* Picks a candidate under the allocation lock and writes its record. */
+static int pick(const struct lease_ctx *ctx, const struct pci_addr *cands,
+		size_t n, struct lease *l, int *hold_fd, struct errbuf *eb)
+{
+	const char *state = ctx->bind.state;
+	int leased = 0, busy = 0, lock, ret = -EBUSY;
+	char why[512] = "", name[64], rec[2048];
+
+	ret = state_mkdir(state, LEASE_DIR, eb);
+	if (ret)
+		return ret;
+	lock = state_lock(state, ALLOC_LOCK, true, eb);
+	if (lock < 0)
+		return lock;
+	ret = -EBUSY;
+	for (size_t i = 0; i < n; i++) {
+		struct lease other;
+
+		pci_addr_format(&cands[i], l->bdf);
+		if (lease_read(state, l->bdf, &other, NULL) != -ENOENT) {
+			leased++;
+			continue;
+		}
+		if (!(ctx->bind.flags & BIND_FORCE) &&
+		    pci_func_in_use(ctx->bind.sysfs, ctx->bind.procfs, &cands[i],
+				    why, sizeof(why))) {
+			busy++;
+			continue;
+		}
+		ret = 0;
+		break;
+	}
+	if (ret) {
+		errbuf_set(eb, ret, "no free device%s%s: %zu candidate(s), %d leased, "
+			   "%d in use by the host%s%s", l->pool[0] ? " in pool " : "",
+			   l->pool, n, leased, busy, busy ? " (last: " : "",
+			   busy ? why : "");
+		if (busy) {
+			size_t k = strlen(eb->msg);
+
+			snprintf(eb->msg + k, sizeof(eb->msg) - k, ")");
+		}
+		goto out;
+	}
+	current_driver(ctx->bind.sysfs, l->bdf, l->orig_driver, sizeof(l->orig_driver));
+	if (ctx->bind.flags & BIND_DRY_RUN)
+		goto out;
+	if (hold_fd) {
+		rec_name(l->bdf, "lock", name, sizeof(name));
+		*hold_fd = state_lock(state, name, false, eb);
+		if (*hold_fd < 0) {
+			ret = *hold_fd;
+			goto out;
+		}
+	}
+	lease_format(l, rec, sizeof(rec));
+	rec_name(l->bdf, "json", name, sizeof(name));
+	ret = state_write(state, name, rec, eb);
+	if (ret && hold_fd) {
+		close(*hold_fd);
+		*hold_fd = -1;
+	}
+out:
+	close(lock);
+	return ret;
+}
+
+int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
+		  size_t n, const char *owner, const char *pool,
+		  const char *driver, int *hold_fd, struct lease *out,
+		  struct errbuf *eb)
+{
+	struct iommu_group_info g;
+	struct pci_addr addr;
+	struct errbuf ignored;
+	int ret, group;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->owner, sizeof(out->owner), "%s", owner);
+	snprintf(out->pool, sizeof(out->pool), "%s", pool ? pool : "");
+	snprintf(out->driver, sizeof(out->driver), "%s", driver);
+	out->pid = hold_fd ? (int)getpid() : 0;
+	out->since = (long long)time(NULL);
+	if (hold_fd)
+		*hold_fd = -1;
+	ret = pick(ctx, cands, n, out, hold_fd, eb);
+	if (ret)
+		return ret;
+	pci_addr_parse(out->bdf, &addr);
+	ret = pci_driver_bind(&ctx->bind, &addr, driver, eb);
+	if (ret)
+		goto err_drop;
+	if (ctx->bind.flags & BIND_DRY_RUN)
+		return 0;
+	group = iommu_group_of(ctx->bind.sysfs, &addr);
+	if (group >= 0) {
+		ret = iommu_group_check(ctx->bind.sysfs, group, &g, eb);
+		free(g.members);
+		if (ret)
+			goto err_restore;
+	}
+	return 0;
+
+err_restore:
+	pci_driver_restore(&ctx->bind, &addr, &ignored);
+err_drop:
+	if (!(ctx->bind.flags & BIND_DRY_RUN))
+		drop_record(ctx->bind.state, out->bdf);
+	if (hold_fd && *hold_fd >= 0) {
+		close(*hold_fd);
+		*hold_fd = -1;
+	}
+	return ret;
+}
+
+static int release_one(const struct lease_ctx *ctx, const struct lease *l,
+		       struct errbuf *eb)
+{
+	char rel[128], cur[64];
+	struct pci_addr addr;
+	int ret;
+
+	pci_addr_parse(l->bdf, &addr);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/reset", l->bdf);
+	if (sysfs_exists(ctx->bind.sysfs, rel)) {
+		if (ctx->bind.step)
+			ctx->bind.step(ctx->bind.opaque, "reset the device");
+		if (!(ctx->bind.flags & BIND_DRY_RUN))
+			sysfs_write_str(ctx->bind.sysfs, rel, "1");
+	}
+	current_driver(ctx->bind.sysfs, l->bdf, cur, sizeof(cur));
+	if (strcmp(cur, l->orig_driver)) {
+		ret = pci_driver_restore(&ctx->bind, &addr, eb);
+		if (ret)
+			return ret;
+	}
+	if (!(ctx->bind.flags & BIND_DRY_RUN))
+		drop_record(ctx->bind.state, l->bdf);
+	return 0;
+}
+
+int lease_release(const struct lease_ctx *ctx, const char *bdf, struct errbuf *eb)
+{
+	struct lease l;
+	int ret;
+
+	ret = lease_read(ctx->bind.state, bdf, &l, eb);
+	if (ret == -ENOENT)
+		return errbuf_set(eb, ret, "%s is not leased ('iopass leases' lists the leases)",
+				  bdf);
+	if (ret)
+		return ret;
+	if (l.pid && !lease_orphaned(ctx->bind.state, &l) && l.pid != (int)getpid() &&
+	    !(ctx->bind.flags & BIND_FORCE))
+		return errbuf_set(eb, -EBUSY,
+				  "%s is held by running process %d (owner %s): stop it, "
+				  "or pass --force", bdf, l.pid, l.owner);
+	return release_one(ctx, &l, eb);
+}
+
+int lease_gc(const struct lease_ctx *ctx, int *released, struct errbuf *eb)
+{
+	struct lease *list;
+	int lock, ret, first_err = 0;
+	size_t n;
+
+	*released = 0;
+	ret = lease_list(ctx->bind.state, &list, &n, eb);
+	if (ret)
+		return ret;
+	if (!n) {
+		free(list);
+		return 0;
+	}
+	lock = state_lock(ctx->bind.state, ALLOC_LOCK, true, eb);
+	if (lock < 0) {
+		free(list);
+		return lock;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct errbuf one;
+
+		if (!lease_orphaned(ctx->bind.state, &list[i]))
+			continue;
+		if (ctx->bind.step) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "%s: owner %s (pid %d) is gone: releasing",
+				 list[i].bdf, list[i].owner, list[i].pid);
+			ctx->bind.step(ctx->bind.opaque, what);
+		}
+		ret = release_one(ctx, &list[i], &one);
+		if (ret && !first_err) {
+			first_err = ret;
+			errbuf_set(eb, ret, "%s", one.msg);
+		} else if (!ret) {
+			(*released)++;
+		}
+	}
+	close(lock);
+	free(list);
+	return first_err;
+}

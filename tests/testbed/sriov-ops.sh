@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs inside the testbed (tests/testbed/run -- tests/testbed/sriov-ops.sh):
+# the ops commands against the real kernel's SR-IOV, driver binding and
+# IOMMU groups. One line per check; exit status = number of failed checks.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+IOPASS=${IOPASS:-build/bin/iopass}
+export IOPASS_STATE_DIR=/run/iopass-test
+export IOPASS_POOLS_CONF=/tmp/pools.conf
+fails=0
+
+ok() { echo "CHECK $1 ok"; }
+bad() { echo "CHECK $1 FAIL $2"; fails=$((fails + 1)); }
+check() { # name, command...
+	local name=$1; shift
+	local out
+	if out=$("$@" 2>&1); then ok "$name"; else bad "$name" "$(tail -3 <<<"$out" | tr '\n' ' ')"; fi
+}
+refused() { # name, expected message part, command...: must exit 2 saying why
+	local name=$1 want=$2; shift 2
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq 2 ] && grep -q -- "$want" <<<"$out"; then ok "$name"
+	else bad "$name" "rc=$rc: $(tr '\n' ' ' <<<"$out")"; fi
+}
+driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
+find_bdf() { # vendor device
+	"$IOPASS" list --json | python3 -c "
+import json, sys
+for f in json.load(sys.stdin):
+    if f['vendor_id'] == '$1' and f['device_id'] == '$2' and not f['physfn']:
+        print(f['bdf']); break"
+}
+vfs_of() {
+	"$IOPASS" list --json | python3 -c "
+import json, sys
+print(' '.join(f['bdf'] for f in json.load(sys.stdin) if f['physfn'] == '$1'))"
+}
+
+PF=$(find_bdf 1b36 0010)
+EDU=$(find_bdf 1234 11e8)
+NIC=$(find_bdf 8086 10d3)
+[ -n "$PF" ] && [ -n "$EDU" ] && [ -n "$NIC" ] || { echo "CHECK devices FAIL pf=$PF edu=$EDU nic=$NIC"; exit 1; }
+ok "devices (nvme PF $PF, edu $EDU, e1000e $NIC)"
+
+# --- SR-IOV: 2 then 4 VFs, through 0, autoprobe off
+check sriov_enable_2 "$IOPASS" sriov enable "$PF" 2
+set -- $(vfs_of "$PF")
+[ $# -eq 2 ] && ok "list shows 2 VFs of $PF: $*" || bad list_2_vfs "got: $*"
+[ "$(cat /sys/bus/pci/devices/$PF/sriov_drivers_autoprobe)" = 0 ] && ok autoprobe_off || bad autoprobe_off "autoprobe is on"
+check sriov_enable_4 "$IOPASS" sriov enable "$PF" 4
+set -- $(vfs_of "$PF")
+VFS=("$@")
+[ $# -eq 4 ] && ok "list shows 4 VFs: $*" || bad list_4_vfs "got: $*"
+groups=$(for v in "${VFS[@]}"; do basename "$(readlink /sys/bus/pci/devices/$v/iommu_group)"; done | sort -u | wc -l)
+[ "$groups" -eq 4 ] && ok "each VF in its own IOMMU group" || bad vf_groups "$groups distinct groups"
+"$IOPASS" sriov show "$PF" | grep -q "VFs 4/4" && ok sriov_show || bad sriov_show "$("$IOPASS" sriov show "$PF")"
+refused sriov_too_many "supports 0 to 4" "$IOPASS" sriov enable "$PF" 5
+
+# --- bind a VF to vfio-pci and back
+VF=${VFS[0]}
+check bind_vf "$IOPASS" bind "$VF"
+[ "$(driver_of "$VF")" = vfio-pci ] && ok "VF on vfio-pci" || bad vf_on_vfio "driver=$(driver_of "$VF")"
+G=$(basename "$(readlink /sys/bus/pci/devices/$VF/iommu_group)")
+[ -c "/dev/vfio/$G" ] && ok "/dev/vfio/$G exists" || bad dev_vfio "no /dev/vfio/$G"
+"$IOPASS" groups --json | python3 -c "
+import json,sys
+g=[x for x in json.load(sys.stdin) if x['group']==$G][0]
+sys.exit(0 if g['viable'] else 1)" && ok "group $G viable" || bad group_viable "group $G"
+check restore_vf "$IOPASS" restore "$VF"
+[ -z "$(driver_of "$VF")" ] && ok "VF back to no driver" || bad vf_restored "driver=$(driver_of "$VF")"
+refused restore_twice "nothing to restore" "$IOPASS" restore "$VF"
+
+# --- edu: bind and restore (it has no host driver)
+check bind_edu "$IOPASS" bind "$EDU"
+[ "$(driver_of "$EDU")" = vfio-pci ] && ok "edu on vfio-pci" || bad edu_vfio "driver=$(driver_of "$EDU")"
+check restore_edu "$IOPASS" restore "$EDU"
+
+# --- pools and leases
+cat > /tmp/pools.conf <<CONF
+[pool nvme-vfs]
+pf = $PF
+CONF
+check pool_list "$IOPASS" pool list
+L1=$("$IOPASS" assign nvme-vfs --owner tenant-a 2>/dev/null)
+[ -n "$L1" ] && [ "$(driver_of "$L1")" = vfio-pci ] && ok "assign leased $L1 on vfio-pci" || bad assign "got '$L1' driver=$(driver_of "$L1")"
+"$IOPASS" leases | grep -q "tenant-a" && ok leases_listed || bad leases_listed "$("$IOPASS" leases)"
+refused disable_while_leased "leased" "$IOPASS" sriov disable "$PF"
+[ "$(cat /sys/bus/pci/devices/$PF/sriov_numvfs)" = 4 ] && ok "VFs untouched after refusal" || bad vfs_kept "numvfs changed"
+check release "$IOPASS" release "$L1"
+[ -z "$(driver_of "$L1")" ] && ok "released VF back to no driver" || bad released "driver=$(driver_of "$L1")"
+refused release_twice "not leased" "$IOPASS" release "$L1"
+
+# every VF leased: the next assign is refused, nothing half-done
+for i in 1 2 3 4; do "$IOPASS" assign nvme-vfs --owner "fill$i" >/dev/null 2>&1; done
+refused pool_exhausted "no free device in pool nvme-vfs" "$IOPASS" assign nvme-vfs --owner late
+for i in 1 2 3 4; do "$IOPASS" release --owner "fill$i" >/dev/null 2>&1; done
+[ -z "$("$IOPASS" leases --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)) or "")')" ] && ok "all released" || bad all_released "$("$IOPASS" leases)"
+
+# --- a crashed owner: kill -9 the holder, then gc
+"$IOPASS" assign nvme-vfs --owner crashy -- sleep 600 > /tmp/held 2>&1 &
+HOLDER=$!
+for _ in $(seq 50); do [ -s /tmp/held ] && break; sleep 0.1; done
+H=$(head -1 /tmp/held)
+[ "$(driver_of "$H")" = vfio-pci ] && ok "held lease $H" || bad held "$(cat /tmp/held)"
+kill -9 $HOLDER; pkill -9 -f "sleep 600"; wait $HOLDER 2>/dev/null
+"$IOPASS" leases | grep -q "GONE" && ok "orphaned lease detected" || bad orphan "$("$IOPASS" leases)"
+"$IOPASS" gc | grep -q "released 1 orphaned lease" && ok gc || bad gc "gc did not release"
+[ -z "$(driver_of "$H")" ] && ok "gc restored $H" || bad gc_restored "driver=$(driver_of "$H")"
+
+check sriov_disable "$IOPASS" sriov disable "$PF"
+[ -z "$(vfs_of "$PF")" ] && ok "no VFs left" || bad vfs_gone "$(vfs_of "$PF")"
+
+# --- the host's NIC: refused while up with an address, unless --force
+IF=$(ls /sys/bus/pci/devices/$NIC/net | head -1)
+ip link set "$IF" up && ip addr add 192.0.2.10/24 dev "$IF"
+refused unbind_busy_nic "is up with addresses 192.0.2.10" "$IOPASS" unbind "$NIC"
+[ "$(driver_of "$NIC")" = e1000e ] && ok "e1000e kept" || bad nic_kept "driver=$(driver_of "$NIC")"
+"$IOPASS" unbind "$NIC" --force --dry-run | grep -q "unbind $NIC from e1000e" && ok "--force --dry-run plans it" || bad force_dry "no plan"
+[ "$(driver_of "$NIC")" = e1000e ] && ok "dry run changed nothing" || bad dry_nothing "driver=$(driver_of "$NIC")"
+ip addr flush dev "$IF"; ip link set "$IF" down
+check unbind_idle_nic "$IOPASS" unbind "$NIC"
+check restore_nic "$IOPASS" restore "$NIC"
+[ "$(driver_of "$NIC")" = e1000e ] && ok "e1000e restored" || bad nic_restored "driver=$(driver_of "$NIC")"
+
+refused bad_bdf "not a PCI address" "$IOPASS" bind 00:zz.0
+refused no_device "no PCI function 0000:00:1f.7" "$IOPASS" bind 0000:00:1f.7
+echo "sriov-ops: $fails failed"
+exit $fails
