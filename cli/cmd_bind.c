@@ -151,8 +151,7 @@ static int run(enum bind_cmd which, int argc, char **argv)
 	if (!ret)
 		return EXIT_OK;
 	cli_error("%s", eb.msg);
-	/* Safety refusals and unknown devices are the caller's to fix. */
-	return ret == -EBUSY || ret == -ENODEV || ret == -ENOENT ? EXIT_USAGE : EXIT_FAIL;
+	return cli_exit_code(ret);
 
 bad:
 	cli_error("bad arguments to '%s'; see 'iopass %s --help'", name, name);

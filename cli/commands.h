@@ -32,6 +32,13 @@ struct pci_addr;
 /* A BDF or a PCI network interface's name; prints the error itself. */
 int cli_resolve_pci(const char *arg, struct pci_addr *addr);
 
+/*
+ * The exit code for a library error: what the caller can fix (bad input,
+ * refused for safety, no such device, nothing free, an unwritable state
+ * directory) is EXIT_USAGE, the rest EXIT_FAIL.
+ */
+int cli_exit_code(int err);
+
 /* "iopass: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

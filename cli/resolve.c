@@ -25,3 +25,16 @@ int cli_resolve_pci(const char *arg, struct pci_addr *addr)
 		  "nor a network interface of a PCI device", arg);
 	return -EINVAL;
 }
+
+int cli_exit_code(int err)
+{
+	switch (err) {
+	case 0:
+		return EXIT_OK;
+	case -EINVAL: case -EBUSY: case -ENODEV: case -ENOENT: case -EROFS:
+	case -EACCES: case -EPERM: case -ENOSPC: case -EDQUOT: case -ENOTDIR:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FAIL;
+	}
+}

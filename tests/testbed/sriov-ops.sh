@@ -99,14 +99,14 @@ for i in 1 2 3 4; do "$IOPASS" release --owner "fill$i" >/dev/null 2>&1; done
 [ -z "$("$IOPASS" leases --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)) or "")')" ] && ok "all released" || bad all_released "$("$IOPASS" leases)"
 
 # --- a crashed owner: kill -9 the holder, then gc
-"$IOPASS" assign nvme-vfs --owner crashy -- sleep 600 > /tmp/held 2>&1 &
+"$IOPASS" assign nvme-vfs --owner crashy -- sleep 600 > /tmp/held 2>/tmp/held.err &
 HOLDER=$!
-for _ in $(seq 50); do [ -s /tmp/held ] && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q : /tmp/held && break; sleep 0.1; done
 H=$(head -1 /tmp/held)
 [ "$(driver_of "$H")" = vfio-pci ] && ok "held lease $H" || bad held "$(cat /tmp/held)"
 kill -9 $HOLDER; pkill -9 -f "sleep 600"; wait $HOLDER 2>/dev/null
 "$IOPASS" leases | grep -q "GONE" && ok "orphaned lease detected" || bad orphan "$("$IOPASS" leases)"
-"$IOPASS" gc | grep -q "released 1 orphaned lease" && ok gc || bad gc "gc did not release"
+"$IOPASS" gc 2>/dev/null | grep -q "released 1 orphaned lease" && ok gc || bad gc "gc did not release"
 [ -z "$(driver_of "$H")" ] && ok "gc restored $H" || bad gc_restored "driver=$(driver_of "$H")"
 
 check sriov_disable "$IOPASS" sriov disable "$PF"
@@ -123,6 +123,12 @@ ip addr flush dev "$IF"; ip link set "$IF" down
 check unbind_idle_nic "$IOPASS" unbind "$NIC"
 check restore_nic "$IOPASS" restore "$NIC"
 [ "$(driver_of "$NIC")" = e1000e ] && ok "e1000e restored" || bad nic_restored "driver=$(driver_of "$NIC")"
+
+# --- an unwritable state directory: refused before anything changes
+mkdir -p /tmp/ro && mount -t tmpfs -o ro tmpfs /tmp/ro
+refused readonly_state "state directory must be writable" env IOPASS_STATE_DIR=/tmp/ro/state "$IOPASS" bind "$EDU"
+[ -z "$(driver_of "$EDU")" ] && ok "edu untouched" || bad ro_untouched "driver=$(driver_of "$EDU")"
+umount /tmp/ro
 
 refused bad_bdf "not a PCI address" "$IOPASS" bind 00:zz.0
 refused no_device "no PCI function 0000:00:1f.7" "$IOPASS" bind 0000:00:1f.7
