@@ -11,15 +11,6 @@
 
 #include "commands.h"
 
-static const struct {
-	const char *name;
-	unsigned int base;
-} class_names[] = {
-	{ "storage", 0x01 }, { "net", 0x02 }, { "display", 0x03 },
-	{ "multimedia", 0x04 }, { "memory", 0x05 }, { "bridge", 0x06 },
-	{ "comm", 0x07 }, { "system", 0x08 }, { "serial-bus", 0x0c },
-	{ "accel", 0x12 }, { "other", 0xff },
-};
 
 static void list_usage(FILE *f)
 {
@@ -39,14 +30,6 @@ static void list_usage(FILE *f)
 "\n"
 "Environment: IOPASS_SYSFS_ROOT reads another sysfs tree (tests).\n"
 "Exit status: 0 listed, 1 sysfs unreadable, 2 bad arguments.\n");
-}
-
-static int class_from_name(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(class_names); i++)
-		if (!strcmp(name, class_names[i].name))
-			return (int)class_names[i].base;
-	return -1;
 }
 
 static json_object *json_int_or_null(int v)
@@ -140,7 +123,7 @@ int cmd_list(int argc, char **argv)
 			vfs_only = true;
 			break;
 		case 'c':
-			class_base = class_from_name(optarg);
+			class_base = pool_class_from_name(optarg);
 			if (class_base < 0) {
 				cli_error("unknown class '%s'; see 'iopass list --help' for the class names",
 					  optarg);

@@ -18,6 +18,7 @@ struct command {
 };
 
 int cmd_list(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
 int cmd_groups(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
@@ -27,6 +28,8 @@ int cmd_assign(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_leases(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+int cmd_vf(int argc, char **argv);
 
 struct pci_addr;
 /* A BDF or a PCI network interface's name; prints the error itself. */

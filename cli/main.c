@@ -12,6 +12,13 @@ static const struct command commands[] = {
 	{ "unbind", "detach a PCI function from its driver, safely", cmd_unbind },
 	{ "restore", "give a PCI function back to its original driver", cmd_restore },
 	{ "sriov", "create and remove SR-IOV VFs (enable, disable, show)", cmd_sriov },
+	{ "assign", "lease a device from a pool (or by address) to an owner", cmd_assign },
+	{ "release", "give a leased device back as it was found", cmd_release },
+	{ "leases", "list the leases", cmd_leases },
+	{ "gc", "release the leases of owners that died", cmd_gc },
+	{ "vm", "run a virtual machine (iopass vm run --help)", cmd_vm },
+	{ "pool", "list device pools from the pool configuration", cmd_pool },
+	{ "vf", "show, set and restore SR-IOV VF settings (MAC, VLAN, spoof check...)", cmd_vf },
 };
 
 void cli_error(const char *fmt, ...)

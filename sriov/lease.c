@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdint.h>
+
 #include <json-c/json.h>
 
 #include "iopass/iommu.h"
@@ -74,6 +76,19 @@ int lease_parse(const char *buf, size_t len, struct lease *l, struct errbuf *eb)
 	}
 	if (!ret && json_object_object_get_ex(o, "since", &v))
 		l->since = json_object_get_int64(v);
+	if (!ret)
+		ret = copy_str(o, "vf_ifname", l->vf_ifname, sizeof(l->vf_ifname), false, eb);
+	l->vf_index = -1;
+	if (!ret && json_object_object_get_ex(o, "vf_index", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		int64_t idx = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || idx < 0 || idx > 0xffff)
+			ret = errbuf_set(eb, -EINVAL, "lease record: bad vf_index");
+		l->vf_index = (int)idx;
+	}
+	if (!ret && l->vf_ifname[0] && l->vf_index < 0)
+		ret = errbuf_set(eb, -EINVAL, "lease record: vf_ifname without vf_index");
 	json_object_put(o);
 	return ret;
 }
@@ -90,6 +105,10 @@ int lease_format(const struct lease *l, char *buf, size_t len)
 	json_object_object_add(o, "since", json_object_new_int64(l->since));
 	json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
 	json_object_object_add(o, "driver", json_object_new_string(l->driver));
+	if (l->vf_ifname[0]) {
+		json_object_object_add(o, "vf_ifname", json_object_new_string(l->vf_ifname));
+		json_object_object_add(o, "vf_index", json_object_new_int(l->vf_index));
+	}
 	n = snprintf(buf, len, "%s\n", json_object_to_json_string_ext(o,
 		     JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -246,10 +265,89 @@ out:
 	return ret;
 }
 
+static void random_mac(uint8_t mac[VF_MAC_LEN])
+{
+	FILE *f = fopen("/dev/urandom", "re");
+
+	if (!f || fread(mac, 1, VF_MAC_LEN, f) != VF_MAC_LEN) {
+		unsigned long long t = (unsigned long long)time(NULL) ^
+			((unsigned long long)getpid() << 20);
+
+		for (int i = 0; i < VF_MAC_LEN; i++)
+			mac[i] = (uint8_t)(t >> (8 * i));
+	}
+	if (f)
+		fclose(f);
+	mac[0] = (mac[0] & 0xfc) | 0x02;	/* unicast, locally administered */
+}
+
+/*
+ * The VF's network settings for the lease: the pool's, plus spoof checking
+ * on by default, applied through the PF's interface with the originals
+ * saved first. A VF of a PF without a network interface (storage) is left
+ * alone unless the pool asks for settings, which is then an error.
+ */
+static int apply_vf_settings(const struct lease_ctx *ctx, const struct pci_addr *addr,
+			     const struct pool_vf_settings *vf, struct lease *l,
+			     struct errbuf *eb)
+{
+	struct vf_settings want = vf ? vf->want : (struct vf_settings){ 0 };
+	unsigned int mask = vf ? vf->mask : 0;
+	char pf[PCI_ADDR_STRLEN], ifname[VF_IFNAMSIZ];
+	struct pci_func f;
+	int ret;
+
+	if (pci_func_read(ctx->bind.sysfs, addr, &f, NULL) || !f.is_vf || f.vf_index < 0) {
+		if (mask)
+			return errbuf_set(eb, -EINVAL, "pool %s sets VF settings but %s is not a VF",
+					  l->pool, l->bdf);
+		return 0;
+	}
+	pci_addr_format(&f.pf, pf);
+	if (vf_pf_resolve(ctx->bind.sysfs, pf, ifname, NULL)) {
+		if (mask)
+			return errbuf_set(eb, -EINVAL,
+					  "pool %s sets VF network settings but the PF %s of %s "
+					  "has no network interface", l->pool, pf, l->bdf);
+		return 0;
+	}
+	if (!(mask & VF_FIELD_SPOOFCHK)) {
+		want.spoofchk = true;
+		mask |= VF_FIELD_SPOOFCHK;
+	}
+	if (vf && vf->mac_auto)
+		random_mac(want.mac);
+	if (ctx->bind.step) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "apply VF settings to %s vf %d", ifname, f.vf_index);
+		ctx->bind.step(ctx->bind.opaque, what);
+	}
+	if (ctx->bind.flags & BIND_DRY_RUN)
+		return 0;
+	ret = vf_state_set(ctx->bind.state, ctx->bind.sysfs, ifname, f.vf_index, &want,
+			   mask, NULL, eb);
+	if (ret)
+		return ret;
+	snprintf(l->vf_ifname, sizeof(l->vf_ifname), "%s", ifname);
+	l->vf_index = f.vf_index;
+	return 0;
+}
+
+/* Rewrites the record once the VF settings are known to need restoring. */
+static int update_record(const char *state, const struct lease *l, struct errbuf *eb)
+{
+	char name[64], rec[2048];
+
+	rec_name(l->bdf, "json", name, sizeof(name));
+	lease_format(l, rec, sizeof(rec));
+	return state_write(state, name, rec, eb);
+}
+
 int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
 		  size_t n, const char *owner, const char *pool,
-		  const char *driver, int *hold_fd, struct lease *out,
-		  struct errbuf *eb)
+		  const struct pool_vf_settings *vf, const char *driver,
+		  int *hold_fd, struct lease *out, struct errbuf *eb)
 {
 	struct iommu_group_info g;
 	struct pci_addr addr;
@@ -262,15 +360,21 @@ int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
 	snprintf(out->driver, sizeof(out->driver), "%s", driver);
 	out->pid = hold_fd ? (int)getpid() : 0;
 	out->since = (long long)time(NULL);
+	out->vf_index = -1;
 	if (hold_fd)
 		*hold_fd = -1;
 	ret = pick(ctx, cands, n, out, hold_fd, eb);
 	if (ret)
 		return ret;
 	pci_addr_parse(out->bdf, &addr);
+	ret = apply_vf_settings(ctx, &addr, vf, out, eb);
+	if (!ret && out->vf_ifname[0])
+		ret = update_record(ctx->bind.state, out, eb);
+	if (ret)
+		goto err_vf;
 	ret = pci_driver_bind(&ctx->bind, &addr, driver, eb);
 	if (ret)
-		goto err_drop;
+		goto err_vf;
 	if (ctx->bind.flags & BIND_DRY_RUN)
 		return 0;
 	group = iommu_group_of(ctx->bind.sysfs, &addr);
@@ -284,7 +388,10 @@ int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
 
 err_restore:
 	pci_driver_restore(&ctx->bind, &addr, &ignored);
-err_drop:
+err_vf:
+	if (out->vf_ifname[0])
+		vf_restore(ctx->bind.state, ctx->bind.sysfs, out->vf_ifname, out->vf_index,
+			   NULL, &ignored);
 	if (!(ctx->bind.flags & BIND_DRY_RUN))
 		drop_record(ctx->bind.state, out->bdf);
 	if (hold_fd && *hold_fd >= 0) {
@@ -308,6 +415,15 @@ static int release_one(const struct lease_ctx *ctx, const struct lease *l,
 			ctx->bind.step(ctx->bind.opaque, "reset the device");
 		if (!(ctx->bind.flags & BIND_DRY_RUN))
 			sysfs_write_str(ctx->bind.sysfs, rel, "1");
+	}
+	if (l->vf_ifname[0]) {
+		if (ctx->bind.step)
+			ctx->bind.step(ctx->bind.opaque, "restore the VF's original settings");
+		ret = ctx->bind.flags & BIND_DRY_RUN ? 0 :
+			vf_restore(ctx->bind.state, ctx->bind.sysfs, l->vf_ifname,
+				   l->vf_index, NULL, eb);
+		if (ret && ret != -ENOENT)
+			return ret;
 	}
 	current_driver(ctx->bind.sysfs, l->bdf, cur, sizeof(cur));
 	if (strcmp(cur, l->orig_driver)) {

@@ -25,6 +25,9 @@ struct lease {
 	long long since;	/* unix time */
 	char orig_driver[64];	/* "" when it had none */
 	char driver[64];	/* the driver it was bound to for the lease */
+	/* A VF whose network settings the lease changed (restored on release). */
+	char vf_ifname[16];	/* its PF's interface; "" when untouched */
+	int vf_index;
 };
 
 /* Record (de)serialisation; parsing rejects anything malformed whole. */
@@ -50,10 +53,15 @@ struct lease_ctx {
  * hold_fd: when non-NULL the lease is held by this process (*hold_fd keeps
  * the lock; close it only after releasing). -EBUSY: no candidate is free.
  */
+/*
+ * vf: the pool's VF settings (NULL: none). A VF of a network PF always gets
+ * spoof checking on unless the pool says otherwise; its original settings
+ * are saved first and put back on release.
+ */
 int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
 		  size_t n, const char *owner, const char *pool,
-		  const char *driver, int *hold_fd, struct lease *out,
-		  struct errbuf *eb);
+		  const struct pool_vf_settings *vf, const char *driver,
+		  int *hold_fd, struct lease *out, struct errbuf *eb);
 
 /* Resets the device, gives it back to its original driver, drops the record. */
 int lease_release(const struct lease_ctx *ctx, const char *bdf, struct errbuf *eb);

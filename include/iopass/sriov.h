@@ -137,4 +137,272 @@ void pci_namedb_lookup(struct pci_namedb *db, const struct pci_func *f,
 		       struct pci_names *names);
 void pci_namedb_close(struct pci_namedb *db);
 
+/* ------------------------------------------------------------------------
+ * VF settings over rtnetlink (vf_netlink.c) and the saved originals
+ * (vf_state.c).
+ *
+ * A PF is named by its network interface (a BDF is resolved to one through
+ * sysfs; netdevsim and other non-PCI PFs have only the interface). Changes go
+ * through RTM_SETLINK IFLA_VFINFO_LIST, one field per message so that a
+ * driver's refusal names the field it refused.
+ */
+
+#define VF_MAC_LEN	6
+#define VF_IFNAMSIZ	16	/* IFNAMSIZ */
+
+enum vf_vlan_proto { VF_VLAN_8021Q, VF_VLAN_8021AD };
+/* Same values as IFLA_VF_LINK_STATE_*. */
+enum vf_link_state { VF_LINK_AUTO, VF_LINK_ENABLE, VF_LINK_DISABLE };
+
+/*
+ * Fields of struct vf_settings as bits: in ->known (the driver reported the
+ * field) and in the masks saying which fields to change. VF_FIELD_VLAN covers
+ * vlan, qos and vlan_proto together (one kernel attribute).
+ */
+#define VF_FIELD_MAC		(1u << 0)
+#define VF_FIELD_VLAN		(1u << 1)
+#define VF_FIELD_SPOOFCHK	(1u << 2)
+#define VF_FIELD_TRUST		(1u << 3)
+#define VF_FIELD_LINK_STATE	(1u << 4)
+#define VF_FIELD_MIN_RATE	(1u << 5)
+#define VF_FIELD_MAX_RATE	(1u << 6)
+#define VF_FIELD_ALL		0x7fu
+
+struct vf_settings {
+	int vf;			/* index under the PF */
+	unsigned int known;	/* VF_FIELD_*: what the driver reported */
+	uint8_t mac[VF_MAC_LEN];/* all-zero: no administrative MAC */
+	uint16_t vlan;		/* 0..4095; 0: untagged */
+	uint8_t qos;		/* 802.1p priority 0..7 */
+	enum vf_vlan_proto vlan_proto;
+	bool spoofchk;
+	bool trust;
+	enum vf_link_state link_state;
+	uint32_t min_tx_rate;	/* Mbps; 0: no limit */
+	uint32_t max_tx_rate;	/* Mbps; 0: no limit */
+};
+
+struct vf_pf {
+	char ifname[VF_IFNAMSIZ];
+	int ifindex;
+	bool up;		/* IFF_UP */
+	int num_vfs;		/* IFLA_NUM_VF; 0 when not an SR-IOV PF */
+	size_t n;		/* entries in vfs (drivers may report fewer) */
+	struct vf_settings *vfs;
+};
+
+/* Field names as the CLI spells them ("mac", "vlan", "spoofchk", ...). */
+const char *vf_field_name(unsigned int field);
+const char *vf_vlan_proto_name(enum vf_vlan_proto p);	/* "802.1Q" */
+const char *vf_link_state_name(enum vf_link_state s);	/* "auto" */
+
+/* "02:00:00:00:00:01": -EINVAL unless six ':'-separated hex bytes. */
+int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN]);
+void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18]);
+
+/*
+ * The settings keywords of `iopass vf set` (iproute2's `ip link set PF vf N`
+ * vocabulary): mac M, vlan V [qos Q] [proto 802.1Q|802.1ad], spoofchk on|off,
+ * trust on|off, state auto|enable|disable, min-rate R, max-rate R. Fills the
+ * fields given and *mask with their VF_FIELD_* bits; -EINVAL with a message
+ * saying what is wrong and what is allowed. A pure function.
+ * An all-zero MAC is accepted: it clears the administrative MAC (the state
+ * most VFs start in); a multicast MAC is refused.
+ */
+int vf_args_parse(int argc, char *const argv[], struct vf_settings *want,
+		  unsigned int *mask, struct errbuf *eb);
+
+/*
+ * A PF argument: a PCI address (anything with ':', which no interface name
+ * can contain) is resolved through sysfs bus/pci/devices/BDF/net/ to its
+ * first interface; anything else is taken as an interface name. -EINVAL for a
+ * malformed argument, -ENODEV when the device or its interface is missing.
+ */
+int vf_pf_resolve(const char *sysfs, const char *arg,
+		  char ifname[VF_IFNAMSIZ], struct errbuf *eb);
+
+/*
+ * The name the PF's saved records go under: its PCI address when the
+ * interface sits on a PCI device, else its device's name (netdevsim10),
+ * else "net-IFNAME".
+ */
+void vf_pf_key(const char *sysfs, const char *ifname, char *key, size_t len);
+
+/*
+ * One RTM_GETLINK (RTEXT_FILTER_VF) of the PF, by name (ifname non-NULL) or
+ * by index. vf_pf_free() releases pf->vfs. -ENODEV when there is no such
+ * interface.
+ */
+int vf_get_all(const char *ifname, int ifindex, struct vf_pf *pf,
+	       struct errbuf *eb);
+void vf_pf_free(struct vf_pf *pf);
+/* pf's entry for VF vf, or NULL when the driver did not report it. */
+const struct vf_settings *vf_pf_find(const struct vf_pf *pf, int vf);
+
+/*
+ * Whether VF vf can be changed: -ERANGE when it does not exist (the message
+ * gives the valid range), -ENETDOWN when the PF is down, -ENODATA when the
+ * driver does not report the VF's current settings.
+ */
+int vf_check(const struct vf_pf *pf, int vf, struct errbuf *eb);
+
+/* The fields of mask whose value in want differs from cur (or is unknown). */
+unsigned int vf_settings_diff(const struct vf_settings *cur,
+			      const struct vf_settings *want, unsigned int mask);
+
+/*
+ * Sets the fields of mask that differ from pf's current values: vf_check()
+ * first, then one RTM_SETLINK per field, EBUSY retried a few times. *changed
+ * (may be NULL) gets the fields that were applied, also on failure.
+ * A driver's EOPNOTSUPP/EINVAL becomes "the driver of IF does not support
+ * setting X on VFs".
+ */
+int vf_apply(const struct vf_pf *pf, int vf, const struct vf_settings *want,
+	     unsigned int mask, unsigned int *changed, struct errbuf *eb);
+
+/* vf_get_all() + vf_apply(). */
+int vf_set(const char *ifname, int vf, const struct vf_settings *want,
+	   unsigned int mask, unsigned int *changed, struct errbuf *eb);
+
+/*
+ * Saved originals: state dir/vf/KEY-vfN.json holds a VF's settings from
+ * before iopass first changed it. Only the first change saves; restoring
+ * removes the record only when every field went back.
+ */
+int vf_state_name(const char *key, int vf, char *name, size_t len);
+/* malloc'd JSON text of s (only its known fields); NULL without memory. */
+char *vf_settings_to_json(const char *key, const char *ifname,
+			  const struct vf_settings *s);
+int vf_settings_from_json(const char *text, struct vf_settings *s,
+			  struct errbuf *eb);
+/* Saves cur unless a record exists: 1 saved, 0 one existed, or -errno. */
+int vf_state_save(const char *dir, const char *key, const char *ifname,
+		  const struct vf_settings *cur, struct errbuf *eb);
+/* -ENOENT when nothing is saved. */
+int vf_state_load(const char *dir, const char *key, int vf,
+		  struct vf_settings *s, struct errbuf *eb);
+
+/*
+ * vf_apply() with the original saved first (under a lock on the record):
+ * when saving fails nothing is changed.
+ */
+int vf_state_apply(const char *dir, const char *key, const struct vf_pf *pf,
+		   int vf, const struct vf_settings *want, unsigned int mask,
+		   unsigned int *changed, struct errbuf *eb);
+/* vf_get_all() + vf_state_apply(). */
+int vf_state_set(const char *dir, const char *sysfs, const char *ifname, int vf,
+		 const struct vf_settings *want, unsigned int mask,
+		 unsigned int *changed, struct errbuf *eb);
+/*
+ * Puts the saved original back and then removes the record; on any failure
+ * the record stays. -ENOENT when nothing is saved.
+ */
+int vf_restore(const char *dir, const char *sysfs, const char *ifname, int vf,
+	       unsigned int *changed, struct errbuf *eb);
+
+/* ------------------------------------------------------------------------
+ * Pools: named sets of host functions an operator sets aside for VMs,
+ * described in a config file (/etc/iopass/pools.conf; format and semantics
+ * in docs/pools.md). A pool is selectors (which functions belong) plus the
+ * VF settings the lease code applies when it hands a member to a VM.
+ * ------------------------------------------------------------------------ */
+
+#define POOL_NAME_MAX		64	/* including the NUL */
+#define POOL_LIST_MAX		32	/* values per selector key */
+#define POOL_RANGES_MAX		16	/* VF index ranges per pf selector */
+#define POOL_MAX		256	/* pools per file */
+#define POOL_IFNAME_MAX		16	/* IFNAMSIZ */
+#define POOL_DRIVER_MAX		64
+
+/* VF indexes first..last, inclusive. */
+struct pool_range {
+	uint16_t first;
+	uint16_t last;
+};
+
+/* "pf = 0000:01:00.0#0-3,6" or "pf = ens1": VFs of one PF. */
+struct pool_pf {
+	bool by_ifname;
+	struct pci_addr addr;			/* when !by_ifname */
+	char ifname[POOL_IFNAME_MAX];		/* when by_ifname */
+	size_t nranges;				/* 0: every VF of the PF */
+	struct pool_range ranges[POOL_RANGES_MAX];
+};
+
+/*
+ * What a lease applies to a member VF: the fields of mask (VF_FIELD_*) with
+ * their values in want, ready for vf_state_apply(). Fields outside mask keep
+ * the VF's current value. With mac_auto, VF_FIELD_MAC is in mask but
+ * want.mac is zero: the lease fills in a fresh locally administered address.
+ */
+struct pool_vf_settings {
+	struct vf_settings want;
+	unsigned int mask;
+	bool mac_auto;
+};
+
+/*
+ * Selectors: a function is a member when it passes every key that is set
+ * (AND across keys) and, within one key, matches any listed value (OR).
+ */
+struct pool {
+	char name[POOL_NAME_MAX];
+	unsigned int line;		/* of its "[pool NAME]" header */
+	size_t nvendors, ndevices, naddrs, ndrivers, nclasses, npfs;
+	uint16_t vendors[POOL_LIST_MAX];
+	uint16_t devices[POOL_LIST_MAX];
+	struct pci_addr addrs[POOL_LIST_MAX];
+	char drivers[POOL_LIST_MAX][POOL_DRIVER_MAX];	/* "" is "none" */
+	uint8_t classes[POOL_LIST_MAX];			/* PCI base class */
+	struct pool_pf pfs[POOL_LIST_MAX];
+	bool vfs_only;
+	struct pool_vf_settings vf;
+};
+
+struct pool_conf {
+	struct pool *pools;		/* in file order */
+	size_t npools;
+};
+
+/* $IOPASS_POOLS_CONF or /etc/iopass/pools.conf. */
+const char *pool_conf_default_path(void);
+
+/*
+ * Parses a whole config from buf[0..len) (any bytes; no NUL needed). fname
+ * only names the file in messages, which read "fname:LINE:COL: what was
+ * expected". On error *conf is left empty. Free with pool_conf_free().
+ */
+int pool_conf_parse(const char *fname, const char *buf, size_t len,
+		    struct pool_conf *conf, struct errbuf *eb);
+
+/* Reads and parses path: -ENOENT (with a message) when it does not exist. */
+int pool_conf_load(const char *path, struct pool_conf *conf,
+		   struct errbuf *eb);
+void pool_conf_free(struct pool_conf *conf);
+const struct pool *pool_conf_find(const struct pool_conf *conf,
+				  const char *name);
+
+/* The PCI base class of a name from 'iopass list --class' or -1; and back. */
+int pool_class_from_name(const char *name);
+const char *pool_class_name(unsigned int base);
+
+/* "0000:01:00.0#0-3,6" / "ens1": a pf selector as it is written. */
+void pool_pf_format(const struct pool_pf *pf, char *buf, size_t len);
+
+/*
+ * Whether f belongs to pool. sysfs resolves interface names of "pf = IFNAME"
+ * selectors (sysfs/bus/pci/devices/PF/net/IFNAME). Beyond the selectors, a
+ * bridge and a PF with VFs enabled are never members (see docs/pools.md).
+ */
+bool pool_match_func(const char *sysfs, const struct pool *pool,
+		     const struct pci_func *f);
+
+/*
+ * The members of pool among funcs[0..n): *members is a malloc'd array of
+ * indexes into funcs, ordered by PCI address; free() it (NULL when none).
+ */
+int pool_match(const char *sysfs, const struct pool *pool,
+	       const struct pci_func *funcs, size_t n, size_t **members,
+	       size_t *nmembers, struct errbuf *eb);
+
 #endif

@@ -14,13 +14,21 @@
 #define TESTDEV_DEVICE		0x10a5
 #define TESTDEV_CLASS		0xff0000	/* unassigned class */
 
-/* BAR0: 4 KiB, 32-bit, non-prefetchable MMIO, trapped by the VMM. */
+/*
+ * BAR0: 4 KiB, 32-bit, non-prefetchable MMIO, trapped by the VMM. Registers
+ * are 32 bits wide; a 1- or 2-byte write updates only those bytes (of
+ * SCRATCH, INVERT and the PIO echo alike).
+ */
 #define TESTDEV_BAR0_SIZE	0x1000
 #define TESTDEV_REG_ID		0x00	/* RO: TESTDEV_ID_VALUE */
 #define TESTDEV_REG_SCRATCH	0x04	/* RW */
 #define TESTDEV_REG_INVERT	0x08	/* write X, read ~X */
 #define TESTDEV_REG_IRQ_RAISE	0x0c	/* WO: any write raises the MSI */
-#define TESTDEV_REG_IRQ_COUNT	0x10	/* RO: MSIs raised so far */
+/*
+ * RO: writes to IRQ_RAISE so far, counted even while MSI is disabled, when
+ * no interrupt is sent (and none is left pending to fire on enable).
+ */
+#define TESTDEV_REG_IRQ_COUNT	0x10
 #define TESTDEV_ID_VALUE	0x494f5041	/* "IOPA" */
 
 /*
@@ -33,7 +41,7 @@
 
 /* BAR4: 32 bytes of I/O ports, trapped. */
 #define TESTDEV_BAR4_SIZE	0x20
-#define TESTDEV_PIO_ECHO	0x00	/* 32-bit RW: reads what was written */
+#define TESTDEV_PIO_ECHO	0x00	/* RW: reads what was written */
 
 /*
  * Capability list: a vendor-specific capability (id 0x09, 8 bytes) at 0x40

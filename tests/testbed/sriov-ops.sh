@@ -5,7 +5,8 @@
 # IOMMU groups. One line per check; exit status = number of failed checks.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-IOPASS=${IOPASS:-build/bin/iopass}
+# The runner puts the build tree's bin/ first in PATH.
+IOPASS=${IOPASS:-$(command -v iopass || echo build/bin/iopass)}
 export IOPASS_STATE_DIR=/run/iopass-test
 export IOPASS_POOLS_CONF=/tmp/pools.conf
 fails=0

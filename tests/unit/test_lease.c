@@ -26,7 +26,7 @@ static void test_record_round_trip(void **state)
 {
 	struct lease a = { .bdf = "0000:01:00.2", .owner = "vm-7", .pool = "nvme",
 			   .pid = 4242, .since = 1700000000, .orig_driver = "nvme",
-			   .driver = "vfio-pci" }, b;
+			   .driver = "vfio-pci", .vf_ifname = "ens1", .vf_index = 3 }, b;
 	char buf[1024];
 
 	(void)state;
@@ -39,6 +39,8 @@ static void test_record_round_trip(void **state)
 	assert_int_equal(b.since, a.since);
 	assert_string_equal(b.orig_driver, a.orig_driver);
 	assert_string_equal(b.driver, a.driver);
+	assert_string_equal(b.vf_ifname, "ens1");
+	assert_int_equal(b.vf_index, 3);
 	assert_int_equal(lease_format(&a, buf, 10), -ENOSPC);
 }
 
@@ -53,6 +55,8 @@ static void test_malformed_records_rejected(void **state)
 		"{\"bdf\":\"0000:01:00.0\",\"owner\":\"x\",\"pid\":-1}",
 		"{\"bdf\":\"0000:01:00.0\",\"owner\":\"x\",\"pid\":\"12\"}",
 		"{\"bdf\":\"0000:01:00.0\",\"owner\":\"x\",\"driver\":\"a\\nb\"}",
+		"{\"bdf\":\"0000:01:00.0\",\"owner\":\"x\",\"vf_ifname\":\"ens1\"}",
+		"{\"bdf\":\"0000:01:00.0\",\"owner\":\"x\",\"vf_ifname\":\"e\",\"vf_index\":-2}",
 		"{\"bdf\":\"0000:01:00.0\",\"owner\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
 	};
 	struct lease l;
@@ -115,15 +119,15 @@ static void test_acquire_release_and_exhaustion(void **state)
 	struct errbuf eb;
 	size_t n;
 
-	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm1", "nvme", "vfio-pci",
+	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm1", "nvme", NULL, "vfio-pci",
 				       NULL, &a, &eb), 0);
 	assert_string_equal(a.bdf, "0000:01:00.1");
 	assert_string_equal(a.orig_driver, "vfio-pci");
 	assert_int_equal(a.pid, 0);
-	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm2", "nvme", "vfio-pci",
+	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm2", "nvme", NULL, "vfio-pci",
 				       NULL, &b, &eb), 0);
 	assert_string_equal(b.bdf, "0000:01:00.2");
-	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm3", "nvme", "vfio-pci",
+	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm3", "nvme", NULL, "vfio-pci",
 				       NULL, &c, &eb), -EBUSY);
 	assert_non_null(strstr(eb.msg, "no free device in pool nvme: 2 candidate(s), 2 leased"));
 	assert_int_equal(lease_list(e->state, &list, &n, NULL), 0);
@@ -133,7 +137,7 @@ static void test_acquire_release_and_exhaustion(void **state)
 	assert_int_equal(lease_release(&e->ctx, "0000:01:00.1", &eb), 0);
 	assert_int_equal(lease_release(&e->ctx, "0000:01:00.1", &eb), -ENOENT);
 	assert_non_null(strstr(eb.msg, "is not leased"));
-	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm3", "nvme", "vfio-pci",
+	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm3", "nvme", NULL, "vfio-pci",
 				       NULL, &c, &eb), 0);
 	assert_string_equal(c.bdf, "0000:01:00.1");
 }
@@ -152,7 +156,7 @@ static void test_dead_holder_is_collected(void **state)
 	if (pid == 0) {
 		int fd;
 
-		if (lease_acquire(&e->ctx, e->vfs, 1, "vm-crash", "", "vfio-pci",
+		if (lease_acquire(&e->ctx, e->vfs, 1, "vm-crash", "", NULL, "vfio-pci",
 				  &fd, &l, NULL))
 			_exit(1);
 		if (write(pipefd[1], "k", 1) != 1)
@@ -194,7 +198,7 @@ static void test_race_for_the_last_device(void **state)
 			int ret;
 
 			snprintf(owner, sizeof(owner), "racer%d", i);
-			ret = lease_acquire(&e->ctx, &e->vfs[1], 1, owner, "", "vfio-pci",
+			ret = lease_acquire(&e->ctx, &e->vfs[1], 1, owner, "", NULL, "vfio-pci",
 					    NULL, &l, NULL);
 			_exit(ret == 0 ? 0 : ret == -EBUSY ? 1 : 2);
 		}
@@ -223,7 +227,7 @@ static void test_failed_bind_leaves_no_record(void **state)
 	fakesys_set_attr(&e->sys, "0000:01:00.1", "driver_override", "\n");
 	fakesys_write(&e->sys, "bus/pci/drivers/nvme/unbind", "");
 	fakesys_write(&e->sys, "bus/pci/drivers/vfio-pci/bind", "");
-	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 1, "vm1", "", "vfio-pci",
+	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 1, "vm1", "", NULL, "vfio-pci",
 				       NULL, &l, &eb), -EIO);
 	assert_int_equal(lease_list(e->state, &list, &n, NULL), 0);
 	assert_int_equal(n, 0);

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* iopass assign | release | leases | gc */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "iopass/lease.h"
+#include "iopass/state.h"
+#include "iopass/sriov.h"
+
+#include "commands.h"
+
+static void assign_usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopass assign POOL|BDF --owner NAME [--driver DRIVER] [--config FILE]\n"
+"                     [--force] [--dry-run] [--json] [-- COMMAND [ARGS...]]\n"
+"\n"
+"Lease a PCI function to NAME: the first member of POOL (see 'iopass pool\n"
+"list') that is neither leased nor in use by the host, or the function at BDF.\n"
+"It is bound to DRIVER (default vfio-pci), its IOMMU group is checked, and the\n"
+"lease is recorded under the state directory. Two iopass processes racing for\n"
+"the last free device: exactly one gets it.\n"
+"\n"
+"Without COMMAND the lease lasts until 'iopass release'. With '-- COMMAND' the\n"
+"lease is held by this process while COMMAND runs (IOPASS_BDF in its\n"
+"environment names the device) and released when it ends; if iopass is\n"
+"killed, 'iopass gc' releases it.\n"
+"\n"
+"Prints the leased address (JSON with --json).\n"
+"Exit status: 0 leased (or COMMAND's status), 1 failed (nothing is left\n"
+"half-done), 2 bad arguments, unknown pool or no free device.\n");
+}
+
+static void print_step(void *opaque, const char *what)
+{
+	(void)opaque;
+	fprintf(stderr, "  %s\n", what);
+}
+
+static struct lease_ctx make_ctx(unsigned int flags)
+{
+	struct lease_ctx ctx = {
+		.bind = {
+			.sysfs = sysfs_default_root(),
+			.procfs = procfs_default_root(),
+			.state = state_default_dir(),
+			.flags = flags,
+			.step = print_step,
+		},
+	};
+	return ctx;
+}
+
+static bool valid_owner(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+/* The candidates: the members of pool NAME, or the one function at BDF. */
+static int candidates(const char *what, const char *config, struct pci_addr **out,
+		      size_t *n, const char **pool_name, struct pool_vf_settings *vf)
+{
+	const char *sysfs = sysfs_default_root();
+	struct pool_conf conf;
+	const struct pool *pool;
+	struct pci_func *funcs;
+	struct errbuf eb;
+	size_t nf, nm, *members;
+	int ret;
+
+	*pool_name = NULL;
+	if (!pci_addr_parse(what, &(struct pci_addr){ 0 })) {
+		*out = malloc(sizeof(**out));
+		if (!*out)
+			return EXIT_FAIL;
+		pci_addr_parse(what, *out);
+		*n = 1;
+		return 0;
+	}
+	ret = pool_conf_load(config ? config : pool_conf_default_path(), &conf, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return EXIT_USAGE;
+	}
+	pool = pool_conf_find(&conf, what);
+	if (!pool) {
+		cli_error("'%s' is neither a PCI address nor a pool in %s ('iopass pool list' shows the pools)",
+			  what, config ? config : pool_conf_default_path());
+		pool_conf_free(&conf);
+		return EXIT_USAGE;
+	}
+	if (pci_func_scan(sysfs, &funcs, &nf, &eb) ||
+	    pool_match(sysfs, pool, funcs, nf, &members, &nm, &eb)) {
+		cli_error("%s", eb.msg);
+		pool_conf_free(&conf);
+		return EXIT_FAIL;
+	}
+	*out = calloc(nm ? nm : 1, sizeof(**out));
+	for (size_t i = 0; *out && i < nm; i++)
+		(*out)[i] = funcs[members[i]].addr;
+	*n = nm;
+	*pool_name = strdup(pool->name);
+	*vf = pool->vf;
+	free(members);
+	free(funcs);
+	pool_conf_free(&conf);
+	return *out ? 0 : EXIT_FAIL;
+}
+
+static int hold_while(const struct lease_ctx *ctx, const struct lease *l,
+		      int hold_fd, char **cmd)
+{
+	struct errbuf eb;
+	int st = 0, ret;
+	pid_t pid;
+
+	setenv("IOPASS_BDF", l->bdf, 1);
+	setenv("IOPASS_OWNER", l->owner, 1);
+	pid = fork();
+	if (pid == 0) {
+		close(hold_fd);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "iopass: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	/* The lease outlives a Ctrl-C of the child only until we release it. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	ret = lease_release(ctx, l->bdf, &eb);
+	close(hold_fd);
+	if (ret) {
+		cli_error("releasing %s failed: %s", l->bdf, eb.msg);
+		return EXIT_FAIL;
+	}
+	if (pid < 0)
+		return EXIT_FAIL;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int cmd_assign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "owner", required_argument, NULL, 'o' },
+		{ "driver", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *owner = NULL, *driver = "vfio-pci", *config = NULL, *pool = NULL;
+	struct pool_vf_settings vf = { 0 };
+	unsigned int flags = 0;
+	struct pci_addr *cands;
+	struct lease_ctx ctx;
+	struct lease l;
+	struct errbuf eb;
+	bool json = false;
+	int opt, ret, hold_fd = -1, released;
+	char **cmd = NULL;
+	size_t n;
+
+	/* Everything after "--" is the command that holds the lease. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			cmd = argv + i + 1;
+			argv[i] = NULL;
+			argc = i;
+			break;
+		}
+	}
+	if (cmd && !cmd[0]) {
+		cli_error("'--' must be followed by the command that holds the lease");
+		return EXIT_USAGE;
+	}
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': owner = optarg; break;
+		case 'd': driver = optarg; break;
+		case 'c': config = optarg; break;
+		case 'f': flags |= BIND_FORCE; break;
+		case 'n': flags |= BIND_DRY_RUN; break;
+		case 'j': json = true; break;
+		case 'h': assign_usage(stdout); return EXIT_OK;
+		default:
+			cli_error("bad arguments to 'assign'; see 'iopass assign --help'");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc || !owner) {
+		cli_error("'assign' needs a pool or a PCI address and --owner NAME");
+		return EXIT_USAGE;
+	}
+	if (!valid_owner(owner)) {
+		cli_error("owner '%s' must be 1-63 printable characters without spaces or quotes",
+			  owner);
+		return EXIT_USAGE;
+	}
+	if (optind + 1 < argc) {
+		cli_error("unexpected argument '%s' (a command to run goes after '--')",
+			  argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	ret = candidates(argv[optind], config, &cands, &n, &pool, &vf);
+	if (ret)
+		return ret;
+	ctx = make_ctx(flags);
+	/* Leases whose holders died are given back before anything is taken. */
+	if (!(flags & BIND_DRY_RUN))
+		lease_gc(&ctx, &released, &eb);
+	ret = lease_acquire(&ctx, cands, n, owner, pool, pool ? &vf : NULL, driver,
+			    cmd ? &hold_fd : NULL, &l, &eb);
+	free(cands);
+	free((char *)pool);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(ret);
+	}
+	if (json)
+		printf("{\"bdf\":\"%s\",\"owner\":\"%s\",\"dry_run\":%s}\n", l.bdf, l.owner,
+		       flags & BIND_DRY_RUN ? "true" : "false");
+	else
+		printf("%s%s\n", flags & BIND_DRY_RUN ? "would lease " : "", l.bdf);
+	fflush(stdout);
+	if (cmd && !(flags & BIND_DRY_RUN))
+		return hold_while(&ctx, &l, hold_fd, cmd);
+	return EXIT_OK;
+}
+
+int cmd_release(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "owner", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *owner = NULL;
+	unsigned int flags = 0;
+	struct lease_ctx ctx;
+	struct lease *list;
+	struct errbuf eb;
+	int opt, failed = 0, done = 0;
+	size_t n;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': owner = optarg; break;
+		case 'f': flags |= BIND_FORCE; break;
+		case 'n': flags |= BIND_DRY_RUN; break;
+		case 'h':
+			printf("usage: iopass release BDF|--owner NAME [--force] [--dry-run]\n\n"
+			       "Reset the leased device, give it back to the driver it had, and\n"
+			       "drop the lease (every lease of NAME with --owner). A lease held by\n"
+			       "a running process is refused unless --force.\n"
+			       "Exit status: 0 released, 1 failed (the lease is kept), 2 bad\n"
+			       "arguments or not leased.\n");
+			return EXIT_OK;
+		default:
+			cli_error("bad arguments to 'release'; see 'iopass release --help'");
+			return EXIT_USAGE;
+		}
+	}
+	if ((owner != NULL) == (optind < argc) || optind + 1 < argc) {
+		cli_error("'release' takes one PCI address or --owner NAME");
+		return EXIT_USAGE;
+	}
+	ctx = make_ctx(flags);
+	if (!owner) {
+		struct pci_addr a;
+		char bdf[PCI_ADDR_STRLEN];
+		int ret;
+
+		if (cli_resolve_pci(argv[optind], &a))
+			return EXIT_USAGE;
+		pci_addr_format(&a, bdf);
+		ret = lease_release(&ctx, bdf, &eb);
+		if (ret) {
+			cli_error("%s", eb.msg);
+			return cli_exit_code(ret);
+		}
+		return EXIT_OK;
+	}
+	if (lease_list(ctx.bind.state, &list, &n, &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(list[i].owner, owner))
+			continue;
+		done++;
+		if (lease_release(&ctx, list[i].bdf, &eb)) {
+			cli_error("%s", eb.msg);
+			failed++;
+		} else {
+			printf("released %s\n", list[i].bdf);
+		}
+	}
+	free(list);
+	if (!done) {
+		cli_error("owner '%s' has no leases", owner);
+		return EXIT_USAGE;
+	}
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_leases(int argc, char **argv)
+{
+	const char *state = state_default_dir();
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	json_object *arr;
+	struct lease *list;
+	struct errbuf eb;
+	size_t n;
+
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		printf("usage: iopass leases [--json]\n\nEvery lease: device, owner, pool, "
+		       "holder (a pid, or persistent), whether the holder is gone\n"
+		       "('iopass gc' releases those), since when, and the original driver.\n");
+		return EXIT_OK;
+	}
+	if (argc > 2 || (argc == 2 && !json)) {
+		cli_error("'leases' takes only --json");
+		return EXIT_USAGE;
+	}
+	if (lease_list(state, &list, &n, &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_FAIL;
+	}
+	arr = json_object_new_array();
+	if (!json)
+		printf("%-12s %-16s %-14s %-12s %-20s %s\n", "BDF", "OWNER", "POOL",
+		       "HOLDER", "SINCE", "ORIGINAL DRIVER");
+	for (size_t i = 0; i < n; i++) {
+		const struct lease *l = &list[i];
+		bool orphan = lease_orphaned(state, l);
+		char holder[32], since[32];
+		time_t t = (time_t)l->since;
+
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime(&t));
+		if (l->pid)
+			snprintf(holder, sizeof(holder), "pid %d%s", l->pid, orphan ? " GONE" : "");
+		else
+			snprintf(holder, sizeof(holder), "persistent");
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "bdf", json_object_new_string(l->bdf));
+			json_object_object_add(o, "owner", json_object_new_string(l->owner));
+			json_object_object_add(o, "pool", l->pool[0] ? json_object_new_string(l->pool) : NULL);
+			json_object_object_add(o, "pid", l->pid ? json_object_new_int(l->pid) : NULL);
+			json_object_object_add(o, "orphaned", json_object_new_boolean(orphan));
+			json_object_object_add(o, "since", json_object_new_int64(l->since));
+			json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
+			json_object_object_add(o, "driver", json_object_new_string(l->driver));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%-12s %-16s %-14s %-12s %-20s %s\n", l->bdf, l->owner,
+			       l->pool[0] ? l->pool : "-", holder, since,
+			       l->orig_driver[0] ? l->orig_driver : "(none)");
+		}
+	}
+	if (json)
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
+	free(list);
+	return EXIT_OK;
+}
+
+int cmd_gc(int argc, char **argv)
+{
+	struct lease_ctx ctx = make_ctx(0);
+	struct errbuf eb;
+	int released, ret;
+
+	(void)argv;
+	if (argc > 1) {
+		printf("usage: iopass gc\n\nRelease every lease whose holding process is gone "
+		       "(a VMM that crashed or was killed):\nreset the device, give it back to "
+		       "its original driver, drop the record.\n");
+		return !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
+	}
+	ret = lease_gc(&ctx, &released, &eb);
+	printf("released %d orphaned lease%s\n", released, released == 1 ? "" : "s");
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* iopass pool: device pools from the pool configuration (docs/pools.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "iopass/lease.h"
+#include "iopass/sriov.h"
+#include "iopass/state.h"
+
+#include "commands.h"
+
+/*
+ * Where a member stands. Every member is free today.
+ * TODO: ask the lease records (state directory) once sriov/ has leases;
+ * until then a function leased by a running VM shows as free here.
+ */
+struct member_status {
+	bool leased;
+	char owner[128];	/* when leased */
+};
+
+static void member_status(const struct pool *pool, const struct pci_func *f,
+			  struct member_status *st)
+{
+	struct lease l;
+
+	(void)pool;
+	memset(st, 0, sizeof(*st));
+	if (!lease_read(state_default_dir(), f->bdf, &l, NULL)) {
+		st->leased = true;
+		snprintf(st->owner, sizeof(st->owner), "%s", l.owner);
+	}
+}
+
+static void pool_usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopass pool list [--config FILE] [--json] [POOL...]\n"
+"\n"
+"List the device pools of the pool configuration: each pool's selectors,\n"
+"the VF settings a lease applies, and the host functions that are members\n"
+"now, with their status (free, or leased by OWNER). With POOL names, only\n"
+"those pools.\n"
+"\n"
+"  --config FILE  read FILE instead of $IOPASS_POOLS_CONF or\n"
+"                 /etc/iopass/pools.conf\n"
+"  --json         a JSON array of objects, one per pool\n"
+"\n"
+"The configuration (full description: docs/pools.md):\n"
+"\n"
+"  # a comment; '#' after a blank also starts one\n"
+"  [pool nvme-vfs]            # every key below is optional\n"
+"  vendor = 1b36, 8086        # hex ids; any of the list\n"
+"  device = 0010\n"
+"  pf = 0000:01:00.0#0-3,6    # VFs of a PF (address or interface name),\n"
+"  pf = ens1                  #   optionally only these VF indexes\n"
+"  address = 0000:03:00.0     # whole functions by address\n"
+"  driver = vfio-pci, none    # the driver bound now ('none': no driver)\n"
+"  class = storage            # names as in 'iopass list --class'\n"
+"  vfs-only = yes             # only VFs, never whole functions\n"
+"  mac = auto                 # VF settings applied when leased: mac,\n"
+"  vlan = 100                 #   vlan, qos, vlan-proto, spoofchk, trust,\n"
+"  spoofchk = on              #   state, max-tx-rate, min-tx-rate\n"
+"\n"
+"A function is a member when it matches every key given and, within a key,\n"
+"any of its values. Bridges and PFs with VFs enabled are never members.\n"
+"\n"
+"Environment: IOPASS_POOLS_CONF names the configuration; IOPASS_SYSFS_ROOT\n"
+"reads another sysfs tree (tests).\n"
+"Exit status: 0 listed, 1 sysfs unreadable, 2 bad arguments or a missing\n"
+"or invalid configuration (the message gives FILE:LINE:COLUMN).\n");
+}
+
+static void join_hex(const uint16_t *v, size_t n, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%04x",
+					i ? "," : "", v[i]);
+}
+
+static void print_selectors(const struct pool *p)
+{
+	char buf[POOL_LIST_MAX * 8], one[128];
+
+	printf("  select:");
+	if (p->nvendors) {
+		join_hex(p->vendors, p->nvendors, buf, sizeof(buf));
+		printf(" vendor=%s", buf);
+	}
+	if (p->ndevices) {
+		join_hex(p->devices, p->ndevices, buf, sizeof(buf));
+		printf(" device=%s", buf);
+	}
+	for (size_t i = 0; i < p->naddrs; i++) {
+		pci_addr_format(&p->addrs[i], one);
+		printf("%s%s", i ? "," : " address=", one);
+	}
+	for (size_t i = 0; i < p->ndrivers; i++)
+		printf("%s%s", i ? "," : " driver=",
+		       p->drivers[i][0] ? p->drivers[i] : "none");
+	for (size_t i = 0; i < p->nclasses; i++)
+		printf("%s%s", i ? "," : " class=", pool_class_name(p->classes[i]));
+	for (size_t i = 0; i < p->npfs; i++) {
+		pool_pf_format(&p->pfs[i], one, sizeof(one));
+		printf(" pf=%s", one);
+	}
+	if (p->vfs_only)
+		printf(" vfs-only");
+	putchar('\n');
+}
+
+static void format_mac(const struct pool_vf_settings *vf, char buf[18])
+{
+	if (vf->mac_auto)
+		snprintf(buf, 18, "auto");
+	else
+		vf_mac_format(vf->want.mac, buf);
+}
+
+static void print_vf_settings(const struct pool_vf_settings *vf)
+{
+	const struct vf_settings *w = &vf->want;
+	char mac[18];
+
+	printf("  vf settings:");
+	if (!vf->mask)
+		printf(" none (VFs keep their settings)");
+	if (vf->mask & VF_FIELD_MAC) {
+		format_mac(vf, mac);
+		printf(" mac=%s", mac);
+	}
+	if (vf->mask & VF_FIELD_VLAN)
+		printf(" vlan=%u qos=%u vlan-proto=%s", w->vlan, w->qos,
+		       vf_vlan_proto_name(w->vlan_proto));
+	if (vf->mask & VF_FIELD_SPOOFCHK)
+		printf(" spoofchk=%s", w->spoofchk ? "on" : "off");
+	if (vf->mask & VF_FIELD_TRUST)
+		printf(" trust=%s", w->trust ? "on" : "off");
+	if (vf->mask & VF_FIELD_LINK_STATE)
+		printf(" state=%s", vf_link_state_name(w->link_state));
+	if (vf->mask & VF_FIELD_MAX_RATE)
+		printf(" max-tx-rate=%u", w->max_tx_rate);
+	if (vf->mask & VF_FIELD_MIN_RATE)
+		printf(" min-tx-rate=%u", w->min_tx_rate);
+	putchar('\n');
+}
+
+static void print_pool_text(const char *path, const struct pool *p,
+			    const struct pci_func *funcs, const size_t *m,
+			    size_t nm)
+{
+	printf("pool %s (%s:%u)\n", p->name, path, p->line);
+	print_selectors(p);
+	print_vf_settings(&p->vf);
+	if (!nm) {
+		printf("  no members: no PCI function of this host matches\n");
+		return;
+	}
+	printf("  %-12s %-9s %-12s %s\n", "BDF", "VEN:DEV", "DRIVER", "STATUS");
+	for (size_t i = 0; i < nm; i++) {
+		const struct pci_func *f = &funcs[m[i]];
+		struct member_status st;
+
+		member_status(p, f, &st);
+		printf("  %-12s %04x:%04x %-12s %s%s\n", f->bdf, f->vendor,
+		       f->device, f->driver[0] ? f->driver : "-",
+		       st.leased ? "leased by " : "free",
+		       st.leased ? st.owner : "");
+	}
+}
+
+static json_object *json_int_or_null(int64_t v)
+{
+	return v < 0 ? NULL : json_object_new_int64(v);
+}
+
+/* v when the pool sets field, else null ("keep the VF's value"). */
+static json_object *json_if(const struct pool_vf_settings *vf,
+			    unsigned int field, json_object *v)
+{
+	if (vf->mask & field)
+		return v;
+	json_object_put(v);
+	return NULL;
+}
+
+static json_object *selectors_to_json(const struct pool *p)
+{
+	json_object *o = json_object_new_object(), *a;
+	char buf[128];
+
+	a = json_object_new_array();
+	for (size_t i = 0; i < p->nvendors; i++) {
+		snprintf(buf, sizeof(buf), "%04x", p->vendors[i]);
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "vendor", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < p->ndevices; i++) {
+		snprintf(buf, sizeof(buf), "%04x", p->devices[i]);
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "device", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < p->naddrs; i++) {
+		pci_addr_format(&p->addrs[i], buf);
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "address", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < p->ndrivers; i++)
+		json_object_array_add(a, json_object_new_string(p->drivers[i][0] ?
+							p->drivers[i] : "none"));
+	json_object_object_add(o, "driver", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < p->nclasses; i++)
+		json_object_array_add(a, json_object_new_string(
+					      pool_class_name(p->classes[i])));
+	json_object_object_add(o, "class", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < p->npfs; i++) {
+		pool_pf_format(&p->pfs[i], buf, sizeof(buf));
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	json_object_object_add(o, "pf", a);
+	json_object_object_add(o, "vfs_only", json_object_new_boolean(p->vfs_only));
+	return o;
+}
+
+static json_object *pool_vf_json(const struct pool_vf_settings *vf)
+{
+	const struct vf_settings *w = &vf->want;
+	json_object *o = json_object_new_object();
+	char mac[18];
+
+	format_mac(vf, mac);
+	json_object_object_add(o, "mac", json_if(vf, VF_FIELD_MAC,
+						 json_object_new_string(mac)));
+	json_object_object_add(o, "vlan", json_if(vf, VF_FIELD_VLAN,
+						  json_object_new_int(w->vlan)));
+	json_object_object_add(o, "qos", json_if(vf, VF_FIELD_VLAN,
+						 json_object_new_int(w->qos)));
+	json_object_object_add(o, "vlan_proto", json_if(vf, VF_FIELD_VLAN,
+			json_object_new_string(vf_vlan_proto_name(w->vlan_proto))));
+	json_object_object_add(o, "spoofchk", json_if(vf, VF_FIELD_SPOOFCHK,
+			json_object_new_boolean(w->spoofchk)));
+	json_object_object_add(o, "trust", json_if(vf, VF_FIELD_TRUST,
+			json_object_new_boolean(w->trust)));
+	json_object_object_add(o, "state", json_if(vf, VF_FIELD_LINK_STATE,
+			json_object_new_string(vf_link_state_name(w->link_state))));
+	json_object_object_add(o, "max_tx_rate", json_if(vf, VF_FIELD_MAX_RATE,
+			json_object_new_int64(w->max_tx_rate)));
+	json_object_object_add(o, "min_tx_rate", json_if(vf, VF_FIELD_MIN_RATE,
+			json_object_new_int64(w->min_tx_rate)));
+	return o;
+}
+
+static json_object *member_to_json(const struct pool *p, const struct pci_func *f)
+{
+	json_object *o = json_object_new_object();
+	struct member_status st;
+	char buf[PCI_ADDR_STRLEN];
+
+	member_status(p, f, &st);
+	json_object_object_add(o, "bdf", json_object_new_string(f->bdf));
+	snprintf(buf, sizeof(buf), "%04x", f->vendor);
+	json_object_object_add(o, "vendor_id", json_object_new_string(buf));
+	snprintf(buf, sizeof(buf), "%04x", f->device);
+	json_object_object_add(o, "device_id", json_object_new_string(buf));
+	json_object_object_add(o, "driver", f->driver[0] ?
+			       json_object_new_string(f->driver) : NULL);
+	json_object_object_add(o, "is_vf", json_object_new_boolean(f->is_vf));
+	if (f->is_vf)
+		pci_addr_format(&f->pf, buf);
+	json_object_object_add(o, "physfn", f->is_vf ?
+			       json_object_new_string(buf) : NULL);
+	json_object_object_add(o, "vf_index", json_int_or_null(f->vf_index));
+	json_object_object_add(o, "status", json_object_new_string(
+				       st.leased ? "leased" : "free"));
+	json_object_object_add(o, "owner", st.leased ?
+			       json_object_new_string(st.owner) : NULL);
+	return o;
+}
+
+static json_object *pool_to_json(const struct pool *p,
+				 const struct pci_func *funcs, const size_t *m,
+				 size_t nm)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "line", json_object_new_int((int)p->line));
+	json_object_object_add(o, "selectors", selectors_to_json(p));
+	json_object_object_add(o, "vf_settings", pool_vf_json(&p->vf));
+	for (size_t i = 0; i < nm; i++)
+		json_object_array_add(a, member_to_json(p, &funcs[m[i]]));
+	json_object_object_add(o, "members", a);
+	return o;
+}
+
+static bool wanted(const struct pool *p, char **names, int n)
+{
+	if (!n)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(p->name, names[i]))
+			return true;
+	return false;
+}
+
+static int load_config(const char *opt_path, struct pool_conf *conf,
+		       const char **path)
+{
+	const char *env = getenv("IOPASS_POOLS_CONF");
+	struct errbuf eb;
+	int ret;
+
+	*path = opt_path ? opt_path : pool_conf_default_path();
+	ret = pool_conf_load(*path, conf, &eb);
+	if (ret == -ENOENT && !opt_path) {
+		cli_error("no pool configuration: %s%s does not exist. Create it "
+			  "(format and examples: docs/pools.md, or 'iopass pool --help'), "
+			  "or name another file with --config FILE or $IOPASS_POOLS_CONF",
+			  env && *env ? "$IOPASS_POOLS_CONF=" : "", *path);
+		return EXIT_USAGE;
+	}
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int pool_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sysfs = sysfs_default_root(), *opt_path = NULL, *path;
+	struct pci_func *funcs = NULL;
+	json_object *arr = NULL;
+	struct pool_conf conf;
+	int opt, ret, shown = 0;
+	struct errbuf eb;
+	bool json = false;
+	size_t n;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			opt_path = optarg;
+			break;
+		case 'h':
+			pool_usage(stdout);
+			return EXIT_OK;
+		default:
+			cli_error("bad arguments to 'pool list'; see 'iopass pool --help'");
+			return EXIT_USAGE;
+		}
+	}
+	ret = load_config(opt_path, &conf, &path);
+	if (ret)
+		return ret;
+	for (int i = optind; i < argc; i++) {
+		if (!pool_conf_find(&conf, argv[i])) {
+			cli_error("no pool '%s' in %s; 'iopass pool list' shows them all",
+				  argv[i], path);
+			ret = EXIT_USAGE;
+			goto out_conf;
+		}
+	}
+	if (pci_func_scan(sysfs, &funcs, &n, &eb)) {
+		cli_error("%s", eb.msg);
+		ret = EXIT_FAIL;
+		goto out_conf;
+	}
+	if (json)
+		arr = json_object_new_array();
+	else if (!conf.npools)
+		printf("no pools in %s (docs/pools.md describes the format)\n", path);
+	for (size_t i = 0; i < conf.npools; i++) {
+		const struct pool *p = &conf.pools[i];
+		size_t *m, nm;
+
+		if (!wanted(p, argv + optind, argc - optind))
+			continue;
+		if (pool_match(sysfs, p, funcs, n, &m, &nm, &eb)) {
+			cli_error("%s", eb.msg);
+			ret = EXIT_FAIL;
+			goto out_json;
+		}
+		if (json) {
+			json_object_array_add(arr, pool_to_json(p, funcs, m, nm));
+		} else {
+			printf("%s", shown++ ? "\n" : "");
+			print_pool_text(path, p, funcs, m, nm);
+		}
+		free(m);
+	}
+	if (json)
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
+out_json:
+	json_object_put(arr);
+	free(funcs);
+out_conf:
+	pool_conf_free(&conf);
+	return ret;
+}
+
+int cmd_pool(int argc, char **argv)
+{
+	if (argc < 2) {
+		pool_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		pool_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "list"))
+		return pool_list(argc - 1, argv + 1);
+	cli_error("unknown 'pool' command '%s'; 'iopass pool --help' describes them",
+		  argv[1]);
+	return EXIT_USAGE;
+}

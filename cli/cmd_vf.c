@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* iopass vf show|set|restore: SR-IOV VF settings of a PF, over rtnetlink. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "iopass/sriov.h"
+#include "iopass/state.h"
+
+#include "commands.h"
+
+static void vf_usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopass vf show PF [--json]\n"
+"       iopass vf set PF VF SETTING... [--dry-run]\n"
+"       iopass vf restore PF VF [--dry-run]\n"
+"\n"
+"Show and change the settings a PF's driver applies to one of its SR-IOV\n"
+"virtual functions (what 'ip link set PF vf VF ...' does), keeping the VF's\n"
+"original settings so that they can be put back when its tenant is gone.\n"
+"\n"
+"PF is the physical function's network interface (ens1f0) or its PCI\n"
+"address (0000:03:00.0, resolved to its interface through sysfs). VF is the\n"
+"VF's number under the PF, from 0.\n"
+"\n"
+"  show     every VF of PF with its MAC, VLAN, QoS, VLAN protocol, spoof\n"
+"           check, trust, link state, tx rates and whether its originals are\n"
+"           saved; '-' where the driver does not report a value\n"
+"  set      change the settings given, leaving the others as they are.\n"
+"           Before iopass first changes a VF, its full current settings are\n"
+"           saved in the state directory; later changes keep that first\n"
+"           record. Settings already at the value asked for are not sent.\n"
+"  restore  put the saved original settings back, then forget them (the\n"
+"           record is kept when anything fails, so nothing is lost)\n"
+"\n"
+"SETTINGs (any order, each at most once):\n"
+"  mac M              administrative MAC, six hex bytes (02:00:00:00:00:01);\n"
+"                     multicast MACs are refused; 00:00:00:00:00:00 clears it\n"
+"                     (lets the VF choose its own), where the driver allows\n"
+"  vlan V             VLAN ID 0-4095 the VF's traffic is tagged with; 0: none\n"
+"    qos Q            802.1p priority 0-7 of that tag (default 0)\n"
+"    proto P          tag protocol 802.1Q (default) or 802.1ad\n"
+"  spoofchk on|off    drop frames whose source MAC is not the VF's\n"
+"  trust on|off       let the VF set its own MAC and use promiscuous modes\n"
+"  state auto|enable|disable\n"
+"                     the VF's link: follow the PF's, always up, always down\n"
+"  min-rate R         guaranteed tx rate in Mbit/s (0: none)\n"
+"  max-rate R         tx rate limit in Mbit/s (0: no limit)\n"
+"\n"
+"Options:\n"
+"  --json             show: one JSON object (pf, ifname, num_vfs, vfs[])\n"
+"  --dry-run          set, restore: check everything and print what would\n"
+"                     change, change nothing\n"
+"  -h, --help         this help\n"
+"\n"
+"Every argument is checked before anything is changed. The PF must be up\n"
+"('ip link set PF up'): drivers apply VF settings only then. Some drivers\n"
+"answer 'busy' while a VF resets; iopass retries a few times.\n"
+"\n"
+"Environment: IOPASS_STATE_DIR (default /run/iopass) holds the saved\n"
+"originals as vf/PF-vfN.json; IOPASS_SYSFS_ROOT reads another sysfs tree.\n"
+"Exit status: 0 done (or nothing to do), 1 the driver or the state directory\n"
+"refused, 2 bad arguments or a PF/VF that cannot be changed as asked\n"
+"(unknown, out of range, down, not permitted).\n");
+}
+
+struct vf_cmd {
+	const char *sub;
+	bool json, dry_run;
+	int npos;
+	char *pos[64];
+};
+
+/* Flags may stand anywhere; "--" ends them. */
+static int split_args(int argc, char **argv, struct vf_cmd *c)
+{
+	bool flags = true;
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (flags && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
+			vf_usage(stdout);
+			return EXIT_OK + 100;
+		}
+		if (flags && !strcmp(a, "--")) {
+			flags = false;
+		} else if (flags && !strcmp(a, "--json")) {
+			c->json = true;
+		} else if (flags && !strcmp(a, "--dry-run")) {
+			c->dry_run = true;
+		} else if (flags && a[0] == '-' && a[1] == '-') {
+			cli_error("unknown option '%s'; see 'iopass vf --help'", a);
+			return EXIT_USAGE;
+		} else if (!c->sub) {
+			c->sub = a;
+		} else if (c->npos < (int)ARRAY_SIZE(c->pos)) {
+			c->pos[c->npos++] = argv[i];
+		} else {
+			cli_error("too many arguments; see 'iopass vf --help'");
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+static int parse_vf_index(const char *s, int *vf)
+{
+	long v = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 0xffff)
+			goto bad;
+		v = v * 10 + (*p - '0');
+	}
+	if (!*s || v > 0xffff)
+		goto bad;
+	*vf = (int)v;
+	return 0;
+bad:
+	cli_error("'%s' is not a VF number: expected 0, 1, 2, ... (the VF's index under its PF)",
+		  s);
+	return -EINVAL;
+}
+
+/* Errors before anything changed: bad input or a PF that cannot work. */
+static int early_exit(int err)
+{
+	switch (err) {
+	case -EINVAL: case -ENODEV: case -ERANGE: case -ENETDOWN:
+	case -ENODATA: case -EPERM: case -EACCES: case -ENAMETOOLONG:
+		return EXIT_USAGE;
+	}
+	return EXIT_FAIL;
+}
+
+static void field_value(unsigned int f, const struct vf_settings *s, char *buf,
+			size_t len)
+{
+	if (!(s->known & f)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	switch (f) {
+	case VF_FIELD_MAC:
+		vf_mac_format(s->mac, buf);
+		break;
+	case VF_FIELD_VLAN:
+		snprintf(buf, len, "%u qos %u proto %s", s->vlan, s->qos,
+			 vf_vlan_proto_name(s->vlan_proto));
+		break;
+	case VF_FIELD_SPOOFCHK:
+		snprintf(buf, len, "%s", s->spoofchk ? "on" : "off");
+		break;
+	case VF_FIELD_TRUST:
+		snprintf(buf, len, "%s", s->trust ? "on" : "off");
+		break;
+	case VF_FIELD_LINK_STATE:
+		snprintf(buf, len, "%s", vf_link_state_name(s->link_state));
+		break;
+	case VF_FIELD_MIN_RATE:
+		snprintf(buf, len, "%u", s->min_tx_rate);
+		break;
+	case VF_FIELD_MAX_RATE:
+		snprintf(buf, len, "%u", s->max_tx_rate);
+		break;
+	}
+}
+
+static void print_changes(const char *ifname, int vf, const char *verb,
+			  unsigned int fields, const struct vf_settings *cur,
+			  const struct vf_settings *want)
+{
+	struct vf_settings w = *want;
+	char a[64], b[64];
+
+	w.known = VF_FIELD_ALL;
+	if (!fields) {
+		printf("%s VF %d: nothing to change\n", ifname, vf);
+		return;
+	}
+	for (unsigned int f = 1; f & VF_FIELD_ALL; f <<= 1) {
+		if (!(fields & f))
+			continue;
+		field_value(f, cur, a, sizeof(a));
+		field_value(f, &w, b, sizeof(b));
+		printf("%s VF %d: %s %s %s -> %s\n", ifname, vf, verb,
+		       vf_field_name(f), a, b);
+	}
+}
+
+static bool is_saved(const char *key, int vf)
+{
+	struct vf_settings s;
+
+	return !vf_state_load(state_default_dir(), key, vf, &s, NULL);
+}
+
+static json_object *vf_json(const struct vf_settings *s, bool saved)
+{
+	json_object *o = json_object_new_object();
+	char mac[18];
+
+#define KNOWN(f, v) (s->known & (f) ? (v) : NULL)
+	vf_mac_format(s->mac, mac);
+	json_object_object_add(o, "vf", json_object_new_int(s->vf));
+	json_object_object_add(o, "mac", KNOWN(VF_FIELD_MAC, json_object_new_string(mac)));
+	json_object_object_add(o, "vlan", KNOWN(VF_FIELD_VLAN, json_object_new_int(s->vlan)));
+	json_object_object_add(o, "qos", KNOWN(VF_FIELD_VLAN, json_object_new_int(s->qos)));
+	json_object_object_add(o, "vlan_proto", KNOWN(VF_FIELD_VLAN,
+			       json_object_new_string(vf_vlan_proto_name(s->vlan_proto))));
+	json_object_object_add(o, "spoofchk", KNOWN(VF_FIELD_SPOOFCHK,
+			       json_object_new_boolean(s->spoofchk)));
+	json_object_object_add(o, "trust", KNOWN(VF_FIELD_TRUST,
+			       json_object_new_boolean(s->trust)));
+	json_object_object_add(o, "link_state", KNOWN(VF_FIELD_LINK_STATE,
+			       json_object_new_string(vf_link_state_name(s->link_state))));
+	json_object_object_add(o, "min_tx_rate", KNOWN(VF_FIELD_MIN_RATE,
+			       json_object_new_int64(s->min_tx_rate)));
+	json_object_object_add(o, "max_tx_rate", KNOWN(VF_FIELD_MAX_RATE,
+			       json_object_new_int64(s->max_tx_rate)));
+	json_object_object_add(o, "saved", json_object_new_boolean(saved));
+#undef KNOWN
+	return o;
+}
+
+static int vf_show(const struct vf_cmd *c)
+{
+	const char *sysfs = sysfs_default_root();
+	char ifname[VF_IFNAMSIZ], key[128];
+	struct errbuf eb;
+	struct vf_pf pf;
+	int ret;
+
+	if (c->npos != 1) {
+		cli_error("'vf show' takes one PF (interface or PCI address); see 'iopass vf --help'");
+		return EXIT_USAGE;
+	}
+	if (c->dry_run) {
+		cli_error("--dry-run is for 'vf set' and 'vf restore'");
+		return EXIT_USAGE;
+	}
+	ret = vf_pf_resolve(sysfs, c->pos[0], ifname, &eb);
+	if (!ret)
+		ret = vf_get_all(ifname, 0, &pf, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return early_exit(ret);
+	}
+	vf_pf_key(sysfs, pf.ifname, key, sizeof(key));
+	if (c->json) {
+		json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+		json_object_object_add(o, "pf", json_object_new_string(key));
+		json_object_object_add(o, "ifname", json_object_new_string(pf.ifname));
+		json_object_object_add(o, "ifindex", json_object_new_int(pf.ifindex));
+		json_object_object_add(o, "up", json_object_new_boolean(pf.up));
+		json_object_object_add(o, "num_vfs", json_object_new_int(pf.num_vfs));
+		for (size_t i = 0; i < pf.n; i++)
+			json_object_array_add(arr, vf_json(&pf.vfs[i],
+							   is_saved(key, pf.vfs[i].vf)));
+		json_object_object_add(o, "vfs", arr);
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		vf_pf_free(&pf);
+		return EXIT_OK;
+	}
+	printf("%s (%s): %s, %d VF%s", pf.ifname, key, pf.up ? "up" : "down",
+	       pf.num_vfs, pf.num_vfs == 1 ? "" : "s");
+	if ((int)pf.n != pf.num_vfs)
+		printf(" (the driver reports settings of %zu)", pf.n);
+	putchar('\n');
+	if (pf.n)
+		printf("%-4s %-17s %-5s %-3s %-7s %-8s %-5s %-7s %-8s %-8s %s\n",
+		       "VF", "MAC", "VLAN", "QOS", "PROTO", "SPOOFCHK", "TRUST",
+		       "STATE", "MIN-RATE", "MAX-RATE", "SAVED");
+	for (size_t i = 0; i < pf.n; i++) {
+		const struct vf_settings *s = &pf.vfs[i];
+		char mac[18] = "-", vlan[8] = "-", qos[4] = "-", min[12] = "-", max[12] = "-";
+		const char *proto = "-", *sc = "-", *tr = "-", *st = "-";
+
+		if (s->known & VF_FIELD_MAC)
+			vf_mac_format(s->mac, mac);
+		if (s->known & VF_FIELD_VLAN) {
+			snprintf(vlan, sizeof(vlan), "%u", s->vlan);
+			snprintf(qos, sizeof(qos), "%u", s->qos);
+			proto = vf_vlan_proto_name(s->vlan_proto);
+		}
+		if (s->known & VF_FIELD_SPOOFCHK)
+			sc = s->spoofchk ? "on" : "off";
+		if (s->known & VF_FIELD_TRUST)
+			tr = s->trust ? "on" : "off";
+		if (s->known & VF_FIELD_LINK_STATE)
+			st = vf_link_state_name(s->link_state);
+		if (s->known & VF_FIELD_MIN_RATE)
+			snprintf(min, sizeof(min), "%u", s->min_tx_rate);
+		if (s->known & VF_FIELD_MAX_RATE)
+			snprintf(max, sizeof(max), "%u", s->max_tx_rate);
+		printf("%-4d %-17s %-5s %-3s %-7s %-8s %-5s %-7s %-8s %-8s %s\n",
+		       s->vf, mac, vlan, qos, proto, sc, tr, st, min, max,
+		       is_saved(key, s->vf) ? "yes" : "no");
+	}
+	vf_pf_free(&pf);
+	return EXIT_OK;
+}
+
+/* Resolves PF, reads it and checks VF: everything short of changing. */
+static int prepare(const char *arg, int vf, char ifname[VF_IFNAMSIZ],
+		   struct vf_pf *pf, struct vf_settings *cur)
+{
+	struct errbuf eb;
+	int ret;
+
+	ret = vf_pf_resolve(sysfs_default_root(), arg, ifname, &eb);
+	if (!ret)
+		ret = vf_get_all(ifname, 0, pf, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return early_exit(ret);
+	}
+	ret = vf_check(pf, vf, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		vf_pf_free(pf);
+		return early_exit(ret);
+	}
+	*cur = *vf_pf_find(pf, vf);
+	return -1;
+}
+
+static int vf_cmd_set(const struct vf_cmd *c)
+{
+	struct vf_settings want = { 0 }, cur;
+	char ifname[VF_IFNAMSIZ];
+	unsigned int mask, diff, changed;
+	uint32_t min, max;
+	struct errbuf eb;
+	struct vf_pf pf;
+	int vf, ret;
+
+	if (c->npos < 2) {
+		cli_error("'vf set' needs PF, VF and settings: 'iopass vf set ens1f0 0 mac 02:00:00:00:00:01'; see 'iopass vf --help'");
+		return EXIT_USAGE;
+	}
+	if (c->json) {
+		cli_error("--json is for 'vf show'");
+		return EXIT_USAGE;
+	}
+	if (parse_vf_index(c->pos[1], &vf))
+		return EXIT_USAGE;
+	if (vf_args_parse(c->npos - 2, c->pos + 2, &want, &mask, &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_USAGE;
+	}
+	ret = prepare(c->pos[0], vf, ifname, &pf, &cur);
+	if (ret >= 0)
+		return ret;
+	min = mask & VF_FIELD_MIN_RATE ? want.min_tx_rate : cur.min_tx_rate;
+	max = mask & VF_FIELD_MAX_RATE ? want.max_tx_rate : cur.max_tx_rate;
+	if ((mask & (VF_FIELD_MIN_RATE | VF_FIELD_MAX_RATE)) && max && min > max) {
+		cli_error("min-rate %u would exceed max-rate %u of %s VF %d (0 means no limit); give both",
+			  min, max, ifname, vf);
+		vf_pf_free(&pf);
+		return EXIT_USAGE;
+	}
+	diff = vf_settings_diff(&cur, &want, mask);
+	if (c->dry_run) {
+		print_changes(ifname, vf, "would set", diff, &cur, &want);
+		vf_pf_free(&pf);
+		return EXIT_OK;
+	}
+	vf_pf_free(&pf);
+	ret = vf_state_set(state_default_dir(), sysfs_default_root(), ifname, vf,
+			   &want, mask, &changed, &eb);
+	if (!ret || changed)
+		print_changes(ifname, vf, "set", changed, &cur, &want);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return ret == -EPERM || ret == -EACCES ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int vf_cmd_restore(const struct vf_cmd *c)
+{
+	struct vf_settings orig, cur;
+	char ifname[VF_IFNAMSIZ], key[128];
+	unsigned int diff, changed;
+	struct errbuf eb;
+	struct vf_pf pf;
+	int vf, ret;
+
+	if (c->npos != 2) {
+		cli_error("'vf restore' takes PF and VF: 'iopass vf restore ens1f0 0'; see 'iopass vf --help'");
+		return EXIT_USAGE;
+	}
+	if (c->json) {
+		cli_error("--json is for 'vf show'");
+		return EXIT_USAGE;
+	}
+	if (parse_vf_index(c->pos[1], &vf))
+		return EXIT_USAGE;
+	ret = prepare(c->pos[0], vf, ifname, &pf, &cur);
+	if (ret >= 0)
+		return ret;
+	vf_pf_free(&pf);
+	vf_pf_key(sysfs_default_root(), ifname, key, sizeof(key));
+	ret = vf_state_load(state_default_dir(), key, vf, &orig, &eb);
+	if (ret == -ENOENT) {
+		cli_error("no saved settings for %s VF %d in %s/vf/: iopass has not changed it, or it was restored already",
+			  ifname, vf, state_default_dir());
+		return EXIT_FAIL;
+	}
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return EXIT_FAIL;
+	}
+	diff = vf_settings_diff(&cur, &orig, orig.known);
+	if (c->dry_run) {
+		print_changes(ifname, vf, "would restore", diff, &cur, &orig);
+		return EXIT_OK;
+	}
+	ret = vf_restore(state_default_dir(), sysfs_default_root(), ifname, vf,
+			 &changed, &eb);
+	if (!ret || changed)
+		print_changes(ifname, vf, "restored", changed, &cur, &orig);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int cmd_vf(int argc, char **argv)
+{
+	struct vf_cmd c;
+	int ret = split_args(argc, argv, &c);
+
+	if (ret == EXIT_OK + 100)
+		return EXIT_OK;
+	if (ret >= 0)
+		return ret;
+	if (!c.sub) {
+		vf_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(c.sub, "show"))
+		return vf_show(&c);
+	if (!strcmp(c.sub, "set"))
+		return vf_cmd_set(&c);
+	if (!strcmp(c.sub, "restore"))
+		return vf_cmd_restore(&c);
+	cli_error("unknown 'vf' subcommand '%s': show, set or restore; see 'iopass vf --help'",
+		  c.sub);
+	return EXIT_USAGE;
+}

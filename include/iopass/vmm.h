@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * iopass VMM: a virtual machine on KVM. Guest RAM is a memfd (or hugetlbfs
+ * memory) so that other processes (vhost-user backends) can map it and
+ * VFIO can pin it. The guest is either a PVH ELF (the freestanding test
+ * guest) or a Linux bzImage booted through the 64-bit boot protocol.
+ *
+ * All functions return 0 or -errno and, on error, leave a one-line message
+ * in the errbuf naming the cause and the fix.
+ */
+#ifndef IOPASS_VMM_H
+#define IOPASS_VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iopass/util.h"
+
+struct vm;
+
+#define VM_MEM_MIN		(2ULL << 20)
+#define VM_CPUS_MAX		64
+
+struct vm_config {
+	const char *kernel;	/* PVH ELF or bzImage (required) */
+	const char *initrd;	/* bzImage only; NULL for none */
+	const char *cmdline;	/* NULL for none */
+	uint64_t mem_size;	/* bytes, multiple of 4 KiB (2 MiB with hugepages) */
+	unsigned int cpus;	/* 1 .. VM_CPUS_MAX */
+	bool hugepages;		/* back RAM with MFD_HUGETLB (default page size) */
+	/*
+	 * The guest's COM1: bytes it writes go to console_out_fd (line
+	 * buffered); bytes read from console_in_fd (-1: none) reach the guest.
+	 * The caller owns both descriptors (and the terminal mode of a tty).
+	 */
+	int console_out_fd;
+	int console_in_fd;
+};
+
+/* cpus 1, 256 MiB, console on stdout, no input. */
+void vm_config_init(struct vm_config *cfg);
+
+/*
+ * Parses "256M", "2G", "1048576", "64K" (binary units, optional "iB"/"B").
+ * Returns -EINVAL on garbage, -ERANGE on overflow.
+ */
+int vm_parse_size(const char *s, uint64_t *bytes);
+
+/* Opens /dev/kvm, creates RAM, vCPUs and devices, loads the kernel. */
+int vm_create(const struct vm_config *cfg, struct vm **vmp,
+	      struct errbuf *eb);
+
+enum vm_exit_reason {
+	VM_EXIT_STATUS,		/* the guest wrote its status to port 0xf4 */
+	VM_EXIT_RESET,		/* i8042 0xfe or CF9 reset: a guest reboot */
+	VM_EXIT_SHUTDOWN,	/* triple fault */
+	VM_EXIT_SIGNAL,		/* SIGINT or SIGTERM reached vm_run */
+	VM_EXIT_ERROR,		/* KVM or the VMM failed: see the errbuf */
+};
+
+struct vm_exit {
+	enum vm_exit_reason reason;
+	uint32_t status;	/* VM_EXIT_STATUS: the value; _SIGNAL: signo */
+};
+
+/*
+ * Runs the guest until it stops. SIGINT and SIGTERM are blocked in the
+ * calling thread (and so in every vCPU thread) and taken through a
+ * signalfd while the VM runs; the previous mask is restored on return.
+ * Returns 0 with *exit filled when the guest stopped (for any reason,
+ * VM_EXIT_ERROR included), -errno if the VM could not be started.
+ */
+int vm_run(struct vm *vm, struct vm_exit *exit, struct errbuf *eb);
+
+/* Asks a running VM to stop (any thread; async-signal-safe). */
+void vm_request_stop(struct vm *vm);
+
+void vm_destroy(struct vm *vm);
+
+/* ====================================================================
+ * PCI device model (owned by the PCI engineer; appended below this line)
+ * ==================================================================== */
+
+struct vm;
+struct pci_device;
+
+/*
+ * A PCI function on the VM's bus 0 (vfio/, virtio-pci, the test device).
+ * The bus emulates the type 0 header, BAR sizing and placement, the command
+ * register and the capability list; a device describes itself with the
+ * pci_device_* / pci_cfg_* / pci_cap_* calls below before registering, and
+ * the ops table lets it see (and change) what the guest does.
+ *
+ * Every op may be NULL and runs with the bus lock held: it must not access
+ * the config space of another device through the bus.
+ */
+struct pci_device_ops {
+	/*
+	 * After the emulated value of [off, off + len) was read into *val:
+	 * a device may replace it (vfio: fields read from the hardware).
+	 */
+	void (*cfg_read)(struct pci_device *dev, uint32_t off, uint32_t len,
+			 uint32_t *val);
+	/*
+	 * After the emulated config space took the write (writable bits
+	 * only), with the value the guest wrote: MSI/MSI-X control changes,
+	 * forwarding to hardware.
+	 */
+	void (*cfg_write)(struct pci_device *dev, uint32_t off, uint32_t len,
+			  uint32_t val);
+	/*
+	 * BAR `bar` starts decoding at guest address addr (the guest enabled
+	 * decoding or moved the BAR). Trapped BARs (a pci_bar_fn) are already
+	 * registered with the VM; this is for BARs backed by memory slots,
+	 * ioeventfds. A failure leaves the BAR not decoding.
+	 */
+	int (*bar_map)(struct pci_device *dev, int bar, uint64_t addr,
+		       uint64_t size);
+	void (*bar_unmap)(struct pci_device *dev, int bar, uint64_t addr,
+			  uint64_t size);
+	/* Function level reset: the config space is already back to reset. */
+	void (*reset)(struct pci_device *dev);
+};
+
+#define PCI_NUM_BARS		6
+#define PCI_BAR_IO		(1u << 0)	/* else memory */
+#define PCI_BAR_MEM64		(1u << 1)	/* takes BARs bar and bar + 1 */
+#define PCI_BAR_PREFETCH	(1u << 2)
+
+/*
+ * A trapped access to a BAR: off is the offset into the BAR, data holds len
+ * (1, 2, 4 or 8) little-endian bytes, off + len <= the BAR's size.
+ */
+typedef void (*pci_bar_fn)(struct pci_device *dev, int bar, uint64_t off,
+			   uint8_t *data, uint32_t len, bool is_write);
+
+int pci_device_create(struct vm *vm, const char *name,
+		      const struct pci_device_ops *ops, void *opaque,
+		      struct pci_device **out, struct errbuf *eb);
+/* class_code: base class << 16 | subclass << 8 | prog-if. */
+void pci_device_set_ids(struct pci_device *dev, uint16_t vendor,
+			uint16_t device, uint32_t class_code, uint8_t revision,
+			uint16_t subsys_vendor, uint16_t subsys);
+/*
+ * size is rounded up to a power of two (memory: at least 4 KiB so that it
+ * can be a memory slot; I/O: 4 to 256 bytes). fn NULL: not trapped, the
+ * device's bar_map does the work.
+ */
+int pci_device_add_bar(struct pci_device *dev, int bar, uint64_t size,
+		       unsigned int flags, pci_bar_fn fn);
+/*
+ * Puts the device on bus 0 (next free slot), places its BARs in the VM's
+ * windows and enables decoding, as firmware would.
+ */
+int pci_device_register(struct pci_device *dev, struct errbuf *eb);
+/* Unmaps the BARs and takes the device off the bus. NULL is allowed. */
+void pci_device_destroy(struct pci_device *dev);
+/* The config space back to its reset state, then ops->reset. */
+void pci_device_reset(struct pci_device *dev);
+
+void *pci_device_opaque(struct pci_device *dev);
+struct vm *pci_device_vm(struct pci_device *dev);
+void pci_device_addr(struct pci_device *dev, struct pci_addr *addr);
+/*
+ * The BAR's guest address while it decodes; false when it does not. Takes
+ * the bus lock: not from inside a pci_device_ops callback.
+ */
+bool pci_device_bar_addr(struct pci_device *dev, int bar, uint64_t *addr);
+
+/*
+ * Raw config space of the device, no side effects (the device's own view
+ * and set-up). Out-of-range bytes read 0 and are not written; len 1..4.
+ */
+uint32_t pci_cfg_get(struct pci_device *dev, uint32_t off, uint32_t len);
+void pci_cfg_set(struct pci_device *dev, uint32_t off, uint32_t len,
+		 uint32_t val);
+/* Which bits the guest may write / clear by writing 1. */
+void pci_cfg_set_wmask(struct pci_device *dev, uint32_t off, uint32_t len,
+		       uint32_t mask);
+void pci_cfg_set_w1c(struct pci_device *dev, uint32_t off, uint32_t len,
+		     uint32_t mask);
+
+/*
+ * Capabilities. pci_cap_add() links a capability of len bytes (id and next
+ * included) at off, or at the first free dword after the header and the
+ * existing capabilities when off is 0, and returns its offset or -errno.
+ */
+int pci_cap_add(struct pci_device *dev, uint8_t id, uint32_t len,
+		uint32_t off);
+/* Offset of the first capability id after start (0: from the head). */
+int pci_cap_find(struct pci_device *dev, uint8_t id, uint32_t start);
+/* MSI: 1 << log2_vectors vectors, 64-bit address or not, no masking. */
+int pci_cap_add_msi(struct pci_device *dev, uint32_t off,
+		    unsigned int log2_vectors, bool addr64);
+int pci_cap_add_msix(struct pci_device *dev, uint32_t off, uint32_t nvec,
+		     int table_bar, uint32_t table_off, int pba_bar,
+		     uint32_t pba_off);
+
+/* The message the guest programmed into an MSI capability at cap. */
+struct pci_msi_msg {
+	bool enabled;
+	uint64_t addr;
+	uint32_t data;
+};
+void pci_msi_get(struct pci_device *dev, uint32_t cap,
+		 struct pci_msi_msg *msg);
+
+/*
+ * MSI-X table and PBA emulation. The device traps the guest's accesses to
+ * the table and PBA ranges of its BAR and hands them to msix_table_access()
+ * and msix_pba_access(), and forwards MSI-X control changes (from its
+ * cfg_write) with msix_set_control(). A vector that fires while masked
+ * (vector mask, function mask or MSI-X disabled) becomes pending in the PBA
+ * and is delivered when unmasked.
+ *
+ * The callbacks run with the table's lock held and must not call back into
+ * the table.
+ */
+struct msix_ops {
+	/*
+	 * The vector's effective state changed: newly masked or unmasked, or
+	 * its address/data changed while unmasked (update an irqfd route).
+	 */
+	void (*vector_update)(void *opaque, uint32_t vec, bool masked,
+			      uint64_t addr, uint32_t data);
+	/* Send the message now (a pending vector that was just unmasked). */
+	void (*vector_deliver)(void *opaque, uint32_t vec, uint64_t addr,
+			       uint32_t data);
+};
+
+struct msix;
+
+#define MSIX_ENTRY_SIZE		16
+#define MSIX_MAX_VECTORS	2048
+#define MSIX_TABLE_SIZE(n)	((uint64_t)(n) * MSIX_ENTRY_SIZE)
+#define MSIX_PBA_SIZE(n)	((((uint64_t)(n) + 63) / 64) * 8)
+
+int msix_create(uint32_t nvec, const struct msix_ops *ops, void *opaque,
+		struct msix **out);
+void msix_destroy(struct msix *m);
+/* Guest accesses, off relative to the table / PBA start; any off/len. */
+void msix_table_access(struct msix *m, uint64_t off, uint8_t *data,
+		       uint32_t len, bool is_write);
+void msix_pba_access(struct msix *m, uint64_t off, uint8_t *data,
+		     uint32_t len, bool is_write);
+void msix_set_control(struct msix *m, bool enabled, bool func_masked);
+/*
+ * The device raises vector vec: sent now through vector_deliver (returns
+ * 1), or pending in the PBA while masked (0); -EINVAL for a bad vector.
+ */
+int msix_fire(struct msix *m, uint32_t vec);
+bool msix_vector_masked(struct msix *m, uint32_t vec);
+bool msix_vector_pending(struct msix *m, uint32_t vec);
+/* Entries back to masked, address/data zero, nothing pending. */
+void msix_reset(struct msix *m);
+
+/*
+ * Interrupt routing (KVM GSI routes, irqfd, ioeventfd). The table KVM gets
+ * always keeps the default IOAPIC/PIC routes of GSIs 0-23; MSI routes take
+ * GSIs from 24 up.
+ */
+int irq_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data,
+		      uint32_t *gsi);
+int irq_msi_route_update(struct vm *vm, uint32_t gsi, uint64_t addr,
+			 uint32_t data);
+int irq_msi_route_del(struct vm *vm, uint32_t gsi);
+/* resample_fd < 0: edge (MSI); else a level-triggered INTx with resample. */
+int irq_irqfd_assign(struct vm *vm, int fd, uint32_t gsi, int resample_fd);
+int irq_irqfd_deassign(struct vm *vm, int fd, uint32_t gsi);
+/* KVM_SIGNAL_MSI: one message, from userspace. */
+int irq_signal_msi(struct vm *vm, uint64_t addr, uint32_t data);
+/* KVM_IRQ_LINE. */
+int irq_line_set(struct vm *vm, uint32_t gsi, bool level);
+
+#define IRQ_IOEVENTFD_PIO	(1u << 0)
+#define IRQ_IOEVENTFD_DATAMATCH	(1u << 1)
+/* len 0 matches any access size (KVM_CAP_IOEVENTFD_ANY_LENGTH). */
+int irq_ioeventfd_assign(struct vm *vm, int fd, uint64_t addr, uint32_t len,
+			 unsigned int flags, uint64_t datamatch);
+int irq_ioeventfd_deassign(struct vm *vm, int fd, uint64_t addr, uint32_t len,
+			   unsigned int flags, uint64_t datamatch);
+
+#endif

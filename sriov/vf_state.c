@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VF settings as text — the `ip link`-style keywords users type and the
+ * JSON record a VF's original settings are saved in — and the save-before-
+ * first-change / restore-then-forget discipline that keeps one tenant's
+ * MAC, VLAN or trust from leaking to the next.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "iopass/sriov.h"
+#include "iopass/state.h"
+
+#define VF_RECORD_VERSION 1
+
+static const char *const field_names[] = {
+	"mac", "vlan", "spoofchk", "trust", "state", "min-rate", "max-rate",
+};
+
+const char *vf_field_name(unsigned int field)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(field_names); i++)
+		if (field == 1u << i)
+			return field_names[i];
+	return "?";
+}
+
+const char *vf_vlan_proto_name(enum vf_vlan_proto p)
+{
+	return p == VF_VLAN_8021AD ? "802.1ad" : "802.1Q";
+}
+
+static const char *const link_state_names[] = { "auto", "enable", "disable" };
+
+const char *vf_link_state_name(enum vf_link_state s)
+{
+	return (unsigned int)s < ARRAY_SIZE(link_state_names) ?
+	       link_state_names[s] : "?";
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN])
+{
+	uint8_t m[VF_MAC_LEN];
+
+	for (int i = 0; i < VF_MAC_LEN; i++) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+
+		if (lo < 0)
+			return -EINVAL;
+		m[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (i < VF_MAC_LEN - 1 && *s++ != ':')
+			return -EINVAL;
+	}
+	if (*s)
+		return -EINVAL;
+	memcpy(mac, m, VF_MAC_LEN);
+	return 0;
+}
+
+void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+}
+
+/* ---------------------------------------------------------- keywords */
+
+/* Decimal without sign, spaces or trailing junk, at most max. */
+static int parse_uint(const char *s, unsigned long max, unsigned long *val)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (ULONG_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	*val = v;
+	return 0;
+}
+
+static int parse_onoff(const char *kw, const char *v, bool *out,
+		       struct errbuf *eb)
+{
+	if (!strcmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return errbuf_set(eb, -EINVAL, "%s '%s' is not on or off", kw, v);
+}
+
+static const char kw_list[] =
+	"mac, vlan (with qos, proto), spoofchk, trust, state, min-rate, max-rate";
+
+int vf_args_parse(int argc, char *const argv[], struct vf_settings *want,
+		  unsigned int *mask, struct errbuf *eb)
+{
+	bool have_qos = false, have_proto = false;
+	unsigned int m = 0;
+	unsigned long v;
+	int ret;
+
+	for (int i = 0; i < argc; i += 2) {
+		const char *kw = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		unsigned int field = 0;
+
+		if (!strcmp(kw, "mac"))
+			field = VF_FIELD_MAC;
+		else if (!strcmp(kw, "vlan"))
+			field = VF_FIELD_VLAN;
+		else if (!strcmp(kw, "spoofchk"))
+			field = VF_FIELD_SPOOFCHK;
+		else if (!strcmp(kw, "trust"))
+			field = VF_FIELD_TRUST;
+		else if (!strcmp(kw, "state"))
+			field = VF_FIELD_LINK_STATE;
+		else if (!strcmp(kw, "min-rate") || !strcmp(kw, "min_tx_rate"))
+			field = VF_FIELD_MIN_RATE;
+		else if (!strcmp(kw, "max-rate") || !strcmp(kw, "max_tx_rate"))
+			field = VF_FIELD_MAX_RATE;
+		else if (strcmp(kw, "qos") && strcmp(kw, "proto"))
+			return errbuf_set(eb, -EINVAL,
+					  "unknown VF setting '%s'; the settings are %s",
+					  kw, kw_list);
+		if (!val)
+			return errbuf_set(eb, -EINVAL, "'%s' needs a value", kw);
+		if (!field) {		/* qos or proto: parts of vlan */
+			if (!(m & VF_FIELD_VLAN))
+				return errbuf_set(eb, -EINVAL,
+						  "'%s' must follow 'vlan V' (e.g. vlan 100 %s %s)",
+						  kw, kw, kw[0] == 'q' ? "3" : "802.1ad");
+		} else if (m & field) {
+			return errbuf_set(eb, -EINVAL, "'%s' given twice", kw);
+		}
+
+		switch (field) {
+		case VF_FIELD_MAC:
+			if (vf_mac_parse(val, want->mac))
+				return errbuf_set(eb, -EINVAL,
+						  "malformed MAC address '%s': expected six ':'-separated hex bytes like 02:00:00:00:00:01",
+						  val);
+			if (want->mac[0] & 1)
+				return errbuf_set(eb, -EINVAL,
+						  "MAC %s is a multicast address (lowest bit of the first byte set): a VF needs a unicast MAC, or 00:00:00:00:00:00 to clear it",
+						  val);
+			break;
+		case VF_FIELD_VLAN:
+			if (parse_uint(val, 4095, &v))
+				return errbuf_set(eb, -EINVAL,
+						  "VLAN '%s' is not a VLAN ID 0-4095 (0: no VLAN tag)",
+						  val);
+			want->vlan = (uint16_t)v;
+			want->qos = 0;
+			want->vlan_proto = VF_VLAN_8021Q;
+			break;
+		case VF_FIELD_SPOOFCHK:
+			ret = parse_onoff(kw, val, &want->spoofchk, eb);
+			if (ret)
+				return ret;
+			break;
+		case VF_FIELD_TRUST:
+			ret = parse_onoff(kw, val, &want->trust, eb);
+			if (ret)
+				return ret;
+			break;
+		case VF_FIELD_LINK_STATE:
+			for (v = 0; v < ARRAY_SIZE(link_state_names); v++)
+				if (!strcmp(val, link_state_names[v]))
+					break;
+			if (v == ARRAY_SIZE(link_state_names))
+				return errbuf_set(eb, -EINVAL,
+						  "state '%s' is not auto, enable or disable", val);
+			want->link_state = (enum vf_link_state)v;
+			break;
+		case VF_FIELD_MIN_RATE:
+		case VF_FIELD_MAX_RATE:
+			if (parse_uint(val, UINT32_MAX, &v))
+				return errbuf_set(eb, -EINVAL,
+						  "%s '%s' is not a rate in Mbit/s (a whole number 0-%u; 0: no limit)",
+						  kw, val, UINT32_MAX);
+			if (field == VF_FIELD_MIN_RATE)
+				want->min_tx_rate = (uint32_t)v;
+			else
+				want->max_tx_rate = (uint32_t)v;
+			break;
+		default:
+			if (kw[0] == 'q') {
+				if (have_qos)
+					return errbuf_set(eb, -EINVAL, "'qos' given twice");
+				if (parse_uint(val, 7, &v))
+					return errbuf_set(eb, -EINVAL,
+							  "QoS '%s' is not an 802.1p priority 0-7", val);
+				want->qos = (uint8_t)v;
+				have_qos = true;
+			} else {
+				if (have_proto)
+					return errbuf_set(eb, -EINVAL, "'proto' given twice");
+				if (!strcasecmp(val, "802.1Q"))
+					want->vlan_proto = VF_VLAN_8021Q;
+				else if (!strcasecmp(val, "802.1ad"))
+					want->vlan_proto = VF_VLAN_8021AD;
+				else
+					return errbuf_set(eb, -EINVAL,
+							  "VLAN protocol '%s' is not 802.1Q or 802.1ad", val);
+				have_proto = true;
+			}
+			break;
+		}
+		m |= field;
+	}
+	if (!m)
+		return errbuf_set(eb, -EINVAL, "nothing to set: give at least one of %s",
+				  kw_list);
+	if ((m & VF_FIELD_MIN_RATE) && (m & VF_FIELD_MAX_RATE) &&
+	    want->max_tx_rate && want->min_tx_rate > want->max_tx_rate)
+		return errbuf_set(eb, -EINVAL,
+				  "min-rate %u exceeds max-rate %u (0 means no limit)",
+				  want->min_tx_rate, want->max_tx_rate);
+	*mask = m;
+	return 0;
+}
+
+/* --------------------------------------------------------- the record */
+
+int vf_state_name(const char *key, int vf, char *name, size_t len)
+{
+	int n = snprintf(name, len, "vf/%s-vf%d.json", key, vf);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+char *vf_settings_to_json(const char *key, const char *ifname,
+			  const struct vf_settings *s)
+{
+	json_object *o = json_object_new_object();
+	char mac[18], when[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	char *text;
+
+	if (!o)
+		return NULL;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_object_add(o, "version", json_object_new_int(VF_RECORD_VERSION));
+	json_object_object_add(o, "pf", json_object_new_string(key));
+	json_object_object_add(o, "ifname", json_object_new_string(ifname));
+	json_object_object_add(o, "vf", json_object_new_int(s->vf));
+	json_object_object_add(o, "saved_at", json_object_new_string(when));
+	if (s->known & VF_FIELD_MAC) {
+		vf_mac_format(s->mac, mac);
+		json_object_object_add(o, "mac", json_object_new_string(mac));
+	}
+	if (s->known & VF_FIELD_VLAN) {
+		json_object_object_add(o, "vlan", json_object_new_int(s->vlan));
+		json_object_object_add(o, "qos", json_object_new_int(s->qos));
+		json_object_object_add(o, "vlan_proto",
+				       json_object_new_string(vf_vlan_proto_name(s->vlan_proto)));
+	}
+	if (s->known & VF_FIELD_SPOOFCHK)
+		json_object_object_add(o, "spoofchk", json_object_new_boolean(s->spoofchk));
+	if (s->known & VF_FIELD_TRUST)
+		json_object_object_add(o, "trust", json_object_new_boolean(s->trust));
+	if (s->known & VF_FIELD_LINK_STATE)
+		json_object_object_add(o, "link_state",
+				       json_object_new_string(vf_link_state_name(s->link_state)));
+	if (s->known & VF_FIELD_MIN_RATE)
+		json_object_object_add(o, "min_tx_rate", json_object_new_int64(s->min_tx_rate));
+	if (s->known & VF_FIELD_MAX_RATE)
+		json_object_object_add(o, "max_tx_rate", json_object_new_int64(s->max_tx_rate));
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return text;
+}
+
+/* The integer member key of o in [min, max]: 1 found, 0 absent, -EBADMSG. */
+static int get_int(json_object *o, const char *key, int64_t min, int64_t max,
+		   int64_t *v)
+{
+	json_object *j;
+
+	if (!json_object_object_get_ex(o, key, &j) || !j)
+		return 0;
+	if (!json_object_is_type(j, json_type_int))
+		return -EBADMSG;
+	errno = 0;
+	*v = json_object_get_int64(j);
+	return errno || *v < min || *v > max ? -EBADMSG : 1;
+}
+
+static int get_bool(json_object *o, const char *key, bool *v)
+{
+	json_object *j;
+
+	if (!json_object_object_get_ex(o, key, &j) || !j)
+		return 0;
+	if (!json_object_is_type(j, json_type_boolean))
+		return -EBADMSG;
+	*v = json_object_get_boolean(j);
+	return 1;
+}
+
+static const char *get_str(json_object *o, const char *key, int *ret)
+{
+	json_object *j;
+
+	*ret = 0;
+	if (!json_object_object_get_ex(o, key, &j) || !j)
+		return NULL;
+	if (!json_object_is_type(j, json_type_string)) {
+		*ret = -EBADMSG;
+		return NULL;
+	}
+	*ret = 1;
+	return json_object_get_string(j);
+}
+
+int vf_settings_from_json(const char *text, struct vf_settings *s,
+			  struct errbuf *eb)
+{
+	enum json_tokener_error jerr;
+	const char *str, *bad = NULL;
+	json_object *o;
+	int64_t v, q;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	o = json_tokener_parse_verbose(text, &jerr);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return errbuf_set(eb, -EBADMSG, "not a JSON object (%s)",
+				  o ? "another JSON value" : json_tokener_error_desc(jerr));
+	}
+	if (get_int(o, "version", 1, INT32_MAX, &v) != 1) {
+		bad = "version";
+		goto err_bad;
+	}
+	if (v != VF_RECORD_VERSION) {
+		json_object_put(o);
+		return errbuf_set(eb, -EPROTO,
+				  "record version %lld; this iopass reads version %d",
+				  (long long)v, VF_RECORD_VERSION);
+	}
+	if (get_int(o, "vf", 0, 0xffff, &v) != 1) {
+		bad = "vf";
+		goto err_bad;
+	}
+	s->vf = (int)v;
+	str = get_str(o, "mac", &r);
+	if (r < 0 || (r && vf_mac_parse(str, s->mac))) {
+		bad = "mac";
+		goto err_bad;
+	}
+	if (r)
+		s->known |= VF_FIELD_MAC;
+	r = get_int(o, "vlan", 0, 4095, &v);
+	if (r) {
+		if (r < 0 || get_int(o, "qos", 0, 7, &q) != 1) {
+			bad = r < 0 ? "vlan" : "qos";
+			goto err_bad;
+		}
+		str = get_str(o, "vlan_proto", &r);
+		if (r != 1 || (strcmp(str, "802.1Q") && strcmp(str, "802.1ad"))) {
+			bad = "vlan_proto";
+			goto err_bad;
+		}
+		s->vlan = (uint16_t)v;
+		s->qos = (uint8_t)q;
+		s->vlan_proto = strcmp(str, "802.1Q") ? VF_VLAN_8021AD : VF_VLAN_8021Q;
+		s->known |= VF_FIELD_VLAN;
+	}
+	r = get_bool(o, "spoofchk", &s->spoofchk);
+	if (r < 0) {
+		bad = "spoofchk";
+		goto err_bad;
+	}
+	s->known |= r ? VF_FIELD_SPOOFCHK : 0;
+	r = get_bool(o, "trust", &s->trust);
+	if (r < 0) {
+		bad = "trust";
+		goto err_bad;
+	}
+	s->known |= r ? VF_FIELD_TRUST : 0;
+	str = get_str(o, "link_state", &r);
+	if (r) {
+		unsigned int i;
+
+		for (i = 0; r == 1 && i < ARRAY_SIZE(link_state_names); i++)
+			if (!strcmp(str, link_state_names[i]))
+				break;
+		if (r < 0 || i == ARRAY_SIZE(link_state_names)) {
+			bad = "link_state";
+			goto err_bad;
+		}
+		s->link_state = (enum vf_link_state)i;
+		s->known |= VF_FIELD_LINK_STATE;
+	}
+	r = get_int(o, "min_tx_rate", 0, UINT32_MAX, &v);
+	if (r < 0) {
+		bad = "min_tx_rate";
+		goto err_bad;
+	}
+	if (r) {
+		s->min_tx_rate = (uint32_t)v;
+		s->known |= VF_FIELD_MIN_RATE;
+	}
+	r = get_int(o, "max_tx_rate", 0, UINT32_MAX, &v);
+	if (r < 0) {
+		bad = "max_tx_rate";
+		goto err_bad;
+	}
+	if (r) {
+		s->max_tx_rate = (uint32_t)v;
+		s->known |= VF_FIELD_MAX_RATE;
+	}
+	json_object_put(o);
+	return 0;
+
+err_bad:
+	json_object_put(o);
+	return errbuf_set(eb, -EBADMSG, "field '%s' is missing or malformed", bad);
+}
+
+int vf_state_save(const char *dir, const char *key, const char *ifname,
+		  const struct vf_settings *cur, struct errbuf *eb)
+{
+	char name[256], *text, *old;
+	int ret;
+
+	if (vf_state_name(key, cur->vf, name, sizeof(name)))
+		return errbuf_set(eb, -ENAMETOOLONG, "PF name too long: %s", key);
+	ret = state_read(dir, name, &old, eb);
+	if (!ret) {
+		free(old);
+		return 0;	/* the original is the one saved first */
+	}
+	if (ret != -ENOENT)
+		return ret;
+	ret = state_mkdir(dir, "vf", eb);
+	if (ret)
+		return ret;
+	text = vf_settings_to_json(key, ifname, cur);
+	if (!text)
+		return errbuf_set(eb, -ENOMEM, "out of memory for a VF record");
+	ret = state_write(dir, name, text, eb);
+	free(text);
+	return ret ? ret : 1;
+}
+
+int vf_state_load(const char *dir, const char *key, int vf,
+		  struct vf_settings *s, struct errbuf *eb)
+{
+	char name[256], *text, msg[sizeof(eb->msg) - 64];
+	struct errbuf why;
+	int ret;
+
+	if (vf_state_name(key, vf, name, sizeof(name)))
+		return errbuf_set(eb, -ENAMETOOLONG, "PF name too long: %s", key);
+	ret = state_read(dir, name, &text, eb);
+	if (ret)
+		return ret;
+	ret = vf_settings_from_json(text, s, &why);
+	free(text);
+	if (!ret && s->vf != vf)
+		ret = errbuf_set(&why, -EBADMSG, "it is for VF %d", s->vf);
+	if (ret) {
+		snprintf(msg, sizeof(msg), "%.*s", (int)sizeof(msg) - 1, why.msg);
+		return errbuf_set(eb, ret,
+				  "saved record %s/%s is damaged: %s; fix or remove it by hand",
+				  dir, name, msg);
+	}
+	return 0;
+}
+
+/* Holds dir/vf/KEY-vfN.lock so two iopass runs do not both save "originals". */
+static int lock_record(const char *dir, const char *key, int vf,
+		       struct errbuf *eb)
+{
+	char name[256];
+	int ret;
+
+	ret = state_mkdir(dir, "vf", eb);
+	if (ret)
+		return ret;
+	snprintf(name, sizeof(name), "vf/%s-vf%d.lock", key, vf);
+	return state_lock(dir, name, true, eb);
+}
+
+int vf_state_apply(const char *dir, const char *key, const struct vf_pf *pf,
+		   int vf, const struct vf_settings *want, unsigned int mask,
+		   unsigned int *changed, struct errbuf *eb)
+{
+	const struct vf_settings *cur;
+	int ret;
+
+	if (changed)
+		*changed = 0;
+	ret = vf_check(pf, vf, eb);
+	if (ret)
+		return ret;
+	cur = vf_pf_find(pf, vf);
+	if (!vf_settings_diff(cur, want, mask))
+		return 0;	/* nothing will change: nothing to save */
+	ret = vf_state_save(dir, key, pf->ifname, cur, eb);
+	if (ret < 0)
+		return ret;
+	return vf_apply(pf, vf, want, mask, changed, eb);
+}
+
+int vf_state_set(const char *dir, const char *sysfs, const char *ifname, int vf,
+		 const struct vf_settings *want, unsigned int mask,
+		 unsigned int *changed, struct errbuf *eb)
+{
+	char key[128], msg[sizeof(eb->msg) - 128];
+	struct vf_pf pf;
+	int lock, ret;
+
+	if (changed)
+		*changed = 0;
+	vf_pf_key(sysfs, ifname, key, sizeof(key));
+	lock = lock_record(dir, key, vf, eb);
+	if (lock < 0)
+		return lock;
+	ret = vf_get_all(ifname, 0, &pf, eb);
+	if (ret)
+		goto out;
+	ret = vf_state_apply(dir, key, &pf, vf, want, mask, changed, eb);
+	if (ret && changed && *changed && eb) {
+		snprintf(msg, sizeof(msg), "%.*s", (int)sizeof(msg) - 1, eb->msg);
+		errbuf_set(eb, ret, "%s; the originals are saved: 'iopass vf restore %s %d' puts them back",
+			   msg, ifname, vf);
+	}
+	vf_pf_free(&pf);
+out:
+	close(lock);
+	return ret;
+}
+
+int vf_restore(const char *dir, const char *sysfs, const char *ifname, int vf,
+	       unsigned int *changed, struct errbuf *eb)
+{
+	struct vf_settings orig;
+	char key[128], name[256];
+	struct vf_pf pf;
+	int lock, ret;
+
+	if (changed)
+		*changed = 0;
+	vf_pf_key(sysfs, ifname, key, sizeof(key));
+	ret = vf_state_load(dir, key, vf, &orig, eb);
+	if (ret == -ENOENT)
+		return errbuf_set(eb, -ENOENT,
+				  "no saved settings for VF %d of %s (%s/vf/): iopass has not changed it, or it was restored already",
+				  vf, ifname, dir);
+	if (ret)
+		return ret;
+	lock = lock_record(dir, key, vf, eb);
+	if (lock < 0)
+		return lock;
+	/* Again under the lock: another run may have restored it meanwhile. */
+	ret = vf_state_load(dir, key, vf, &orig, eb);
+	if (ret == -ENOENT)
+		ret = errbuf_set(eb, -ENOENT,
+				 "VF %d of %s was restored meanwhile by another iopass run",
+				 vf, ifname);
+	if (ret)
+		goto out;
+	ret = vf_get_all(ifname, 0, &pf, eb);
+	if (ret)
+		goto out;
+	ret = vf_apply(&pf, vf, &orig, orig.known, changed, eb);
+	vf_pf_free(&pf);
+	if (ret)
+		goto out;
+	/* Only now is the record no longer needed. */
+	vf_state_name(key, vf, name, sizeof(name));
+	ret = state_remove(dir, name);
+	if (ret)
+		ret = errbuf_set(eb, ret,
+				 "VF %d of %s is restored but its record %s/%s could not be removed: %s",
+				 vf, ifname, dir, name, strerror(-ret));
+out:
+	close(lock);
+	return ret;
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The local APIC in xAPIC (MMIO) mode and MSI programming: what it takes
+ * for a device's MSI write to become an interrupt on this CPU.
+ */
+#include "pci.h"
+
+#define LAPIC_BASE		0xfee00000ULL
+#define MSR_APIC_BASE		0x1b
+#define  APIC_BASE_EXTD		(1 << 10)	/* x2APIC mode */
+#define  APIC_BASE_ENABLE	(1 << 11)
+#define LAPIC_ID		0x020
+#define LAPIC_TPR		0x080
+#define LAPIC_EOI		0x0b0
+#define LAPIC_SVR		0x0f0
+#define  LAPIC_SVR_ENABLE	0x100
+#define LAPIC_LVT_TIMER		0x320
+#define LAPIC_LVT_LINT0		0x350
+#define LAPIC_LVT_ERROR		0x370
+#define  LAPIC_LVT_MASKED	0x10000
+#define SPURIOUS_VECTOR		0xff
+
+#define PIC1_DATA		0x21
+#define PIC2_DATA		0xa1
+
+#define MSI_CTRL		2
+#define  MSI_CTRL_ENABLE	0x0001
+#define  MSI_CTRL_MME		0x0070
+#define  MSI_CTRL_64BIT		0x0080
+#define MSI_ADDR_LO		4
+#define MSI_ADDR_HI		8
+#define MSI_DATA_32		8
+#define MSI_DATA_64		12
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	return mmio_read32(LAPIC_BASE + reg);
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	mmio_write32(LAPIC_BASE + reg, v);
+}
+
+int lapic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (base & APIC_BASE_EXTD)
+		return -1;
+	if ((base & ~0xfffULL) != LAPIC_BASE)
+		return -2;
+	if (mm_map(LAPIC_BASE, 0x1000, MM_MMIO))
+		return -3;
+	if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	/*
+	 * Firmware (SeaBIOS) leaves the 8259 in virtual-wire mode with the
+	 * timer unmasked on vector 8: mask it at the PIC and at LINT0 so that
+	 * sti brings only the interrupts we ask for.
+	 */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	return 0;
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
+}
+
+int msi_enable(struct pci_dev *d, uint8_t vector)
+{
+	uint8_t cap = pci_find_cap(d, PCI_CAP_ID_MSI);
+	uint16_t ctrl;
+
+	if (!cap)
+		return -1;
+	ctrl = pci_read16(d, cap + MSI_CTRL);
+	/* Fixed delivery, physical destination, edge: the plain MSI. */
+	pci_write32(d, cap + MSI_ADDR_LO, LAPIC_BASE | lapic_id() << 12);
+	if (ctrl & MSI_CTRL_64BIT) {
+		pci_write32(d, cap + MSI_ADDR_HI, 0);
+		pci_write16(d, cap + MSI_DATA_64, vector);
+	} else {
+		pci_write16(d, cap + MSI_DATA_32, vector);
+	}
+	/* One vector (MME = 0), INTx off, bus mastering on: MSI is a DMA write. */
+	pci_write16(d, cap + MSI_CTRL, (ctrl & ~MSI_CTRL_MME) | MSI_CTRL_ENABLE);
+	pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) |
+		    PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+	return 0;
+}
+
+void msi_disable(struct pci_dev *d)
+{
+	uint8_t cap = pci_find_cap(d, PCI_CAP_ID_MSI);
+
+	if (cap)
+		pci_write16(d, cap + MSI_CTRL,
+			    pci_read16(d, cap + MSI_CTRL) & ~MSI_CTRL_ENABLE);
+}
+
+bool irq_wait(volatile unsigned int *count, unsigned int target,
+	      uint64_t cycles)
+{
+	uint64_t t0 = rdtsc();
+	bool ok = true;
+
+	/* Interrupts are on only here, so a handler runs at known points. */
+	asm volatile("sti" : : : "memory");
+	while (*count < target) {
+		if (rdtsc() - t0 > cycles) {
+			ok = false;
+			break;
+		}
+		cpu_relax();
+	}
+	asm volatile("cli" : : : "memory");
+	return ok;
+}
