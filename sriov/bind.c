@@ -168,6 +168,20 @@ static void probe(const struct bind_ctx *ctx, const char *bdf)
 		sysfs_write_str(ctx->sysfs, "bus/pci/drivers_probe", bdf);
 }
 
+static int func_exists(const struct bind_ctx *ctx, const struct pci_addr *addr,
+		       char bdf[PCI_ADDR_STRLEN], struct errbuf *eb)
+{
+	char rel[128];
+
+	pci_addr_format(addr, bdf);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", bdf);
+	if (!sysfs_exists(ctx->sysfs, rel))
+		return errbuf_set(eb, -ENODEV,
+				  "no PCI function %s on this host ('iopass list' shows them)",
+				  bdf);
+	return 0;
+}
+
 static int refuse_if_in_use(const struct bind_ctx *ctx, const struct pci_addr *addr,
 			    const char *bdf, const char *cur, struct errbuf *eb)
 {
@@ -186,16 +200,13 @@ static int refuse_if_in_use(const struct bind_ctx *ctx, const struct pci_addr *a
 int pci_driver_bind(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		    const char *driver, struct errbuf *eb)
 {
-	char bdf[PCI_ADDR_STRLEN], cur[64], now[64], rel[128];
+	char bdf[PCI_ADDR_STRLEN], cur[64], now[64];
 	bool created;
 	int ret;
 
-	pci_addr_format(addr, bdf);
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", bdf);
-	if (!sysfs_exists(ctx->sysfs, rel))
-		return errbuf_set(eb, -ENODEV,
-				  "no PCI function %s on this host ('iopass list' shows them)",
-				  bdf);
+	ret = func_exists(ctx, addr, bdf, eb);
+	if (ret)
+		return ret;
 	current_driver(ctx, bdf, cur, sizeof(cur));
 	if (!strcmp(cur, driver)) {
 		step(ctx, "%s is already bound to %s", bdf, driver);
@@ -259,16 +270,13 @@ err_forget:
 int pci_driver_unbind(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		      struct errbuf *eb)
 {
-	char bdf[PCI_ADDR_STRLEN], cur[64], rel[128];
+	char bdf[PCI_ADDR_STRLEN], cur[64];
 	bool created;
 	int ret;
 
-	pci_addr_format(addr, bdf);
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", bdf);
-	if (!sysfs_exists(ctx->sysfs, rel))
-		return errbuf_set(eb, -ENODEV,
-				  "no PCI function %s on this host ('iopass list' shows them)",
-				  bdf);
+	ret = func_exists(ctx, addr, bdf, eb);
+	if (ret)
+		return ret;
 	current_driver(ctx, bdf, cur, sizeof(cur));
 	if (!cur[0]) {
 		step(ctx, "%s has no driver", bdf);

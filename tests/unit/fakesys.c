@@ -56,6 +56,23 @@ void fakesys_init(struct fakesys *fs)
 	assert_non_null(mkdtemp(fs->root));
 }
 
+int fakesys_setup(void **state)
+{
+	struct fakesys *fs = calloc(1, sizeof(*fs));
+
+	assert_non_null(fs);
+	fakesys_init(fs);
+	*state = fs;
+	return 0;
+}
+
+int fakesys_teardown(void **state)
+{
+	fakesys_cleanup(*state);
+	free(*state);
+	return 0;
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag,
 		  struct FTW *ftw)
 {

@@ -13,6 +13,9 @@ struct fakesys {
 };
 
 void fakesys_init(struct fakesys *fs);
+/* cmocka fixtures: *state is a fresh struct fakesys, removed afterwards. */
+int fakesys_setup(void **state);
+int fakesys_teardown(void **state);
 void fakesys_cleanup(struct fakesys *fs);
 void fakesys_write(struct fakesys *fs, const char *rel, const char *content);
 void fakesys_symlink(struct fakesys *fs, const char *rel, const char *target);

@@ -14,22 +14,6 @@
 
 #include "fakesys.h"
 
-static int setup(void **state)
-{
-	struct fakesys *fs = calloc(1, sizeof(*fs));
-
-	fakesys_init(fs);
-	*state = fs;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fakesys_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 static void test_scan_sorted_with_fields(void **state)
 {
 	struct fakesys *fs = *state;
@@ -237,7 +221,7 @@ static void test_names_fallback(void **state)
 	assert_string_equal(nm.class, "class 0200");
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fakesys_setup, fakesys_teardown)
 
 int main(void)
 {

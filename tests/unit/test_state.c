@@ -18,22 +18,6 @@
 
 #include "fakesys.h"
 
-static int setup(void **state)
-{
-	struct fakesys *fs = calloc(1, sizeof(*fs));
-
-	fakesys_init(fs);
-	*state = fs;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fakesys_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 static void test_write_read_replace(void **state)
 {
 	struct fakesys *fs = *state;
@@ -136,7 +120,7 @@ static void test_errors_say_what_to_do(void **state)
 	assert_non_null(strstr(eb.msg, "cannot write"));
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fakesys_setup, fakesys_teardown)
 
 int main(void)
 {

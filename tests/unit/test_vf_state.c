@@ -20,22 +20,6 @@
 
 #include "fakesys.h"
 
-static int setup(void **state)
-{
-	struct fakesys *fs = calloc(1, sizeof(*fs));
-
-	fakesys_init(fs);
-	*state = fs;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fakesys_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 static const struct vf_settings full = {
 	.vf = 3, .known = VF_FIELD_ALL,
 	.mac = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x03 },
@@ -281,10 +265,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_damaged),
-		cmocka_unit_test_setup_teardown(test_save_only_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_apply_saves_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_apply_unwritable_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_restore_keeps_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_only_first, fakesys_setup, fakesys_teardown),
+		cmocka_unit_test_setup_teardown(test_apply_saves_first, fakesys_setup, fakesys_teardown),
+		cmocka_unit_test_setup_teardown(test_apply_unwritable_state, fakesys_setup, fakesys_teardown),
+		cmocka_unit_test_setup_teardown(test_restore_keeps_record, fakesys_setup, fakesys_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
