@@ -390,22 +390,32 @@ int cmd_leases(int argc, char **argv)
 
 int cmd_gc(int argc, char **argv)
 {
-	struct lease_ctx ctx = make_ctx(0);
+	unsigned int flags = 0;
+	struct lease_ctx ctx;
 	struct errbuf eb;
 	int released, ret;
 
-	(void)argv;
-	if (argc > 1) {
-		printf("usage: iopass gc\n\nRelease every lease whose holding process is gone "
-		       "(a VMM that crashed or was killed):\nreset the device, give it back to "
-		       "its original driver, drop the record.\n");
-		return !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--dry-run")) {
+			flags |= BIND_DRY_RUN;
+		} else if (!strcmp(argv[i], "--help")) {
+			printf("usage: iopass gc [--dry-run]\n\nRelease every lease whose holding "
+			       "process is gone (a VMM that crashed or was\nkilled): reset the "
+			       "device, restore its VF settings, give it back to its\noriginal "
+			       "driver, drop the record. --dry-run says what it would do.\n");
+			return EXIT_OK;
+		} else {
+			cli_error("unexpected argument '%s' to 'gc'; see 'iopass gc --help'", argv[i]);
+			return EXIT_USAGE;
+		}
 	}
+	ctx = make_ctx(flags);
 	ret = lease_gc(&ctx, &released, &eb);
-	printf("released %d orphaned lease%s\n", released, released == 1 ? "" : "s");
+	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
+	       released, released == 1 ? "" : "s");
 	if (ret) {
 		cli_error("%s", eb.msg);
-		return EXIT_FAIL;
+		return cli_exit_code(ret);
 	}
 	return EXIT_OK;
 }

@@ -107,6 +107,8 @@ H=$(head -1 /tmp/held)
 [ "$(driver_of "$H")" = vfio-pci ] && ok "held lease $H" || bad held "$(cat /tmp/held)"
 kill -9 $HOLDER; pkill -9 -f "sleep 600"; wait $HOLDER 2>/dev/null
 "$IOPASS" leases | grep -q "GONE" && ok "orphaned lease detected" || bad orphan "$("$IOPASS" leases)"
+"$IOPASS" gc --dry-run 2>/dev/null | grep -q "would release 1 orphaned lease" && ok gc_dry_run || bad gc_dry_run "no plan"
+"$IOPASS" leases | grep -q "GONE" && ok "dry run kept the lease" || bad gc_dry_kept "$("$IOPASS" leases)"
 "$IOPASS" gc 2>/dev/null | grep -q "released 1 orphaned lease" && ok gc || bad gc "gc did not release"
 [ -z "$(driver_of "$H")" ] && ok "gc restored $H" || bad gc_restored "driver=$(driver_of "$H")"
 
