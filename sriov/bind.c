@@ -99,6 +99,14 @@ static int ensure_driver(const struct bind_ctx *ctx, const char *driver,
 			  driver, driver);
 }
 
+static void forget_original(const struct bind_ctx *ctx, const struct pci_addr *addr)
+{
+	char name[64];
+
+	record_name(addr, name, sizeof(name));
+	state_remove(ctx->state, name);
+}
+
 static int save_original(const struct bind_ctx *ctx, const struct pci_addr *addr,
 			 const char *cur, bool *created, struct errbuf *eb)
 {
@@ -258,12 +266,8 @@ err_clear:
 		}
 	}
 err_forget:
-	if (created) {
-		char name[64];
-
-		record_name(addr, name, sizeof(name));
-		state_remove(ctx->state, name);
-	}
+	if (created)
+		forget_original(ctx, addr);
 	return ret;
 }
 
@@ -289,19 +293,15 @@ int pci_driver_unbind(const struct bind_ctx *ctx, const struct pci_addr *addr,
 	if (ret)
 		return ret;
 	ret = detach(ctx, bdf, cur, eb);
-	if (ret && created) {
-		char name[64];
-
-		record_name(addr, name, sizeof(name));
-		state_remove(ctx->state, name);
-	}
+	if (ret && created)
+		forget_original(ctx, addr);
 	return ret;
 }
 
 int pci_driver_restore(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		       struct errbuf *eb)
 {
-	char bdf[PCI_ADDR_STRLEN], orig[64], cur[64], name[64];
+	char bdf[PCI_ADDR_STRLEN], orig[64], cur[64];
 	int ret;
 
 	pci_addr_format(addr, bdf);
@@ -337,7 +337,6 @@ int pci_driver_restore(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		return errbuf_set(eb, -EIO,
 				  "%s did not go back to %s (it is on %s); see dmesg",
 				  bdf, orig[0] ? orig : "no driver", cur[0] ? cur : "no driver");
-	record_name(addr, name, sizeof(name));
-	state_remove(ctx->state, name);
+	forget_original(ctx, addr);
 	return 0;
 }

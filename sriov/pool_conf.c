@@ -167,17 +167,6 @@ static bool is_word(char c)
 	       (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decimal digits only; -ERANGE above max, -EINVAL when not a number. */
 static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 {

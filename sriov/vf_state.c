@@ -46,23 +46,12 @@ const char *vf_link_state_name(enum vf_link_state s)
 	       link_state_names[s] : "?";
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN])
 {
 	uint8_t m[VF_MAC_LEN];
 
 	for (int i = 0; i < VF_MAC_LEN; i++) {
-		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
 
 		if (lo < 0)
 			return -EINVAL;

@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iopass/util.h"
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
 static int parse_hex(const char **p, unsigned int max_digits, unsigned long max,
 		     unsigned long *out)
@@ -14,9 +24,8 @@ static int parse_hex(const char **p, unsigned int max_digits, unsigned long max,
 	unsigned long v = 0;
 	unsigned int n = 0;
 
-	while (isxdigit((unsigned char)*s) && n < max_digits) {
-		v = v * 16 + (unsigned long)(isdigit((unsigned char)*s) ?
-			*s - '0' : tolower((unsigned char)*s) - 'a' + 10);
+	while (hex_digit(*s) >= 0 && n < max_digits) {
+		v = v * 16 + (unsigned long)hex_digit(*s);
 		s++;
 		n++;
 	}

@@ -12,30 +12,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "iopass/pvh.h"
+
 #include "boot.h"
 #include "vm_impl.h"
-
-/* xen/include/public/arch-x86/hvm/start_info.h */
-#define HVM_START_MAGIC		0x336ec578
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	uint64_t memmap_paddr;
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
-
-struct hvm_memmap_table_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-	uint32_t reserved;
-};
 
 #define PVH_MAX_PHDRS		64
 

@@ -26,6 +26,9 @@ int errbuf_set(struct errbuf *eb, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void errbuf_clear(struct errbuf *eb);
 
+/* The value of a hex digit, or -1. */
+int hex_digit(char c);
+
 /* "DDDD:BB:DD.F" (domain optional on input, always printed). */
 struct pci_addr {
 	uint16_t domain;

@@ -5,25 +5,11 @@
  * benchmark), copies what it needs out of the start info (the memory suite
  * overwrites all RAM outside the image), then runs the bench and suites.
  */
+#include "iopass/pvh.h"
+
 #include "guest.h"
 
-#define HVM_START_MAGIC		0x336ec578
 #define MEMMAP_MAX		64
-
-/* xen/include/public/arch-x86/hvm/start_info.h */
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	/* version >= 1 */
-	uint64_t memmap_paddr;
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
 
 struct memmap_entry memmap[MEMMAP_MAX] __noinit;
 unsigned int memmap_count;
