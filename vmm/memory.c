@@ -276,3 +276,22 @@ out:
 	pthread_mutex_unlock(&vm->lock);
 	return ret;
 }
+
+int vm_ram_regions(struct vm *vm, struct vm_ram_region *r, int max)
+{
+	int n = 0;
+
+	if (n < max)
+		r[n++] = (struct vm_ram_region){ 0, vm->low_size, vm->ram,
+						 vm->mem_fd, 0 };
+	if (vm->high_size && n < max)
+		r[n++] = (struct vm_ram_region){ MEM_HIGH_BASE, vm->high_size,
+						 vm->ram + vm->low_size,
+						 vm->mem_fd, vm->low_size };
+	return n;
+}
+
+bool vm_ram_hugepages(struct vm *vm)
+{
+	return vm->hugepages;
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "iopass/util.h"
+#include "iopass/vmm.h"
 
 /*
  * Guest physical memory map (x86-64):
@@ -52,17 +53,6 @@ int vm_register_mmio(struct vm *vm, uint64_t base, uint64_t len, io_fn fn,
 		     void *opaque);
 int vm_unregister_pio(struct vm *vm, uint16_t base);
 int vm_unregister_mmio(struct vm *vm, uint64_t base);
-
-/*
- * Host memory mapped straight into the guest (no exits): BARs of assigned
- * devices, backed device memory. Returns a slot id >= 0 or -errno.
- */
-int vm_map_user_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva,
-		       bool readonly);
-int vm_unmap_user_memory(struct vm *vm, int slot);
-
-/* Guest RAM only: NULL when [gpa, gpa + len) is not wholly inside RAM. */
-void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 
 int vm_fd(struct vm *vm);
 

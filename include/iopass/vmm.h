@@ -280,4 +280,42 @@ int irq_ioeventfd_assign(struct vm *vm, int fd, uint64_t addr, uint32_t len,
 int irq_ioeventfd_deassign(struct vm *vm, int fd, uint64_t addr, uint32_t len,
 			   unsigned int flags, uint64_t datamatch);
 
+/* ====================================================================
+ * Guest memory as other parts of iopass see it (vfio/ DMA mapping,
+ * vhost-user frontends, assigned BARs).
+ * ==================================================================== */
+
+/*
+ * Guest RAM is one memfd mapped once, placed in at most two guest-physical
+ * ranges (below the 32-bit PCI hole and above 4 GiB). A region is exactly
+ * what may be mapped for a device's DMA or shared with a vhost-user backend:
+ * nothing else of the VMM's address space is ever handed out.
+ */
+#define VM_RAM_REGIONS_MAX	2
+
+struct vm_ram_region {
+	uint64_t gpa;
+	uint64_t size;
+	void *hva;		/* the VMM's mapping */
+	int fd;			/* the memfd (owned by the VM: do not close) */
+	uint64_t fd_offset;	/* of gpa in fd */
+};
+
+/* Fills up to max regions, sorted by gpa; returns how many. */
+int vm_ram_regions(struct vm *vm, struct vm_ram_region *r, int max);
+/* True when guest RAM comes from huge pages (--hugepages). */
+bool vm_ram_hugepages(struct vm *vm);
+
+/*
+ * Host memory mapped straight into the guest (no exits): BARs of assigned
+ * devices, backed device memory. gpa, size and hva 4 KiB aligned. Returns a
+ * slot id >= 0 or -errno (-ENOSPC: out of KVM slots).
+ */
+int vm_map_user_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva,
+		       bool readonly);
+int vm_unmap_user_memory(struct vm *vm, int slot);
+
+/* Guest RAM only: NULL when [gpa, gpa + len) is not wholly inside RAM. */
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+
 #endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vfio/: one host (or vfio-user) PCI device driven by a guest.
+ *
+ * Two layers:
+ *   transport  what the device is reached through: kernel VFIO (a device fd
+ *              from an iommu_domain) or vfio-user (a UNIX socket to another
+ *              process). One ops table, VFIO's own numbering (region and irq
+ *              indexes, VFIO_REGION_INFO_FLAG_*, VFIO_IRQ_SET_*) for both.
+ *   vfio_pci   the device on the VM's PCI bus: virtualised config space,
+ *              BARs mmap'd into guest memory slots where the region allows
+ *              it (the MSI-X table/PBA page trapped, sparse areas honoured),
+ *              the rest trapped; MSI-X / MSI / INTx through KVM irqfds; reset
+ *              at attach and detach; the expansion ROM read-only.
+ * And an assignment set: every device of one VM, with the DMA domain they
+ * share and guest RAM mapped in it (IOVA = guest-physical address).
+ */
+#ifndef IOPASS_VFIO_H
+#define IOPASS_VFIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iopass/iommu.h"
+#include "iopass/util.h"
+#include "iopass/vmm.h"
+
+/* ---- transport --------------------------------------------------------- */
+
+#define VFIO_SPARSE_MAX		8
+
+struct vfio_region {
+	uint32_t index;
+	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_READ/WRITE/MMAP */
+	uint64_t size;
+	/* When MMAP: mmap(fd, mmap_offset + area.off) maps an area. */
+	int mmap_fd;
+	uint64_t mmap_offset;
+	/* Mappable parts; none with MMAP set means the whole region. */
+	unsigned int nareas;
+	struct {
+		uint64_t off;
+		uint64_t size;
+	} areas[VFIO_SPARSE_MAX];
+};
+
+struct vfio_irq {
+	uint32_t index;		/* VFIO_PCI_INTX/MSI/MSIX_IRQ_INDEX */
+	uint32_t count;
+	uint32_t flags;		/* VFIO_IRQ_INFO_* */
+};
+
+struct vfio_transport;
+
+struct vfio_transport_ops {
+	const char *name;	/* "vfio", "vfio-user" */
+	/* VFIO_DEVICE_FLAGS_*, number of regions and irq indexes. */
+	int (*device_info)(struct vfio_transport *t, uint32_t *flags,
+			   uint32_t *nregions, uint32_t *nirqs);
+	int (*region_info)(struct vfio_transport *t, uint32_t index,
+			   struct vfio_region *r);
+	/* Full-length access or -errno (never short). */
+	int (*region_read)(struct vfio_transport *t, uint32_t index,
+			   uint64_t off, void *buf, size_t len);
+	int (*region_write)(struct vfio_transport *t, uint32_t index,
+			    uint64_t off, const void *buf, size_t len);
+	int (*irq_info)(struct vfio_transport *t, uint32_t index,
+			struct vfio_irq *irq);
+	/*
+	 * VFIO_DEVICE_SET_IRQS: flags are VFIO_IRQ_SET_DATA_* |
+	 * VFIO_IRQ_SET_ACTION_*; fds holds count eventfds (-1: none) for
+	 * DATA_EVENTFD, NULL otherwise.
+	 */
+	int (*set_irqs)(struct vfio_transport *t, uint32_t index,
+			uint32_t start, uint32_t count, uint32_t flags,
+			const int32_t *fds);
+	/* -ENOTTY when the device has no reset. */
+	int (*reset)(struct vfio_transport *t);
+	/*
+	 * DMA for transports that map it themselves (vfio-user: the server
+	 * maps the memfd). NULL for kernel VFIO: the iommu_domain does it.
+	 */
+	int (*dma_map)(struct vfio_transport *t, uint64_t iova, uint64_t size,
+		       int fd, uint64_t fd_offset, bool writable);
+	int (*dma_unmap)(struct vfio_transport *t, uint64_t iova,
+			 uint64_t size);
+	void (*close)(struct vfio_transport *t);
+};
+
+struct vfio_transport {
+	const struct vfio_transport_ops *ops;
+	char name[128];		/* "0000:00:02.0", "vfio-user:/run/x.sock" */
+};
+
+/*
+ * Kernel VFIO: opens addr through the domain (group viability, vfio-pci
+ * binding, VF token for a VF of a PF bound to vfio-pci: vf_token may be
+ * NULL when the PF is not on vfio-pci).
+ */
+int vfio_kernel_open(struct iommu_domain *dom, const struct pci_addr *addr,
+		     const char *vf_token, struct vfio_transport **out,
+		     struct errbuf *eb);
+/*
+ * vfio-user client (QEMU docs/interop/vfio-user.rst): connects to path,
+ * negotiates the version, and speaks the protocol. -ECONNREFUSED/-ENOENT
+ * with a message naming the socket, -EPROTO when the peer speaks nonsense.
+ */
+int vfio_user_connect(const char *path, struct vfio_transport **out,
+		      struct errbuf *eb);
+
+/* ---- the device on the VM's PCI bus -------------------------------------- */
+
+struct vfio_pci;
+
+/*
+ * Resets the device, reads its regions and irqs, builds the virtual config
+ * space and registers it on the VM's bus. Takes ownership of t (closed on
+ * failure too).
+ */
+int vfio_pci_attach(struct vm *vm, struct vfio_transport *t,
+		    struct vfio_pci **out, struct errbuf *eb);
+/* Disables interrupts, unmaps BARs, resets the device, closes t. */
+void vfio_pci_detach(struct vfio_pci *vp);
+
+/* ---- every assigned device of one VM ------------------------------------ */
+
+struct vfio_set;
+
+int vfio_set_create(struct vm *vm, struct vfio_set **out, struct errbuf *eb);
+/*
+ * spec: "BDF" (kernel VFIO: a domain is opened on first use, guest RAM
+ * checked against RLIMIT_MEMLOCK and mapped) or "vfio-user:PATH". Errors
+ * leave nothing bound, mapped or pinned by this call; -EINVAL/-ENOENT/
+ * -EBUSY/-ENODEV/-ENOMEM/-EPROTO name the cause and the fix.
+ */
+int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb);
+/* Detaches every device (reset, still on vfio-pci), unmaps, closes. */
+void vfio_set_destroy(struct vfio_set *s);
+
+#endif
