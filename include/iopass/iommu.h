@@ -163,6 +163,11 @@ int iommu_reserved_parse(const char *text, struct iova_range **out, size_t *n);
 /* Removes every sub range from *ranges (an array of *n, realloc'd). */
 int iova_ranges_subtract(struct iova_range **ranges, size_t *n,
 			 const struct iova_range *sub, size_t nsub);
+/*
+ * Sorts and merges overlapping or adjacent ranges in place (extension: the
+ * backends and iova_ranges_subtract() share it).
+ */
+void iova_ranges_normalize(struct iova_range *r, size_t *n);
 /* True when [start, start + size) lies wholly inside one range. */
 bool iova_ranges_contain(const struct iova_range *r, size_t n, uint64_t start,
 			 uint64_t size);
@@ -177,5 +182,23 @@ int iommu_memlock_check(uint64_t bytes, uint64_t rlim, uint64_t locked,
 			bool cap_ipc_lock, struct errbuf *eb);
 /* The same with this process's real limit, VmLck and capability. */
 int iommu_memlock_check_self(uint64_t bytes, struct errbuf *eb);
+
+/*
+ * Extension: walks a VFIO info capability chain (struct vfio_info_cap_header,
+ * offsets from the start of the len-byte reply, starting at off) for id;
+ * bounded and range-checked. NULL when absent. type1's GET_INFO and vfio/'s
+ * region info share it.
+ */
+const void *vfio_info_cap_find(const void *buf, size_t len, uint32_t off,
+			       uint16_t id);
+
+/*
+ * Extension: who holds /dev/vfio/GROUP open (the kernel lets one process
+ * open a group; a second open is -EBUSY). Scans procfs (/proc/PID/fd links)
+ * for another process than self; 0 with *pid and comm (its name) filled,
+ * -ENOENT when none is found (no permission to look, or it just closed).
+ */
+int iommu_group_holder(const char *procfs, int group, int self, int *pid,
+		       char *comm, size_t len);
 
 #endif
