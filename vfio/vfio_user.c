@@ -45,6 +45,7 @@ struct vfio_user {
 	struct vfio_user_device_info info;
 	bool region_known[VFIO_USER_REGIONS_MAX];
 	struct vfio_region regions[VFIO_USER_REGIONS_MAX];
+	struct vfio_irq irqs[VFIO_USER_IRQS_MAX];
 	uint8_t buf[VU_BUF_SIZE];
 };
 
@@ -341,25 +342,31 @@ static int vu_region_write(struct vfio_transport *t, uint32_t index,
 	return vu_region_rw(t, index, off, (void *)buf, len, true);
 }
 
+static int vu_irq_fetch(struct vfio_user *vu, uint32_t index,
+			struct errbuf *eb)
+{
+	struct vu_reply rep;
+	int ret;
+
+	ret = vfio_user_irq_info_req_put(vu_payload(vu),
+					 VU_BUF_SIZE - VFIO_USER_HDR_SIZE, index);
+	ret = vu_call(vu, VFIO_USER_DEVICE_GET_IRQ_INFO, ret, NULL, 0, &rep, eb);
+	if (!ret && vfio_user_irq_info_get(rep.payload, rep.len, rep.nfds,
+					   index, &vu->irqs[index], eb))
+		ret = vu_reject(vu, &rep, eb, VFIO_USER_DEVICE_GET_IRQ_INFO);
+	return ret;
+}
+
+/* Fetched and checked at connect, like the regions. */
 static int vu_irq_info(struct vfio_transport *t, uint32_t index,
 		       struct vfio_irq *irq)
 {
 	struct vfio_user *vu = to_vu(t);
-	struct vu_reply rep;
-	int ret;
 
 	if (index >= vu->info.num_irqs)
 		return -EINVAL;
-	pthread_mutex_lock(&vu->lock);
-	ret = vfio_user_irq_info_req_put(vu_payload(vu),
-					 VU_BUF_SIZE - VFIO_USER_HDR_SIZE, index);
-	ret = vu_call(vu, VFIO_USER_DEVICE_GET_IRQ_INFO, ret, NULL, 0, &rep,
-		      NULL);
-	if (!ret && vfio_user_irq_info_get(rep.payload, rep.len, rep.nfds,
-					   index, irq, NULL))
-		ret = vu_reject(vu, &rep, NULL, VFIO_USER_DEVICE_GET_IRQ_INFO);
-	pthread_mutex_unlock(&vu->lock);
-	return ret;
+	*irq = vu->irqs[index];
+	return 0;
 }
 
 /* A request whose reply has no payload. */
@@ -614,6 +621,29 @@ static int vu_get_device_info(struct vfio_user *vu, struct errbuf *eb)
 	return 0;
 }
 
+/*
+ * Every region and irq index up front: a server that describes its device
+ * wrongly is caught here, with the reason, rather than midway through an
+ * attach whose ops carry no message.
+ */
+static int vu_describe(struct vfio_user *vu, struct errbuf *eb)
+{
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < vu->info.num_regions; i++) {
+		ret = vu_region_fetch(vu, i, eb);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < vu->info.num_irqs; i++) {
+		ret = vu_irq_fetch(vu, i, eb);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int vfio_user_connect(const char *path, struct vfio_transport **out,
 		      struct errbuf *eb)
 {
@@ -648,6 +678,9 @@ int vfio_user_connect(const char *path, struct vfio_transport **out,
 	if (ret)
 		goto err;
 	ret = vu_get_device_info(vu, eb);
+	if (ret)
+		goto err;
+	ret = vu_describe(vu, eb);
 	if (ret)
 		goto err;
 	*out = &vu->t;

@@ -70,6 +70,7 @@ struct server {
 	struct dma_map maps[DMA_MAPS_MAX];
 	unsigned int nmaps;
 	int intx_fd, msi_fd;
+	int intx_unmask_fd;	/* signalled: unmask INTx (KVM's resampler) */
 	bool intx_masked;
 	bool negotiated;	/* VERSION done: it must come first */
 	uint8_t buf[BUF_SIZE];
@@ -347,6 +348,8 @@ static int do_set_irqs(struct server *s, const uint8_t *p, size_t len,
 
 	if (!is.count) {		/* DATA_NONE, count 0: disable the index */
 		irq_fd_set(slot, -1);
+		if (is.index == VFIO_PCI_INTX_IRQ_INDEX)
+			irq_fd_set(&s->intx_unmask_fd, -1);
 		return 0;
 	}
 	if (data == VFIO_IRQ_SET_DATA_BOOL && !is.bools[0])
@@ -366,9 +369,20 @@ static int do_set_irqs(struct server *s, const uint8_t *p, size_t len,
 		return 0;
 	}
 	/* MASK/UNMASK: INTx only (MSI is not maskable here). */
-	if (is.index != VFIO_PCI_INTX_IRQ_INDEX || data == VFIO_IRQ_SET_DATA_EVENTFD)
+	if (is.index != VFIO_PCI_INTX_IRQ_INDEX ||
+	    (data == VFIO_IRQ_SET_DATA_EVENTFD && action != VFIO_IRQ_SET_ACTION_UNMASK))
 		return errbuf_set(eb, -EINVAL, "SET_IRQS flags 0x%x unsupported for index %u",
 				  is.flags, is.index);
+	/*
+	 * UNMASK with an eventfd is kernel VFIO's resampler: each signal on
+	 * it unmasks (KVM signals it at the guest's EOI of the INTx).
+	 */
+	if (data == VFIO_IRQ_SET_DATA_EVENTFD) {
+		irq_fd_set(&s->intx_unmask_fd, nfds ? fds[0] : -1);
+		if (nfds)
+			fds[0] = -1;
+		return 0;
+	}
 	if (action == VFIO_IRQ_SET_ACTION_MASK)
 		s->intx_masked = true;
 	else
@@ -568,6 +582,7 @@ static void client_gone(struct server *s)
 	s->nmaps = 0;
 	irq_fd_set(&s->msi_fd, -1);
 	irq_fd_set(&s->intx_fd, -1);
+	irq_fd_set(&s->intx_unmask_fd, -1);
 	close(s->csock);
 	s->csock = -1;
 	s->negotiated = false;
@@ -746,7 +761,7 @@ int main(int argc, char **argv)
 {
 	static struct server srv = {
 		.lsock = -1, .csock = -1, .sigfd = -1, .bar_fd = -1,
-		.intx_fd = -1, .msi_fd = -1,
+		.intx_fd = -1, .msi_fd = -1, .intx_unmask_fd = -1,
 	};
 	struct server *s = &srv;
 	struct edu_host host = {
@@ -763,12 +778,13 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	for (;;) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = s->sigfd, .events = POLLIN },
 			{ .fd = s->csock >= 0 ? s->csock : s->lsock, .events = POLLIN },
+			{ .fd = s->intx_unmask_fd, .events = POLLIN },
 		};
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			srv_log("poll: %s", strerror(errno));
@@ -779,6 +795,14 @@ int main(int argc, char **argv)
 			srv_log("stopping on a signal");
 			break;
 		}
+		if (pfd[2].revents & POLLIN) {
+			uint64_t n;
+
+			if (read(s->intx_unmask_fd, &n, sizeof(n)) == sizeof(n))
+				intx_unmask(s);
+		}
+		if (!pfd[1].revents)
+			continue;
 		if (s->csock < 0) {
 			s->csock = accept4(s->lsock, NULL, NULL,
 					   SOCK_CLOEXEC | SOCK_NONBLOCK);
