@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,12 +14,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "iopass/vfio.h"
 #include "iopass/vmm.h"
 #include "commands.h"
 
 static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
+"                     [--device SPEC]...\n"
 "\n"
 "Boot a kernel in a KVM virtual machine and run it until it stops.\n"
 "\n"
@@ -46,6 +49,18 @@ static const char vm_usage[] =
 "                       multiple of 2M\n"
 "      --console FILE   write the guest's COM1 output to FILE instead of\n"
 "                       standard output\n"
+"  -d, --device SPEC    give the guest a device of its own (repeatable):\n"
+"                       BDF   a host PCI function bound to vfio-pci ('iopass\n"
+"                             bind BDF'), its whole IOMMU group viable; all\n"
+"                             guest RAM is pinned and mapped for its DMA\n"
+"                             (RLIMIT_MEMLOCK must allow it: ulimit -l)\n"
+"                       vfio-user:PATH   a device served by another process\n"
+"                             on the UNIX socket PATH\n"
+"                       options, after a comma: irq=relay injects MSI/MSI-X\n"
+"                       from a VMM thread instead of KVM irqfds (for\n"
+"                       comparison); vf_token=UUID for a VF whose PF is\n"
+"                       bound to vfio-pci. The device is reset when the VM\n"
+"                       starts and when it ends, and stays on vfio-pci\n"
 "  -h, --help           show this help\n"
 "\n"
 "When standard input is a terminal, what is typed goes to COM1.\n"
@@ -56,15 +71,21 @@ static const char vm_usage[] =
 "  N     the guest wrote N (1-255) to port 0xf4; 1 for larger values\n"
 "  1     the guest crashed (triple fault) or the VMM failed\n"
 "  2     bad options, or a host that cannot run the VM (no /dev/kvm,\n"
-"        not enough memory); the message says what to change\n"
+"        not enough memory, no IOMMU, a --device not bound to vfio-pci, its\n"
+"        group not viable, in use by another VM, RLIMIT_MEMLOCK too low);\n"
+"        the message says what to change\n"
 "  130   stopped by SIGINT (143: SIGTERM)\n"
 "\n"
 "examples:\n"
 "  iopass vm run --kernel build/guest/testguest.elf --mem 256M\n"
 "  iopass vm run --kernel bzImage --initrd initrd.img --cpus 2 --mem 1G \\\n"
-"      --cmdline 'quiet panic=-1'\n";
+"      --cmdline 'quiet panic=-1'\n"
+"  iopass bind 0000:00:03.0 && iopass vm run --kernel build/guest/testguest.elf \\\n"
+"      --device 0000:00:03.0 --cmdline 'suites=pci pci.expect=1234:11e8'\n";
 
 enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE };
+
+#define VM_DEVICES_MAX	16
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -74,6 +95,7 @@ static const struct option vm_options[] = {
 	{ "cpus", required_argument, NULL, 'p' },
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "device", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -87,7 +109,7 @@ static int vm_bad_option(char **argv, int optopt_c)
 {
 	const char *arg = argv[optind - 1];
 
-	if (optopt_c && strchr("kicmp", optopt_c))
+	if (optopt_c && strchr("kicmpd", optopt_c))
 		cli_error("vm run: option '%s' needs a value; 'iopass vm run --help' describes it",
 			  arg);
 	else
@@ -96,8 +118,42 @@ static int vm_bad_option(char **argv, int optopt_c)
 	return EXIT_USAGE;
 }
 
+struct vm_devices {
+	const char *spec[VM_DEVICES_MAX];
+	int n;
+};
+
+/* Each spec well formed, and no device twice, before anything is opened. */
+static int vm_add_device(struct vm_devices *devs, const char *spec)
+{
+	struct vfio_spec sp, other;
+	struct errbuf eb = { "" };
+
+	if (vfio_spec_parse(spec, &sp, &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < devs->n; i++) {
+		vfio_spec_parse(devs->spec[i], &other, NULL);
+		if (sp.user != other.user ||
+		    (sp.user ? strcmp(sp.user_path, other.user_path) :
+			       pci_addr_cmp(&sp.addr, &other.addr)))
+			continue;
+		cli_error("--device %s is given twice (as '%s' and '%s'): a "
+			  "device can be assigned to a VM once", spec,
+			  devs->spec[i], spec);
+		return EXIT_USAGE;
+	}
+	if (devs->n == VM_DEVICES_MAX) {
+		cli_error("more than %d --device options", VM_DEVICES_MAX);
+		return EXIT_USAGE;
+	}
+	devs->spec[devs->n++] = spec;
+	return 0;
+}
+
 static int vm_parse(int argc, char **argv, struct vm_config *cfg,
-		    const char **console)
+		    const char **console, struct vm_devices *devs)
 {
 	uint64_t mem;
 	char *end;
@@ -105,7 +161,7 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":k:i:c:m:p:h", vm_options,
+	while ((c = getopt_long(argc, argv, ":k:i:c:m:p:d:h", vm_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -145,6 +201,13 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 		case OPT_CONSOLE:
 			*console = optarg;
 			break;
+		case 'd': {
+			int ret = vm_add_device(devs, optarg);
+
+			if (ret)
+				return ret;
+			break;
+		}
 		case 'h':
 			vm_print_usage(stdout);
 			return -1;
@@ -202,6 +265,60 @@ static int vm_exit_code(const struct vm_exit *ex, const char *msg)
 	}
 }
 
+/* What a failed --device means for the exit status. */
+static int vm_device_exit_code(int err)
+{
+	switch (err) {
+	case -ENOMEM:		/* RLIMIT_MEMLOCK */
+	case -ERANGE:		/* RAM outside the IOVA ranges */
+	case -ECONNREFUSED:	/* no vfio-user server */
+	case -EOPNOTSUPP:
+		return EXIT_USAGE;
+	default:
+		return cli_exit_code(err);
+	}
+}
+
+/*
+ * The VM's devices. SIGINT/SIGTERM stay blocked from here to the end of
+ * the run (vm_run takes them through a signalfd), so a signal during
+ * set-up stops the VM at once instead of killing iopass with devices open:
+ * every path goes through vfio_set_destroy().
+ */
+static int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
+			     struct vfio_set **set)
+{
+	struct errbuf eb = { "" };
+	int ret;
+
+	*set = NULL;
+	if (!devs->n)
+		return 0;
+	ret = vfio_set_create(vm, set, &eb);
+	for (int i = 0; !ret && i < devs->n; i++) {
+		struct pci_addr ga;
+		bool relay;
+
+		ret = vfio_set_add(*set, devs->spec[i], &eb);
+		if (ret)
+			break;
+		vfio_pci_info(vfio_set_device(*set, i), &ga, &relay);
+		fprintf(stderr, "iopass: --device %s is the guest's "
+			"%02x:%02x.%x (%s, interrupts through %s)\n",
+			devs->spec[i], ga.bus, ga.dev, ga.fn,
+			vfio_set_domain(*set) ?
+			iommu_domain_backend(vfio_set_domain(*set)) :
+			"vfio-user", relay ? "a relay thread" : "KVM irqfds");
+	}
+	if (ret) {
+		cli_error("%s", eb.msg[0] ? eb.msg : strerror(-ret));
+		vfio_set_destroy(*set);
+		*set = NULL;
+		return vm_device_exit_code(ret);
+	}
+	return 0;
+}
+
 static int vm_run_cmd(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -210,11 +327,14 @@ static int vm_run_cmd(int argc, char **argv)
 	bool raw = false;
 	struct errbuf eb = { "" };
 	struct vm_exit ex = { 0 };
+	struct vm_devices devs = { .n = 0 };
+	struct vfio_set *set = NULL;
+	sigset_t stop, old;
 	struct vm *vm;
 	int ret, out_fd = -1;
 
 	vm_config_init(&cfg);
-	ret = vm_parse(argc, argv, &cfg, &console);
+	ret = vm_parse(argc, argv, &cfg, &console, &devs);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	if (console) {
@@ -238,6 +358,13 @@ static int vm_run_cmd(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	ret = vm_attach_devices(vm, &devs, &set);
+	if (ret)
+		goto out_vm;
 	raw = cfg.console_in_fd >= 0 && vm_tty_raw(&saved);
 	ret = vm_run(vm, &ex, &eb);
 	if (raw)
@@ -248,7 +375,11 @@ static int vm_run_cmd(int argc, char **argv)
 	} else {
 		ret = vm_exit_code(&ex, eb.msg);
 	}
+	/* Devices reset and unpinned while the VM still exists. */
+	vfio_set_destroy(set);
+out_vm:
 	vm_destroy(vm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
 	if (out_fd >= 0)
 		close(out_fd);

@@ -123,6 +123,21 @@ int vfio_pci_attach(struct vm *vm, struct vfio_transport *t,
 /* Disables interrupts, unmaps BARs, resets the device, closes t. */
 void vfio_pci_detach(struct vfio_pci *vp);
 
+/*
+ * Extension: attach with options. irq_relay: no KVM irqfds for MSI/MSI-X;
+ * a thread reads the vectors' eventfds and injects with KVM_SIGNAL_MSI
+ * (the ",irq=relay" device option, for comparing against irqfd delivery).
+ */
+struct vfio_pci_opts {
+	bool irq_relay;
+};
+int vfio_pci_attach_opts(struct vm *vm, struct vfio_transport *t,
+			 const struct vfio_pci_opts *opts,
+			 struct vfio_pci **out, struct errbuf *eb);
+/* Extension: where the device sits on the guest's bus, and its irq mode. */
+void vfio_pci_info(struct vfio_pci *vp, struct pci_addr *guest_addr,
+		   bool *relay);
+
 /* ---- every assigned device of one VM ------------------------------------ */
 
 struct vfio_set;
@@ -135,6 +150,25 @@ int vfio_set_create(struct vm *vm, struct vfio_set **out, struct errbuf *eb);
  * -EBUSY/-ENODEV/-ENOMEM/-EPROTO name the cause and the fix.
  */
 int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb);
+/*
+ * Extension: the spec grammar, for the CLI's early checks (a device given
+ * twice is refused before anything is opened). "BDF[,OPT...]" or
+ * "vfio-user:PATH[,irq=MODE]"; OPT is irq=irqfd|relay or vf_token=UUID.
+ * user_path is the socket path (without the options).
+ */
+struct vfio_spec {
+	bool user;
+	struct pci_addr addr;		/* !user */
+	char user_path[4096];		/* user */
+	bool irq_relay;
+	char vf_token[40];		/* "" when none */
+};
+int vfio_spec_parse(const char *spec, struct vfio_spec *out,
+		    struct errbuf *eb);
+/* Extension: the devices added so far, in order (NULL past the end). */
+struct vfio_pci *vfio_set_device(struct vfio_set *s, size_t i);
+/* Extension: the kernel DMA domain (NULL before the first kernel device). */
+struct iommu_domain *vfio_set_domain(struct vfio_set *s);
 /* Detaches every device (reset, still on vfio-pci), unmaps, closes. */
 void vfio_set_destroy(struct vfio_set *s);
 

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Every assigned device of one VM. Kernel devices share one DMA domain,
+ * opened with the first of them, with all guest RAM mapped at IOVA = GPA
+ * once (after RLIMIT_MEMLOCK was checked, so that pinning cannot fail
+ * halfway for want of it). vfio-user devices get the RAM regions through
+ * their transport instead (the server maps the memfd). Whatever an add
+ * fails on is undone before it returns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfio_impl.h"
+
+#define USER_PREFIX	"vfio-user:"
+
+struct vfio_set {
+	struct vm *vm;
+	struct iommu_domain *dom;
+	bool ram_mapped;	/* in dom */
+	struct vfio_pci **devs;
+	struct vfio_spec *specs;
+	size_t n;
+};
+
+static bool is_uuid(const char *s)
+{
+	static const char form[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (strlen(s) != sizeof(form) - 1)
+		return false;
+	for (size_t i = 0; form[i]; i++)
+		if (form[i] == '-' ? s[i] != '-' : hex_digit(s[i]) < 0)
+			return false;
+	return true;
+}
+
+static int parse_opt(const char *spec, const char *opt, size_t len,
+		     struct vfio_spec *out, struct errbuf *eb)
+{
+	if (len == 9 && !strncmp(opt, "irq=relay", 9)) {
+		out->irq_relay = true;
+	} else if (len == 9 && !strncmp(opt, "irq=irqfd", 9)) {
+		out->irq_relay = false;
+	} else if (len > 9 && !strncmp(opt, "vf_token=", 9) && !out->user &&
+		   len - 9 < sizeof(out->vf_token)) {
+		memcpy(out->vf_token, opt + 9, len - 9);
+		out->vf_token[len - 9] = '\0';
+		if (!is_uuid(out->vf_token))
+			return errbuf_set(eb, -EINVAL, "--device '%s': "
+					  "vf_token= wants a UUID "
+					  "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+					  spec);
+	} else {
+		return errbuf_set(eb, -EINVAL, "--device '%s': unknown option "
+				  "'%.*s' (irq=irqfd, irq=relay%s)", spec,
+				  (int)len, opt,
+				  out->user ? "" : ", vf_token=UUID");
+	}
+	return 0;
+}
+
+int vfio_spec_parse(const char *spec, struct vfio_spec *out,
+		    struct errbuf *eb)
+{
+	const char *opts, *p;
+	size_t head;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!strncmp(spec, USER_PREFIX, strlen(USER_PREFIX))) {
+		const char *path = spec + strlen(USER_PREFIX);
+
+		/* Only a trailing ",irq=..." is an option: paths may hold ','. */
+		opts = strstr(path, ",irq=");
+		while (opts && strstr(opts + 1, ",irq="))
+			opts = strstr(opts + 1, ",irq=");
+		head = opts ? (size_t)(opts - path) : strlen(path);
+		if (!head || head >= sizeof(out->user_path))
+			return errbuf_set(eb, -EINVAL, "--device '%s': give the "
+					  "vfio-user server's socket as "
+					  "vfio-user:PATH", spec);
+		out->user = true;
+		memcpy(out->user_path, path, head);
+		out->user_path[head] = '\0';
+	} else {
+		char bdf[PCI_ADDR_STRLEN + 8];
+
+		opts = strchr(spec, ',');
+		head = opts ? (size_t)(opts - spec) : strlen(spec);
+		if (head >= sizeof(bdf) || !head)
+			goto err_bdf;
+		memcpy(bdf, spec, head);
+		bdf[head] = '\0';
+		if (pci_addr_parse(bdf, &out->addr))
+			goto err_bdf;
+	}
+	for (p = opts; p && *p; ) {
+		const char *next = strchr(p + 1, ',');
+		size_t len = next ? (size_t)(next - p - 1) : strlen(p + 1);
+
+		ret = parse_opt(spec, p + 1, len, out, eb);
+		if (ret)
+			return ret;
+		p = next;
+	}
+	return 0;
+
+err_bdf:
+	return errbuf_set(eb, -EINVAL, "--device '%s' is neither a PCI address "
+			  "(DDDD:BB:DD.F, as 'iopass list' shows) nor "
+			  "vfio-user:PATH", spec);
+}
+
+int vfio_set_create(struct vm *vm, struct vfio_set **out, struct errbuf *eb)
+{
+	struct vfio_set *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	s->vm = vm;
+	*out = s;
+	return 0;
+}
+
+static uint64_t ram_total(struct vm *vm, struct vm_ram_region *r, int *n)
+{
+	uint64_t total = 0;
+
+	*n = vm_ram_regions(vm, r, VM_RAM_REGIONS_MAX);
+	for (int i = 0; i < *n; i++)
+		total += r[i].size;
+	return total;
+}
+
+/* The first kernel device: domain, memlock, then the device, then RAM. */
+static int kernel_open(struct vfio_set *s, const struct vfio_spec *sp,
+		       struct vfio_transport **t, struct errbuf *eb)
+{
+	struct vm_ram_region r[VM_RAM_REGIONS_MAX];
+	char bdf[PCI_ADDR_STRLEN], rel[64];
+	bool fresh = !s->dom;
+	int n, ret;
+
+	pci_addr_format(&sp->addr, bdf);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", bdf);
+	if (!sysfs_exists(sysfs_default_root(), rel))
+		return errbuf_set(eb, -ENOENT, "no PCI device %s on this host: "
+				  "'iopass list' shows the devices", bdf);
+	if (fresh) {
+		ret = iommu_memlock_check_self(ram_total(s->vm, r, &n), eb);
+		if (ret)
+			return ret;
+		ret = iommu_domain_open(IOMMU_BACKEND_AUTO,
+					sysfs_default_root(), "/dev", &s->dom,
+					eb);
+		if (ret)
+			return ret;
+	}
+	ret = vfio_kernel_open(s->dom, &sp->addr,
+			       sp->vf_token[0] ? sp->vf_token : NULL, t, eb);
+	if (ret)
+		goto err_dom;
+	if (!s->ram_mapped) {
+		ram_total(s->vm, r, &n);
+		for (int i = 0; i < n; i++) {
+			ret = iommu_domain_map(s->dom, r[i].gpa, r[i].size,
+					       r[i].hva, eb);
+			if (ret) {
+				while (i-- > 0)
+					iommu_domain_unmap(s->dom, r[i].gpa,
+							   r[i].size);
+				goto err_t;
+			}
+		}
+		s->ram_mapped = true;
+	}
+	return 0;
+
+err_t:
+	(*t)->ops->close(*t);
+err_dom:
+	if (fresh) {
+		iommu_domain_close(s->dom);
+		s->dom = NULL;
+	}
+	return ret;
+}
+
+static int user_open(struct vfio_set *s, const struct vfio_spec *sp,
+		     struct vfio_transport **t, struct errbuf *eb)
+{
+	struct vm_ram_region r[VM_RAM_REGIONS_MAX];
+	int n, ret;
+
+	ret = vfio_user_connect(sp->user_path, t, eb);
+	if (ret)
+		return ret;
+	if (!(*t)->ops->dma_map)
+		return 0;
+	n = vm_ram_regions(s->vm, r, VM_RAM_REGIONS_MAX);
+	for (int i = 0; i < n; i++) {
+		ret = (*t)->ops->dma_map(*t, r[i].gpa, r[i].size, r[i].fd,
+					 r[i].fd_offset, true);
+		if (ret) {
+			errbuf_set(eb, ret, "%s: cannot share guest RAM with "
+				   "the server: %s", (*t)->name,
+				   strerror(-ret));
+			(*t)->ops->close(*t);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
+{
+	struct vfio_pci_opts opts = { 0 };
+	struct vfio_transport *t;
+	struct vfio_spec sp;
+	struct vfio_pci **devs, *vp;
+	struct vfio_spec *specs;
+	bool had_dom = s->dom;
+	int ret;
+
+	ret = vfio_spec_parse(spec, &sp, eb);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < s->n; i++) {
+		if (sp.user != s->specs[i].user ||
+		    (sp.user ? strcmp(sp.user_path, s->specs[i].user_path) :
+			       pci_addr_cmp(&sp.addr, &s->specs[i].addr)))
+			continue;
+		return errbuf_set(eb, -EBUSY, "--device %s is given twice: a "
+				  "device can be assigned to a VM once", spec);
+	}
+	devs = realloc(s->devs, (s->n + 1) * sizeof(*devs));
+	if (devs)
+		s->devs = devs;
+	specs = realloc(s->specs, (s->n + 1) * sizeof(*specs));
+	if (specs)
+		s->specs = specs;
+	if (!devs || !specs)
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+
+	ret = sp.user ? user_open(s, &sp, &t, eb) : kernel_open(s, &sp, &t, eb);
+	if (ret)
+		return ret;
+	opts.irq_relay = sp.irq_relay;
+	ret = vfio_pci_attach_opts(s->vm, t, &opts, &vp, eb);	/* owns t */
+	if (ret) {
+		/* The domain this add opened goes too: nothing stays pinned. */
+		if (!had_dom && s->dom) {
+			iommu_domain_close(s->dom);
+			s->dom = NULL;
+			s->ram_mapped = false;
+		}
+		return ret;
+	}
+	s->devs[s->n] = vp;
+	s->specs[s->n] = sp;
+	s->n++;
+	return 0;
+}
+
+struct vfio_pci *vfio_set_device(struct vfio_set *s, size_t i)
+{
+	return i < s->n ? s->devs[i] : NULL;
+}
+
+struct iommu_domain *vfio_set_domain(struct vfio_set *s)
+{
+	return s->dom;
+}
+
+void vfio_set_destroy(struct vfio_set *s)
+{
+	if (!s)
+		return;
+	while (s->n > 0)
+		vfio_pci_detach(s->devs[--s->n]);
+	iommu_domain_close(s->dom);	/* unmaps (unpins) guest RAM */
+	free(s->devs);
+	free(s->specs);
+	free(s);
+}
