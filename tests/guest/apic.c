@@ -32,6 +32,19 @@
 #define MSI_DATA_32		8
 #define MSI_DATA_64		12
 
+#define MSIX_CTRL		2
+#define  MSIX_CTRL_SIZE		0x07ff	/* table entries - 1 */
+#define  MSIX_CTRL_MASKALL	0x4000
+#define  MSIX_CTRL_ENABLE	0x8000
+#define MSIX_TABLE		4	/* offset in the BAR | BIR */
+#define  MSIX_TABLE_BIR		0x7
+#define MSIX_ENTRY_SIZE		16
+#define MSIX_ENTRY_ADDR_LO	0
+#define MSIX_ENTRY_ADDR_HI	4
+#define MSIX_ENTRY_DATA		8
+#define MSIX_ENTRY_CTRL		12
+#define  MSIX_ENTRY_MASKED	0x1
+
 static uint32_t lapic_read(uint32_t reg)
 {
 	return mmio_read32(LAPIC_BASE + reg);
@@ -79,6 +92,12 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
+/* Fixed delivery, physical destination, edge: the plain MSI. */
+static uint32_t msi_address(void)
+{
+	return LAPIC_BASE | lapic_id() << 12;
+}
+
 int msi_enable(struct pci_dev *d, uint8_t vector)
 {
 	uint8_t cap = pci_find_cap(d, PCI_CAP_ID_MSI);
@@ -87,8 +106,7 @@ int msi_enable(struct pci_dev *d, uint8_t vector)
 	if (!cap)
 		return -1;
 	ctrl = pci_read16(d, cap + MSI_CTRL);
-	/* Fixed delivery, physical destination, edge: the plain MSI. */
-	pci_write32(d, cap + MSI_ADDR_LO, LAPIC_BASE | lapic_id() << 12);
+	pci_write32(d, cap + MSI_ADDR_LO, msi_address());
 	if (ctrl & MSI_CTRL_64BIT) {
 		pci_write32(d, cap + MSI_ADDR_HI, 0);
 		pci_write16(d, cap + MSI_DATA_64, vector);
@@ -109,6 +127,49 @@ void msi_disable(struct pci_dev *d)
 	if (cap)
 		pci_write16(d, cap + MSI_CTRL,
 			    pci_read16(d, cap + MSI_CTRL) & ~MSI_CTRL_ENABLE);
+}
+
+int msix_enable(struct pci_dev *d, unsigned int entry, uint8_t vector)
+{
+	uint8_t cap = pci_find_cap(d, PCI_CAP_ID_MSIX);
+	uint16_t ctrl;
+	uint32_t tbl;
+	uint64_t e;
+	struct pci_bar *bar;
+
+	if (!cap)
+		return -1;
+	ctrl = pci_read16(d, cap + MSIX_CTRL);
+	tbl = pci_read32(d, cap + MSIX_TABLE);
+	if (entry > (ctrl & MSIX_CTRL_SIZE))
+		return -2;
+	if ((tbl & MSIX_TABLE_BIR) >= d->nbars)
+		return -3;
+	bar = &d->bar[tbl & MSIX_TABLE_BIR];
+	if (!bar->base || bar->io || !bar->size)
+		return -3;
+	/* Enabled but masked as a whole while the entry is written. */
+	pci_write16(d, cap + MSIX_CTRL,
+		    ctrl | MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
+	e = bar->base + (tbl & ~MSIX_TABLE_BIR) + entry * MSIX_ENTRY_SIZE;
+	mmio_write32(e + MSIX_ENTRY_ADDR_LO, msi_address());
+	mmio_write32(e + MSIX_ENTRY_ADDR_HI, 0);
+	mmio_write32(e + MSIX_ENTRY_DATA, vector);
+	mmio_write32(e + MSIX_ENTRY_CTRL, 0);
+	pci_write16(d, PCI_COMMAND, pci_read16(d, PCI_COMMAND) |
+		    PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+	pci_write16(d, cap + MSIX_CTRL,
+		    (ctrl & ~MSIX_CTRL_MASKALL) | MSIX_CTRL_ENABLE);
+	return 0;
+}
+
+void msix_disable(struct pci_dev *d)
+{
+	uint8_t cap = pci_find_cap(d, PCI_CAP_ID_MSIX);
+
+	if (cap)
+		pci_write16(d, cap + MSIX_CTRL, pci_read16(d, cap + MSIX_CTRL) &
+			    ~(MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL));
 }
 
 bool irq_wait(volatile unsigned int *count, unsigned int target,

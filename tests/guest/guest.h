@@ -155,6 +155,14 @@ uint32_t lapic_id(void);
 void lapic_eoi(void);
 int msi_enable(struct pci_dev *d, uint8_t vector);
 void msi_disable(struct pci_dev *d);
+/*
+ * Programs MSI-X table entry `entry` to vector (fixed, physical, this CPU),
+ * unmasked, and enables MSI-X; the table's BAR must be enabled (pci_enable).
+ * Returns 0, -1 without the capability, -2 when entry is beyond the table,
+ * -3 when the table's BAR is not an assigned memory BAR.
+ */
+int msix_enable(struct pci_dev *d, unsigned int entry, uint8_t vector);
+void msix_disable(struct pci_dev *d);
 /* Enables interrupts until *count reaches target or cycles pass. */
 bool irq_wait(volatile unsigned int *count, unsigned int target,
 	      uint64_t cycles);

@@ -23,6 +23,7 @@
 
 #define PCI_CAP_ID_MSI		0x05
 #define PCI_CAP_ID_VNDR		0x09
+#define PCI_CAP_ID_MSIX		0x11
 
 #define PCI_MAX_DEVS		128
 #define PCI_MAX_CAPS		48	/* (256 - 64) / 4: more is a loop */

@@ -6,12 +6,15 @@
 #include "guest.h"
 
 extern const struct suite suite_pci, suite_irq, suite_exits, suite_memory;
+extern const struct suite suite_edu, suite_nvme;
 
 static const struct suite *const suites[] = {
 	&suite_pci,
 	&suite_irq,
 	&suite_exits,
 	&suite_memory,
+	&suite_edu,
+	&suite_nvme,
 };
 
 static void suite_run(const struct suite *s)
