@@ -14,45 +14,6 @@
 
 #include "vfio_user_msg.h"
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
 static const char *const cmd_names[] = {
 	[VFIO_USER_VERSION] = "VERSION",
 	[VFIO_USER_DMA_MAP] = "DMA_MAP",
@@ -80,21 +41,15 @@ const char *vfio_user_cmd_name(uint16_t cmd)
 	return "unknown command";
 }
 
-/* A message that arrived with descriptors it should not carry. */
-static int check_nfds(unsigned int nfds, unsigned int want, const char *what,
-		      struct errbuf *eb)
+int vfio_user_check_fixed(size_t len, size_t want, unsigned int nfds,
+			  unsigned int want_fds, const char *what, int err,
+			  struct errbuf *eb)
 {
-	if (nfds != want)
-		return errbuf_set(eb, -EPROTO, "%s came with %u file descriptors, expected %u",
-				  what, nfds, want);
-	return 0;
-}
-
-static int check_len(size_t len, size_t want, const char *what,
-		     struct errbuf *eb)
-{
+	if (nfds != want_fds)
+		return errbuf_set(eb, err, "%s came with %u file descriptors, expected %u",
+				  what, nfds, want_fds);
 	if (len != want)
-		return errbuf_set(eb, -EPROTO, "%s payload is %zu bytes, expected %zu",
+		return errbuf_set(eb, err, "%s payload is %zu bytes, expected %zu",
 				  what, len, want);
 	return 0;
 }
@@ -105,11 +60,11 @@ void vfio_user_hdr_put(void *buf, const struct vfio_user_hdr *h)
 {
 	uint8_t *p = buf;
 
-	put16(p, h->id);
-	put16(p + 2, h->cmd);
-	put32(p + 4, h->size);
-	put32(p + 8, h->flags);
-	put32(p + 12, h->error);
+	vfio_user_put16(p, h->id);
+	vfio_user_put16(p + 2, h->cmd);
+	vfio_user_put32(p + 4, h->size);
+	vfio_user_put32(p + 8, h->flags);
+	vfio_user_put32(p + 12, h->error);
 }
 
 int vfio_user_hdr_get(const void *buf, size_t len, size_t max_size,
@@ -121,11 +76,11 @@ int vfio_user_hdr_get(const void *buf, size_t len, size_t max_size,
 	if (len < VFIO_USER_HDR_SIZE)
 		return errbuf_set(eb, -EPROTO, "message header is %zu bytes, shorter than %d",
 				  len, VFIO_USER_HDR_SIZE);
-	h->id = get16(p);
-	h->cmd = get16(p + 2);
-	h->size = get32(p + 4);
-	h->flags = get32(p + 8);
-	h->error = get32(p + 12);
+	h->id = vfio_user_get16(p);
+	h->cmd = vfio_user_get16(p + 2);
+	h->size = vfio_user_get32(p + 4);
+	h->flags = vfio_user_get32(p + 8);
+	h->error = vfio_user_get32(p + 12);
 
 	if (h->flags & ~(VFIO_USER_F_TYPE_MASK | VFIO_USER_F_NO_REPLY |
 			 VFIO_USER_F_ERROR))
@@ -166,8 +121,8 @@ int vfio_user_version_put(void *buf, size_t cap,
 
 	if (cap < 4)
 		return -ENOSPC;
-	put16(p, v->major);
-	put16(p + 2, v->minor);
+	vfio_user_put16(p, v->major);
+	vfio_user_put16(p + 2, v->minor);
 	n = snprintf((char *)p + 4, cap - 4,
 		     "{\"capabilities\":{\"max_msg_fds\":%" PRIu32
 		     ",\"max_data_xfer_size\":%" PRIu32
@@ -257,14 +212,13 @@ int vfio_user_version_get(const void *buf, size_t len, unsigned int nfds,
 	size_t jlen, end;
 	int ret;
 
-	ret = check_nfds(nfds, 0, "VERSION", eb);
-	if (ret)
-		return ret;
+	if (nfds)
+		return vfio_user_check_fixed(0, 0, nfds, 0, "VERSION", -EPROTO, eb);
 	if (len < 4)
 		return errbuf_set(eb, -EPROTO, "VERSION payload is %zu bytes, shorter than 4",
 				  len);
-	v->major = get16(p);
-	v->minor = get16(p + 2);
+	v->major = vfio_user_get16(p);
+	v->minor = vfio_user_get16(p + 2);
 	vfio_user_caps_default(&v->caps);
 	if (len == 4)
 		return 0;
@@ -312,11 +266,11 @@ int vfio_user_dma_map_put(void *buf, size_t cap,
 
 	if (cap < VFIO_USER_DMA_MAP_SIZE)
 		return -ENOSPC;
-	put32(p, VFIO_USER_DMA_MAP_SIZE);
-	put32(p + 4, m->flags);
-	put64(p + 8, m->offset);
-	put64(p + 16, m->addr);
-	put64(p + 24, m->size);
+	vfio_user_put32(p, VFIO_USER_DMA_MAP_SIZE);
+	vfio_user_put32(p + 4, m->flags);
+	vfio_user_put64(p + 8, m->offset);
+	vfio_user_put64(p + 16, m->addr);
+	vfio_user_put64(p + 24, m->size);
 	return VFIO_USER_DMA_MAP_SIZE;
 }
 
@@ -330,14 +284,15 @@ int vfio_user_dma_map_get(const void *buf, size_t len, unsigned int nfds,
 	if (nfds > 1)
 		return errbuf_set(eb, -EINVAL, "DMA_MAP came with %u file descriptors, expected at most 1",
 				  nfds);
-	ret = check_len(len, VFIO_USER_DMA_MAP_SIZE, "DMA_MAP", eb);
+	ret = vfio_user_check_fixed(len, VFIO_USER_DMA_MAP_SIZE, nfds, nfds,
+				    "DMA_MAP", -EINVAL, eb);
 	if (ret)
-		return -EINVAL;
-	argsz = get32(p);
-	m->flags = get32(p + 4);
-	m->offset = get64(p + 8);
-	m->addr = get64(p + 16);
-	m->size = get64(p + 24);
+		return ret;
+	argsz = vfio_user_get32(p);
+	m->flags = vfio_user_get32(p + 4);
+	m->offset = vfio_user_get64(p + 8);
+	m->addr = vfio_user_get64(p + 16);
+	m->size = vfio_user_get64(p + 24);
 	if (argsz != VFIO_USER_DMA_MAP_SIZE)
 		return errbuf_set(eb, -EINVAL, "DMA_MAP argsz %" PRIu32 ", expected %d",
 				  argsz, VFIO_USER_DMA_MAP_SIZE);
@@ -363,26 +318,26 @@ int vfio_user_dma_unmap_put(void *buf, size_t cap,
 
 	if (cap < VFIO_USER_DMA_UNMAP_SIZE)
 		return -ENOSPC;
-	put32(p, u->argsz);
-	put32(p + 4, u->flags);
-	put64(p + 8, u->addr);
-	put64(p + 16, u->size);
+	vfio_user_put32(p, u->argsz);
+	vfio_user_put32(p + 4, u->flags);
+	vfio_user_put64(p + 8, u->addr);
+	vfio_user_put64(p + 16, u->size);
 	return VFIO_USER_DMA_UNMAP_SIZE;
 }
 
 static void dma_unmap_decode(const uint8_t *p, struct vfio_user_dma_unmap *u)
 {
-	u->argsz = get32(p);
-	u->flags = get32(p + 4);
-	u->addr = get64(p + 8);
-	u->size = get64(p + 16);
+	u->argsz = vfio_user_get32(p);
+	u->flags = vfio_user_get32(p + 4);
+	u->addr = vfio_user_get64(p + 8);
+	u->size = vfio_user_get64(p + 16);
 }
 
 int vfio_user_dma_unmap_get(const void *buf, size_t len, unsigned int nfds,
 			    struct vfio_user_dma_unmap *u, struct errbuf *eb)
 {
-	if (check_nfds(nfds, 0, "DMA_UNMAP", eb) ||
-	    check_len(len, VFIO_USER_DMA_UNMAP_SIZE, "DMA_UNMAP", eb))
+	if (vfio_user_check_fixed(len, VFIO_USER_DMA_UNMAP_SIZE, nfds, 0,
+				  "DMA_UNMAP", -EINVAL, eb))
 		return -EINVAL;
 	dma_unmap_decode(buf, u);
 	if (u->argsz < VFIO_USER_DMA_UNMAP_SIZE)
@@ -405,13 +360,9 @@ int vfio_user_dma_unmap_reply_check(const void *buf, size_t len,
 	struct vfio_user_dma_unmap u;
 	int ret;
 
-	ret = check_nfds(nfds, 0, "DMA_UNMAP reply", eb);
-	if (ret)
-		return ret;
-	if (!len)
-		return 0;
-	ret = check_len(len, VFIO_USER_DMA_UNMAP_SIZE, "DMA_UNMAP reply", eb);
-	if (ret)
+	ret = vfio_user_check_fixed(len, len ? VFIO_USER_DMA_UNMAP_SIZE : 0,
+				    nfds, 0, "DMA_UNMAP reply", -EPROTO, eb);
+	if (ret || !len)
 		return ret;
 	dma_unmap_decode(buf, &u);
 	if (u.addr != req->addr || u.size != req->size || u.flags != req->flags)
@@ -435,14 +386,14 @@ int vfio_user_device_info_req_get(const void *buf, size_t len,
 {
 	const uint8_t *p = buf;
 
-	if (check_nfds(nfds, 0, "DEVICE_GET_INFO", eb) ||
-	    check_len(len, VFIO_USER_DEVICE_INFO_SIZE, "DEVICE_GET_INFO", eb))
+	if (vfio_user_check_fixed(len, VFIO_USER_DEVICE_INFO_SIZE, nfds, 0,
+				  "DEVICE_GET_INFO", -EINVAL, eb))
 		return -EINVAL;
-	*argsz = get32(p);
+	*argsz = vfio_user_get32(p);
 	if (*argsz < VFIO_USER_DEVICE_INFO_SIZE)
 		return errbuf_set(eb, -EINVAL, "DEVICE_GET_INFO argsz %" PRIu32 " is below %d",
 				  *argsz, VFIO_USER_DEVICE_INFO_SIZE);
-	if (get32(p + 4) || get32(p + 8) || get32(p + 12))
+	if (vfio_user_get32(p + 4) || vfio_user_get32(p + 8) || vfio_user_get32(p + 12))
 		return errbuf_set(eb, -EINVAL, "DEVICE_GET_INFO request has non-zero fields");
 	return 0;
 }
@@ -454,10 +405,10 @@ int vfio_user_device_info_put(void *buf, size_t cap,
 
 	if (cap < VFIO_USER_DEVICE_INFO_SIZE)
 		return -ENOSPC;
-	put32(p, VFIO_USER_DEVICE_INFO_SIZE);
-	put32(p + 4, d->flags);
-	put32(p + 8, d->num_regions);
-	put32(p + 12, d->num_irqs);
+	vfio_user_put32(p, VFIO_USER_DEVICE_INFO_SIZE);
+	vfio_user_put32(p + 4, d->flags);
+	vfio_user_put32(p + 8, d->num_regions);
+	vfio_user_put32(p + 12, d->num_irqs);
 	return VFIO_USER_DEVICE_INFO_SIZE;
 }
 
@@ -469,16 +420,14 @@ int vfio_user_device_info_get(const void *buf, size_t len, unsigned int nfds,
 	uint32_t argsz;
 	int ret;
 
-	ret = check_nfds(nfds, 0, "DEVICE_GET_INFO reply", eb);
-	if (!ret)
-		ret = check_len(len, VFIO_USER_DEVICE_INFO_SIZE,
-				"DEVICE_GET_INFO reply", eb);
+	ret = vfio_user_check_fixed(len, VFIO_USER_DEVICE_INFO_SIZE, nfds, 0,
+				    "DEVICE_GET_INFO reply", -EPROTO, eb);
 	if (ret)
 		return ret;
-	argsz = get32(p);
-	d->flags = get32(p + 4);
-	d->num_regions = get32(p + 8);
-	d->num_irqs = get32(p + 12);
+	argsz = vfio_user_get32(p);
+	d->flags = vfio_user_get32(p + 4);
+	d->num_regions = vfio_user_get32(p + 8);
+	d->num_irqs = vfio_user_get32(p + 12);
 	if (argsz < VFIO_USER_DEVICE_INFO_SIZE)
 		return errbuf_set(eb, -EPROTO, "DEVICE_GET_INFO reply argsz %" PRIu32 " is below %d",
 				  argsz, VFIO_USER_DEVICE_INFO_SIZE);
@@ -491,230 +440,15 @@ int vfio_user_device_info_get(const void *buf, size_t len, unsigned int nfds,
 	return 0;
 }
 
-/* ---- DEVICE_GET_REGION_INFO --------------------------------------------------- */
-
-#define CAP_HDR_SIZE		8
-#define SPARSE_HDR_SIZE		(CAP_HDR_SIZE + 8)
-#define SPARSE_AREA_SIZE	16
-
-int vfio_user_region_info_req_put(void *buf, size_t cap, uint32_t index,
-				  uint32_t argsz)
-{
-	uint8_t *p = buf;
-
-	if (cap < VFIO_USER_REGION_INFO_SIZE)
-		return -ENOSPC;
-	memset(p, 0, VFIO_USER_REGION_INFO_SIZE);
-	put32(p, argsz);
-	put32(p + 8, index);
-	return VFIO_USER_REGION_INFO_SIZE;
-}
-
-int vfio_user_region_info_req_get(const void *buf, size_t len,
-				  unsigned int nfds, uint32_t *index,
-				  uint32_t *argsz, struct errbuf *eb)
-{
-	const uint8_t *p = buf;
-
-	if (check_nfds(nfds, 0, "DEVICE_GET_REGION_INFO", eb) ||
-	    check_len(len, VFIO_USER_REGION_INFO_SIZE,
-		      "DEVICE_GET_REGION_INFO", eb))
-		return -EINVAL;
-	*argsz = get32(p);
-	*index = get32(p + 8);
-	if (*argsz < VFIO_USER_REGION_INFO_SIZE)
-		return errbuf_set(eb, -EINVAL, "DEVICE_GET_REGION_INFO argsz %" PRIu32 " is below %d",
-				  *argsz, VFIO_USER_REGION_INFO_SIZE);
-	if (get32(p + 4) || get32(p + 12) || get64(p + 16) || get64(p + 24))
-		return errbuf_set(eb, -EINVAL, "DEVICE_GET_REGION_INFO request has non-zero fields");
-	return 0;
-}
-
-int vfio_user_region_info_put(void *buf, size_t cap, uint32_t argsz_max,
-			      const struct vfio_region *r)
-{
-	uint32_t full = VFIO_USER_REGION_INFO_SIZE, flags = r->flags;
-	uint8_t *p = buf;
-	unsigned int i;
-
-	if (r->nareas > VFIO_SPARSE_MAX)
-		return -EINVAL;
-	if (r->nareas) {
-		full += SPARSE_HDR_SIZE + r->nareas * SPARSE_AREA_SIZE;
-		flags |= VFIO_REGION_INFO_FLAG_CAPS;
-	}
-	if (cap < VFIO_USER_REGION_INFO_SIZE)
-		return -ENOSPC;
-	memset(p, 0, VFIO_USER_REGION_INFO_SIZE);
-	put32(p, full);
-	put32(p + 4, flags);
-	put32(p + 8, r->index);
-	put64(p + 16, r->size);
-	put64(p + 24, r->mmap_offset);
-	if (full == VFIO_USER_REGION_INFO_SIZE || full > argsz_max)
-		return VFIO_USER_REGION_INFO_SIZE;	/* argsz says the rest */
-	if (cap < full)
-		return -ENOSPC;
-
-	put32(p + 12, VFIO_USER_REGION_INFO_SIZE);	/* cap_offset */
-	p += VFIO_USER_REGION_INFO_SIZE;
-	put16(p, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
-	put16(p + 2, 1);
-	put32(p + 4, 0);
-	put32(p + 8, r->nareas);
-	put32(p + 12, 0);
-	for (i = 0; i < r->nareas; i++) {
-		put64(p + SPARSE_HDR_SIZE + i * SPARSE_AREA_SIZE, r->areas[i].off);
-		put64(p + SPARSE_HDR_SIZE + i * SPARSE_AREA_SIZE + 8,
-		      r->areas[i].size);
-	}
-	return full;
-}
-
-/* The sparse-mmap capability in [off, end) of the reply. */
-static int region_sparse_get(const uint8_t *p, uint32_t off, uint32_t end,
-			     struct vfio_region *r, struct errbuf *eb)
-{
-	uint32_t n, i;
-
-	if (get16(p + off + 2) != 1)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " sparse-mmap capability version %u, expected 1",
-				  r->index, get16(p + off + 2));
-	if (end - off < SPARSE_HDR_SIZE)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " sparse-mmap capability is truncated",
-				  r->index);
-	n = get32(p + off + 8);
-	if (n > VFIO_SPARSE_MAX)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " has %" PRIu32
-				  " sparse-mmap areas, more than %d",
-				  r->index, n, VFIO_SPARSE_MAX);
-	if ((uint64_t)n * SPARSE_AREA_SIZE > end - off - SPARSE_HDR_SIZE)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " sparse-mmap capability claims %" PRIu32
-				  " areas but holds fewer", r->index, n);
-	r->nareas = 0;
-	for (i = 0; i < n; i++) {
-		const uint8_t *a = p + off + SPARSE_HDR_SIZE + i * SPARSE_AREA_SIZE;
-		uint64_t aoff = get64(a), asize = get64(a + 8);
-
-		if (!asize)
-			continue;
-		if (aoff > r->size || asize > r->size - aoff)
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " sparse-mmap area 0x%" PRIx64
-					  "+0x%" PRIx64 " is outside the region (size 0x%" PRIx64 ")",
-					  r->index, aoff, asize, r->size);
-		if ((aoff | asize) & (VFIO_USER_PAGE_SIZE - 1))
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " sparse-mmap area 0x%" PRIx64
-					  "+0x%" PRIx64 " is not page aligned",
-					  r->index, aoff, asize);
-		r->areas[r->nareas].off = aoff;
-		r->areas[r->nareas].size = asize;
-		r->nareas++;
-	}
-	return 0;
-}
-
-/* Walks the capability chain: in bounds, strictly forward, so it ends. */
-static int region_caps_get(const uint8_t *p, uint32_t len, uint32_t cap_off,
-			   struct vfio_region *r, struct errbuf *eb)
-{
-	bool sparse = false;
-	uint32_t off, next, end;
-	int ret;
-
-	for (off = cap_off; off; off = next) {
-		if (off < VFIO_USER_REGION_INFO_SIZE || off > len ||
-		    len - off < CAP_HDR_SIZE || (off & 3))
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " capability at offset %" PRIu32
-					  " is outside the %" PRIu32 "-byte reply",
-					  r->index, off, len);
-		next = get32(p + off + 4);
-		if (next && next < off + CAP_HDR_SIZE)
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " capability chain goes back (%" PRIu32
-					  " -> %" PRIu32 ")", r->index, off, next);
-		end = next ? next : len;
-		if (end > len)
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " capability at %" PRIu32
-					  " runs past the reply", r->index, off);
-		if (get16(p + off) != VFIO_REGION_INFO_CAP_SPARSE_MMAP)
-			continue;	/* a type or other capability: not ours */
-		if (sparse)
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " has two sparse-mmap capabilities",
-					  r->index);
-		if (!(r->flags & VFIO_REGION_INFO_FLAG_MMAP))
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " has sparse-mmap areas but no mmap flag",
-					  r->index);
-		ret = region_sparse_get(p, off, end, r, eb);
-		if (ret)
-			return ret;
-		sparse = true;
-	}
-	return 0;
-}
-
-int vfio_user_region_info_get(const void *buf, size_t len, unsigned int nfds,
-			      uint32_t index, struct vfio_region *r,
-			      uint32_t *needed, struct errbuf *eb)
-{
-	const uint8_t *p = buf;
-	uint32_t argsz, cap_off, known;
-	unsigned int want_fds;
-
-	memset(r, 0, sizeof(*r));
-	r->mmap_fd = -1;
-	if (len < VFIO_USER_REGION_INFO_SIZE)
-		return errbuf_set(eb, -EPROTO, "DEVICE_GET_REGION_INFO reply is %zu bytes, shorter than %d",
-				  len, VFIO_USER_REGION_INFO_SIZE);
-	argsz = get32(p);
-	r->flags = get32(p + 4);
-	r->index = get32(p + 8);
-	cap_off = get32(p + 12);
-	r->size = get64(p + 16);
-	r->mmap_offset = get64(p + 24);
-	*needed = argsz;
-
-	if (r->index != index)
-		return errbuf_set(eb, -EPROTO, "DEVICE_GET_REGION_INFO reply is for region %" PRIu32
-				  ", asked for %" PRIu32, r->index, index);
-	known = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
-		VFIO_REGION_INFO_FLAG_MMAP | VFIO_REGION_INFO_FLAG_CAPS;
-	if (r->flags & ~known)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " flags 0x%" PRIx32 " have unknown bits",
-				  index, r->flags);
-	want_fds = (r->flags & VFIO_REGION_INFO_FLAG_MMAP) ? 1 : 0;
-	if (nfds != want_fds)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " info came with %u file descriptors, expected %u",
-				  index, nfds, want_fds);
-	if (argsz < VFIO_USER_REGION_INFO_SIZE || argsz < len)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " info argsz %" PRIu32
-				  " is below its %zu-byte payload", index, argsz, len);
-	if (argsz > VFIO_USER_REGION_INFO_MAX)
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " info needs %" PRIu32
-				  " bytes, more than %d", index, argsz,
-				  VFIO_USER_REGION_INFO_MAX);
-	if ((r->flags & VFIO_REGION_INFO_FLAG_MMAP) &&
-	    (r->mmap_offset & (VFIO_USER_PAGE_SIZE - 1)))
-		return errbuf_set(eb, -EPROTO, "region %" PRIu32 " mmap offset 0x%" PRIx64 " is not page aligned",
-				  index, r->mmap_offset);
-	if (argsz > len)
-		return 0;	/* truncated: the caller asks again */
-	if (!(r->flags & VFIO_REGION_INFO_FLAG_CAPS)) {
-		if (cap_off)
-			return errbuf_set(eb, -EPROTO, "region %" PRIu32 " has a capability offset but no caps flag",
-					  index);
-		return 0;
-	}
-	return region_caps_get(p, len, cap_off, r, eb);
-}
-
 /* ---- DEVICE_GET_IRQ_INFO ------------------------------------------------------ */
 
 static void irq_info_encode(uint8_t *p, uint32_t flags, uint32_t index,
 			    uint32_t count)
 {
-	put32(p, VFIO_USER_IRQ_INFO_SIZE);
-	put32(p + 4, flags);
-	put32(p + 8, index);
-	put32(p + 12, count);
+	vfio_user_put32(p, VFIO_USER_IRQ_INFO_SIZE);
+	vfio_user_put32(p + 4, flags);
+	vfio_user_put32(p + 8, index);
+	vfio_user_put32(p + 12, count);
 }
 
 int vfio_user_irq_info_req_put(void *buf, size_t cap, uint32_t index)
@@ -730,14 +464,14 @@ int vfio_user_irq_info_req_get(const void *buf, size_t len, unsigned int nfds,
 {
 	const uint8_t *p = buf;
 
-	if (check_nfds(nfds, 0, "DEVICE_GET_IRQ_INFO", eb) ||
-	    check_len(len, VFIO_USER_IRQ_INFO_SIZE, "DEVICE_GET_IRQ_INFO", eb))
+	if (vfio_user_check_fixed(len, VFIO_USER_IRQ_INFO_SIZE, nfds, 0,
+				  "DEVICE_GET_IRQ_INFO", -EINVAL, eb))
 		return -EINVAL;
-	if (get32(p) < VFIO_USER_IRQ_INFO_SIZE)
+	if (vfio_user_get32(p) < VFIO_USER_IRQ_INFO_SIZE)
 		return errbuf_set(eb, -EINVAL, "DEVICE_GET_IRQ_INFO argsz %" PRIu32 " is below %d",
-				  get32(p), VFIO_USER_IRQ_INFO_SIZE);
-	*index = get32(p + 8);
-	if (get32(p + 4) || get32(p + 12))
+				  vfio_user_get32(p), VFIO_USER_IRQ_INFO_SIZE);
+	*index = vfio_user_get32(p + 8);
+	if (vfio_user_get32(p + 4) || vfio_user_get32(p + 12))
 		return errbuf_set(eb, -EINVAL, "DEVICE_GET_IRQ_INFO request has non-zero fields");
 	return 0;
 }
@@ -758,18 +492,16 @@ int vfio_user_irq_info_get(const void *buf, size_t len, unsigned int nfds,
 	uint32_t known;
 	int ret;
 
-	ret = check_nfds(nfds, 0, "DEVICE_GET_IRQ_INFO reply", eb);
-	if (!ret)
-		ret = check_len(len, VFIO_USER_IRQ_INFO_SIZE,
-				"DEVICE_GET_IRQ_INFO reply", eb);
+	ret = vfio_user_check_fixed(len, VFIO_USER_IRQ_INFO_SIZE, nfds, 0,
+				    "DEVICE_GET_IRQ_INFO reply", -EPROTO, eb);
 	if (ret)
 		return ret;
-	irq->flags = get32(p + 4);
-	irq->index = get32(p + 8);
-	irq->count = get32(p + 12);
-	if (get32(p) < VFIO_USER_IRQ_INFO_SIZE)
+	irq->flags = vfio_user_get32(p + 4);
+	irq->index = vfio_user_get32(p + 8);
+	irq->count = vfio_user_get32(p + 12);
+	if (vfio_user_get32(p) < VFIO_USER_IRQ_INFO_SIZE)
 		return errbuf_set(eb, -EPROTO, "DEVICE_GET_IRQ_INFO reply argsz %" PRIu32 " is below %d",
-				  get32(p), VFIO_USER_IRQ_INFO_SIZE);
+				  vfio_user_get32(p), VFIO_USER_IRQ_INFO_SIZE);
 	if (irq->index != index)
 		return errbuf_set(eb, -EPROTO, "DEVICE_GET_IRQ_INFO reply is for index %" PRIu32
 				  ", asked for %" PRIu32, irq->index, index);
@@ -796,11 +528,11 @@ int vfio_user_irq_set_put(void *buf, size_t cap,
 		n += s->count;
 	if (cap < n)
 		return -ENOSPC;
-	put32(p, n);
-	put32(p + 4, s->flags);
-	put32(p + 8, s->index);
-	put32(p + 12, s->start);
-	put32(p + 16, s->count);
+	vfio_user_put32(p, n);
+	vfio_user_put32(p + 4, s->flags);
+	vfio_user_put32(p + 8, s->index);
+	vfio_user_put32(p + 12, s->start);
+	vfio_user_put32(p + 16, s->count);
 	if (s->flags & VFIO_IRQ_SET_DATA_BOOL)
 		memcpy(p + VFIO_USER_IRQ_SET_SIZE, s->bools, s->count);
 	return n;
@@ -823,11 +555,11 @@ int vfio_user_irq_set_get(const void *buf, size_t len, unsigned int nfds,
 	if (len < VFIO_USER_IRQ_SET_SIZE)
 		return errbuf_set(eb, -EINVAL, "DEVICE_SET_IRQS payload is %zu bytes, shorter than %d",
 				  len, VFIO_USER_IRQ_SET_SIZE);
-	argsz = get32(p);
-	s->flags = get32(p + 4);
-	s->index = get32(p + 8);
-	s->start = get32(p + 12);
-	s->count = get32(p + 16);
+	argsz = vfio_user_get32(p);
+	s->flags = vfio_user_get32(p + 4);
+	s->index = vfio_user_get32(p + 8);
+	s->start = vfio_user_get32(p + 12);
+	s->count = vfio_user_get32(p + 16);
 	s->bools = NULL;
 	if (argsz != len)
 		return errbuf_set(eb, -EINVAL, "DEVICE_SET_IRQS argsz %" PRIu32 " but %zu bytes sent",
@@ -873,9 +605,9 @@ int vfio_user_region_rw_put(void *buf, size_t cap,
 
 	if (cap < n)
 		return -ENOSPC;
-	put64(p, rw->offset);
-	put32(p + 8, rw->region);
-	put32(p + 12, rw->count);
+	vfio_user_put64(p, rw->offset);
+	vfio_user_put32(p + 8, rw->region);
+	vfio_user_put32(p + 12, rw->count);
 	if (with_data)
 		memcpy(p + VFIO_USER_REGION_RW_SIZE, rw->data, rw->count);
 	return n;
@@ -889,14 +621,14 @@ int vfio_user_region_rw_get(const void *buf, size_t len, unsigned int nfds,
 	const uint8_t *p = buf;
 	size_t want;
 
-	if (check_nfds(nfds, 0, what, eb))
-		return -EINVAL;
+	if (nfds)
+		return vfio_user_check_fixed(0, 0, nfds, 0, what, -EINVAL, eb);
 	if (len < VFIO_USER_REGION_RW_SIZE)
 		return errbuf_set(eb, -EINVAL, "%s payload is %zu bytes, shorter than %d",
 				  what, len, VFIO_USER_REGION_RW_SIZE);
-	rw->offset = get64(p);
-	rw->region = get32(p + 8);
-	rw->count = get32(p + 12);
+	rw->offset = vfio_user_get64(p);
+	rw->region = vfio_user_get32(p + 8);
+	rw->count = vfio_user_get32(p + 12);
 	rw->data = NULL;
 	if (!rw->count || rw->count > max_count)
 		return errbuf_set(eb, -EINVAL, "%s count %" PRIu32 " is outside 1..%" PRIu32,
@@ -924,18 +656,15 @@ int vfio_user_region_rw_reply_get(const void *buf, size_t len,
 	size_t want;
 	int ret;
 
-	ret = check_nfds(nfds, 0, what, eb);
-	if (ret)
-		return ret;
 	want = VFIO_USER_REGION_RW_SIZE + (with_data ? req->count : 0);
-	ret = check_len(len, want, what, eb);
+	ret = vfio_user_check_fixed(len, want, nfds, 0, what, -EPROTO, eb);
 	if (ret)
 		return ret;
-	if (get64(p) != req->offset || get32(p + 8) != req->region ||
-	    get32(p + 12) != req->count)
+	if (vfio_user_get64(p) != req->offset || vfio_user_get32(p + 8) != req->region ||
+	    vfio_user_get32(p + 12) != req->count)
 		return errbuf_set(eb, -EPROTO, "%s is for region %" PRIu32 " 0x%" PRIx64 "+%" PRIu32
 				  ", asked for region %" PRIu32 " 0x%" PRIx64 "+%" PRIu32,
-				  what, get32(p + 8), get64(p), get32(p + 12),
+				  what, vfio_user_get32(p + 8), vfio_user_get64(p), vfio_user_get32(p + 12),
 				  req->region, req->offset, req->count);
 	if (data)
 		*data = with_data ? p + VFIO_USER_REGION_RW_SIZE : NULL;
@@ -948,7 +677,5 @@ int vfio_user_empty_get(const void *buf, size_t len, unsigned int nfds,
 			const char *what, struct errbuf *eb)
 {
 	(void)buf;
-	if (check_nfds(nfds, 0, what, eb))
-		return -EPROTO;
-	return check_len(len, 0, what, eb);
+	return vfio_user_check_fixed(len, 0, nfds, 0, what, -EPROTO, eb);
 }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "iopass/util.h"
 #include "iopass/vfio.h"
@@ -77,6 +78,54 @@ struct vfio_user_hdr {
 	uint32_t flags;
 	uint32_t error;		/* errno, with VFIO_USER_F_ERROR in a reply */
 };
+
+/* Host-order fields at any alignment (the payload offsets are the spec's). */
+static inline uint16_t vfio_user_get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t vfio_user_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t vfio_user_get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void vfio_user_put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void vfio_user_put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void vfio_user_put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/*
+ * A fixed-size payload: exactly want bytes and want_fds descriptors, or err
+ * (-EPROTO for a reply, -EINVAL for a request a server refuses).
+ */
+int vfio_user_check_fixed(size_t len, size_t want, unsigned int nfds,
+			  unsigned int want_fds, const char *what, int err,
+			  struct errbuf *eb);
 
 const char *vfio_user_cmd_name(uint16_t cmd);
 

@@ -525,7 +525,8 @@ static int handle(struct server *s, const struct vfio_user_hdr *h,
 	case VFIO_USER_DEVICE_GET_INFO:
 		ret = vfio_user_device_info_req_get(p, len, nfds, &argsz, eb);
 		if (!ret)
-			*outlen = vfio_user_device_info_put(out, BUF_SIZE, &info);
+			*outlen = vfio_user_device_info_put(out, BUF_SIZE - VFIO_USER_HDR_SIZE,
+							    &info);
 		return ret;
 	case VFIO_USER_DEVICE_GET_REGION_INFO:
 		return do_region_info(s, p, len, nfds, outlen, outfd, eb);
