@@ -296,19 +296,23 @@ static int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
 		return 0;
 	ret = vfio_set_create(vm, set, &eb);
 	for (int i = 0; !ret && i < devs->n; i++) {
-		struct pci_addr ga;
-		bool relay;
+		struct vfio_pci_desc d;
 
 		ret = vfio_set_add(*set, devs->spec[i], &eb);
 		if (ret)
 			break;
-		vfio_pci_info(vfio_set_device(*set, i), &ga, &relay);
-		fprintf(stderr, "iopass: --device %s is the guest's "
-			"%02x:%02x.%x (%s, interrupts through %s)\n",
-			devs->spec[i], ga.bus, ga.dev, ga.fn,
-			vfio_set_domain(*set) ?
+		vfio_pci_describe(vfio_set_device(*set, i), &d);
+		fprintf(stderr, "iopass: --device %s is the guest's %02x:%02x.%x "
+			"(%s; MSI-X %u, MSI %u, INTx %s, through %s; ROM %s; "
+			"reset %s)\n", devs->spec[i], d.guest.bus, d.guest.dev,
+			d.guest.fn, vfio_set_domain(*set) ?
 			iommu_domain_backend(vfio_set_domain(*set)) :
-			"vfio-user", relay ? "a relay thread" : "KVM irqfds");
+			"vfio-user", d.msix_vectors, d.msi_vectors,
+			d.intx ? "yes" : "no",
+			d.relay ? "a relay thread" : "KVM irqfds",
+			d.rom ? "read-only" : "none",
+			d.reset ? "at start and exit" :
+			"not possible (the device has no reset method)");
 	}
 	if (ret) {
 		cli_error("%s", eb.msg[0] ? eb.msg : strerror(-ret));

@@ -6,6 +6,7 @@
  * reports IOVA ranges) and the container then reports what it translates.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,11 +71,16 @@ int iommu_type1_info_parse(const void *buf, size_t len,
 	if (cap) {
 		size_t room = info->argsz - ((const char *)cap -
 					     (const char *)buf);
+		uint32_t nr;
 
-		if (room < sizeof(*cap) || cap->nr_iovas >
-		    (room - sizeof(*cap)) / sizeof(cap->iova_ranges[0]))
+		if (room < sizeof(*cap))
 			return -EINVAL;
-		count = cap->nr_iovas;
+		/* memcpy: the kernel aligns caps to 8, a bad reply may not. */
+		memcpy(&nr, (const char *)cap +
+		       offsetof(typeof(*cap), nr_iovas), sizeof(nr));
+		if (nr > (room - sizeof(*cap)) / sizeof(cap->iova_ranges[0]))
+			return -EINVAL;
+		count = nr;
 	}
 	r = calloc(count ? count : 1, sizeof(*r));
 	if (!r)
@@ -83,8 +89,13 @@ int iommu_type1_info_parse(const void *buf, size_t len,
 		r[0] = (struct iova_range){ 0, UINT64_MAX };
 	} else {
 		for (size_t i = 0; i < count; i++) {
-			r[i].start = cap->iova_ranges[i].start;
-			r[i].last = cap->iova_ranges[i].end;
+			struct vfio_iova_range kr;
+
+			memcpy(&kr, (const char *)cap +
+			       offsetof(typeof(*cap), iova_ranges) +
+			       i * sizeof(kr), sizeof(kr));
+			r[i].start = kr.start;
+			r[i].last = kr.end;
 			if (r[i].last < r[i].start) {
 				free(r);
 				return -EINVAL;

@@ -5,6 +5,7 @@
  * region's offset in the fd (and mmap where the region allows it).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ int vfio_region_info_parse(const void *buf, size_t len, struct vfio_region *r,
 {
 	const struct vfio_region_info *info = buf;
 	const struct vfio_region_info_cap_sparse_mmap *sp = NULL;
+	size_t room;
+	uint32_t nr;
 
 	if (len < sizeof(*info) || info->argsz > len)
 		return -EINVAL;
@@ -68,14 +71,22 @@ int vfio_region_info_parse(const void *buf, size_t len, struct vfio_region *r,
 					    VFIO_REGION_INFO_CAP_SPARSE_MMAP);
 	if (!sp)
 		return 0;
-	if ((size_t)((const char *)sp - (const char *)buf) + sizeof(*sp) >
-	    info->argsz ||
-	    sp->nr_areas > (info->argsz - ((const char *)sp -
-		(const char *)buf) - sizeof(*sp)) / sizeof(sp->areas[0]))
+	room = info->argsz - ((const char *)sp - (const char *)buf);
+	if (room < sizeof(*sp))
 		return -EINVAL;
-	for (uint32_t i = 0; i < sp->nr_areas; i++) {
-		uint64_t off = sp->areas[i].offset, size = sp->areas[i].size;
+	/* memcpy: the kernel aligns caps to 8, a bad reply may not. */
+	memcpy(&nr, (const char *)sp + offsetof(typeof(*sp), nr_areas),
+	       sizeof(nr));
+	if (nr > (room - sizeof(*sp)) / sizeof(sp->areas[0]))
+		return -EINVAL;
+	for (uint32_t i = 0; i < nr; i++) {
+		struct vfio_region_sparse_mmap_area a;
+		uint64_t off, size;
 
+		memcpy(&a, (const char *)sp + offsetof(typeof(*sp), areas) +
+		       i * sizeof(a), sizeof(a));
+		off = a.offset;
+		size = a.size;
 		/* Empty or out-of-region areas are dropped, not trusted. */
 		if (!size || off >= r->size || size > r->size - off)
 			continue;

@@ -423,9 +423,13 @@ void vfio_pci_detach(struct vfio_pci *vp)
 	vfio_pci_free(vp);
 }
 
-void vfio_pci_info(struct vfio_pci *vp, struct pci_addr *guest_addr,
-		   bool *relay)
+void vfio_pci_describe(struct vfio_pci *vp, struct vfio_pci_desc *d)
 {
-	pci_device_addr(vp->pci, guest_addr);
-	*relay = vp->relay;
+	pci_device_addr(vp->pci, &d->guest);
+	d->relay = vp->relay;
+	d->reset = vp->dev_flags & VFIO_DEVICE_FLAGS_RESET;
+	d->msix_vectors = vp->msix_cap ? vp->msix_nvec : 0;
+	d->msi_vectors = vp->msi_cap ? vp->msi_max : 0;
+	d->intx = vp->intx_able;
+	d->rom = vp->rom;
 }

@@ -134,9 +134,17 @@ struct vfio_pci_opts {
 int vfio_pci_attach_opts(struct vm *vm, struct vfio_transport *t,
 			 const struct vfio_pci_opts *opts,
 			 struct vfio_pci **out, struct errbuf *eb);
-/* Extension: where the device sits on the guest's bus, and its irq mode. */
-void vfio_pci_info(struct vfio_pci *vp, struct pci_addr *guest_addr,
-		   bool *relay);
+/* Extension: what the CLI tells the user about an attached device. */
+struct vfio_pci_desc {
+	struct pci_addr guest;	/* where it sits on the guest's bus */
+	bool relay;		/* MSI/MSI-X through the relay thread */
+	bool reset;		/* VFIO_DEVICE_FLAGS_RESET: reset at attach/detach */
+	uint32_t msix_vectors;	/* 0: no MSI-X */
+	uint32_t msi_vectors;	/* 0: no MSI */
+	bool intx;
+	bool rom;
+};
+void vfio_pci_describe(struct vfio_pci *vp, struct vfio_pci_desc *d);
 
 /* ---- every assigned device of one VM ------------------------------------ */
 
