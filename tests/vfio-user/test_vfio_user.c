@@ -600,7 +600,8 @@ static int raw_call(int fd, uint16_t cmd, const void *payload, size_t len,
 	unsigned int rn;
 
 	vfio_user_hdr_put(buf, &h);
-	memcpy(buf + VFIO_USER_HDR_SIZE, payload, len);
+	if (len)
+		memcpy(buf + VFIO_USER_HDR_SIZE, payload, len);
 	assert_int_equal(vfio_user_sock_send(fd, buf, h.size, fds, nfds,
 					     vfio_user_now_ms() + 2000), 0);
 	if (vfio_user_sock_recv_msg(fd, buf, sizeof(buf), &h, rfds, &rn,
