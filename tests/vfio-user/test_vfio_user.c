@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -67,6 +68,8 @@ static void server_start(const char *arg1, const char *arg2)
 			argv[n++] = arg1;
 		if (arg2)
 			argv[n++] = arg2;
+		/* A test that dies (an assertion, a sanitizer) takes it along. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(out[1], 1);
 		if (!freopen(srv.log, "w", stderr))
 			_exit(126);
