@@ -272,6 +272,7 @@ static int vm_device_exit_code(int err)
 	case -ENOMEM:		/* RLIMIT_MEMLOCK */
 	case -ERANGE:		/* RAM outside the IOVA ranges */
 	case -ECONNREFUSED:	/* no vfio-user server */
+	case -EPROTO:		/* not a vfio-user server we can speak to */
 	case -EOPNOTSUPP:
 		return EXIT_USAGE;
 	default:

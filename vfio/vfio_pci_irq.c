@@ -43,9 +43,16 @@ static uint64_t efd_drain(int fd)
 	return n;
 }
 
+/*
+ * The PCI swizzle over the IOAPIC's pins 16-23 (ISA has 0-15); the GSI is
+ * also in the interrupt line register. TODO: the MP table (vmm/mptable.c)
+ * lists ISA interrupts only, so a Linux guest finds no route for a PCI
+ * INTx pin: an INTx-only device gets no interrupts there until bus-0 slot
+ * entries (slot << 2 | pin-1 -> this pin) are added. MSI/MSI-X guests (the
+ * test guest, Linux drivers of edu, NVMe, NICs) do not need it.
+ */
 uint32_t vfio_intx_gsi(unsigned int slot, unsigned int pin)
 {
-	/* The PCI swizzle over the IOAPIC's pins 16-23 (ISA has 0-15). */
 	return 16 + ((slot + (pin ? pin - 1 : 0)) & 7);
 }
 
