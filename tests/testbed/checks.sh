@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Sourced by the testbed scripts that run inside the testbed: the CHECK
-# lines and finding devices in sysfs. `fails` counts failed checks; a
-# script exits with it.
+# Sourced by the testbed scripts that run inside the testbed (from the
+# source tree's top): where iopass and the test guest are, the CHECK lines
+# and finding devices in sysfs. `fails` counts failed checks; a script exits
+# with it.
+IOPASS=${IOPASS:-$(command -v iopass || echo build/bin/iopass)}
+BUILD=${IOPASS_BUILD_DIR:-build}
+GUEST=$BUILD/guest/testguest.elf
+export IOPASS_STATE_DIR=/run/iopass-test
 fails=0
 
 ok() { echo "CHECK $1 ok${2:+ $2}"; }

@@ -14,10 +14,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/testbed/checks.sh
-IOPASS=${IOPASS:-$(command -v iopass || echo build/bin/iopass)}
-BUILD=${IOPASS_BUILD_DIR:-build}
-GUEST=$BUILD/guest/testguest.elf
-export IOPASS_STATE_DIR=/run/iopass-test
 
 PF=$(find_bdf 1b36 0010)
 [ -n "$PF" ] || { echo "CHECK devices FAIL no NVMe PF 1b36:0010"; exit 1; }

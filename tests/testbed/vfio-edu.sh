@@ -14,10 +14,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/testbed/checks.sh
-IOPASS=${IOPASS:-$(command -v iopass || echo build/bin/iopass)}
-BUILD=${IOPASS_BUILD_DIR:-build}
-GUEST=$BUILD/guest/testguest.elf
-export IOPASS_STATE_DIR=/run/iopass-test
 OOB=0x8000000
 
 EDU=$(find_bdf 1234 11e8)
