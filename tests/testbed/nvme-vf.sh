@@ -13,7 +13,7 @@
 # One line per check; exit status = number of failed checks.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-. tests/testbed/checks.sh
+. tests/testbed/checks.sh || exit 1
 
 PF=$(find_bdf 1b36 0010)
 [ -n "$PF" ] || { echo "CHECK devices FAIL no NVMe PF 1b36:0010"; exit 1; }
@@ -76,7 +76,7 @@ rc=$?
 t1=$(date +%s%N)
 grep -E '^(iopass:|TEST|DONE|# nvme)' <<<"$out"
 if [ $rc -eq 0 ] && guest_ok "$out" nvme.regs nvme.reset nvme.msix nvme.enable nvme.identify; then
-	ok guest_identify "($(grep '^# nvme identify' <<<"$out" | cut -d: -f2-), $(((t1 - t0) / 1000000)) ms)"
+	ok guest_identify "($(grep '^# nvme identify' <<<"$out" | cut -d: -f2- | sed 's/^ //'), $(((t1 - t0) / 1000000)) ms)"
 else
 	bad guest_identify "rc=$rc"
 fi

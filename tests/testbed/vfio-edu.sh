@@ -13,7 +13,7 @@
 # One line per check; exit status = number of failed checks.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-. tests/testbed/checks.sh
+. tests/testbed/checks.sh || exit 1
 OOB=0x8000000
 
 EDU=$(find_bdf 1234 11e8)
@@ -61,7 +61,7 @@ out=$("$IOPASS" vm run --kernel "$GUEST" --mem 64M --device "$EDU" \
 rc=$?
 grep -E '^(iopass:|TEST|DONE|# edu.oob)' <<<"$out"
 if [ $rc -eq 0 ] && guest_ok "$out" edu.oob edu.dma_low edu.dma_high; then
-	ok guest_ram_untouched "($(grep '^# edu.oob: device' <<<"$out" | cut -d: -f2-))"
+	ok guest_ram_untouched "($(grep '^# edu.oob: device' <<<"$out" | cut -d: -f2- | sed 's/^ //'))"
 else
 	bad guest_ram_untouched "rc=$rc: $(grep -E '^TEST edu.oob' <<<"$out")"
 fi
