@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "iopass/lease.h"
+#include "iopass/orch.h"
 #include "iopass/state.h"
 #include "iopass/sriov.h"
 
@@ -390,6 +391,9 @@ int cmd_leases(int argc, char **argv)
 
 int cmd_gc(int argc, char **argv)
 {
+	char **dead = NULL;
+	size_t ndead = 0;
+	int vms;
 	unsigned int flags = 0;
 	struct lease_ctx ctx;
 	struct errbuf eb;
@@ -402,7 +406,8 @@ int cmd_gc(int argc, char **argv)
 			printf("usage: iopass gc [--dry-run]\n\nRelease every lease whose holding "
 			       "process is gone (a VMM that crashed or was\nkilled): reset the "
 			       "device, restore its VF settings, give it back to its\noriginal "
-			       "driver, drop the record. --dry-run says what it would do.\n");
+			       "driver, drop the record. Then remove the records of VMs whose VMM died\n"
+			       "(iopass vm list shows them as dead). --dry-run says what it would do.\n");
 			return EXIT_OK;
 		} else {
 			cli_error("unexpected argument '%s' to 'gc'; see 'iopass gc --help'", argv[i]);
@@ -413,6 +418,14 @@ int cmd_gc(int argc, char **argv)
 	ret = lease_gc(&ctx, &released, &eb);
 	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
 	       released, released == 1 ? "" : "s");
+	/* After the leases: a dead VM's record goes once its devices are back. */
+	vms = vm_registry_gc(state_default_dir(), flags & BIND_DRY_RUN, &dead, &ndead);
+	for (size_t i = 0; vms > 0 && i < ndead; i++) {
+		printf("%s the record of VM '%s' (its VMM died)\n",
+		       flags & BIND_DRY_RUN ? "would remove" : "removed", dead[i]);
+		free(dead[i]);
+	}
+	free(dead);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);

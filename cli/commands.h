@@ -29,6 +29,8 @@ int cmd_release(int argc, char **argv);
 int cmd_leases(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_vm_list(int argc, char **argv);
+int cmd_vm_stop(int argc, char **argv);
 int cmd_vf(int argc, char **argv);
 
 struct pci_addr;
