@@ -47,7 +47,7 @@ static void print_step(void *opaque, const char *what)
 	fprintf(stderr, "  %s\n", what);
 }
 
-static struct lease_ctx make_ctx(unsigned int flags)
+struct lease_ctx cli_lease_ctx(unsigned int flags)
 {
 	struct lease_ctx ctx = {
 		.bind = {
@@ -73,8 +73,7 @@ static bool valid_owner(const char *s)
 	return true;
 }
 
-/* The candidates: the members of pool NAME, or the one function at BDF. */
-static int candidates(const char *what, const char *config, struct pci_addr **out,
+int cli_lease_candidates(const char *what, const char *config, struct pci_addr **out,
 		      size_t *n, const char **pool_name, struct pool_vf_settings *vf)
 {
 	const char *sysfs = sysfs_default_root();
@@ -221,10 +220,10 @@ int cmd_assign(int argc, char **argv)
 			  argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	ret = candidates(argv[optind], config, &cands, &n, &pool, &vf);
+	ret = cli_lease_candidates(argv[optind], config, &cands, &n, &pool, &vf);
 	if (ret)
 		return ret;
-	ctx = make_ctx(flags);
+	ctx = cli_lease_ctx(flags);
 	/* Leases whose holders died are given back before anything is taken. */
 	if (!(flags & BIND_DRY_RUN))
 		lease_gc(&ctx, &released, &eb);
@@ -286,7 +285,7 @@ int cmd_release(int argc, char **argv)
 		cli_error("'release' takes one PCI address or --owner NAME");
 		return EXIT_USAGE;
 	}
-	ctx = make_ctx(flags);
+	ctx = cli_lease_ctx(flags);
 	if (!owner) {
 		struct pci_addr a;
 		char bdf[PCI_ADDR_STRLEN];
@@ -414,7 +413,7 @@ int cmd_gc(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	ctx = make_ctx(flags);
+	ctx = cli_lease_ctx(flags);
 	ret = lease_gc(&ctx, &released, &eb);
 	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
 	       released, released == 1 ? "" : "s");
