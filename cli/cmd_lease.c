@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "iopass/lease.h"
+#include "iopass/orch.h"
 #include "iopass/state.h"
 #include "iopass/sriov.h"
 
@@ -46,7 +47,7 @@ static void print_step(void *opaque, const char *what)
 	fprintf(stderr, "  %s\n", what);
 }
 
-static struct lease_ctx make_ctx(unsigned int flags)
+struct lease_ctx cli_lease_ctx(unsigned int flags)
 {
 	struct lease_ctx ctx = {
 		.bind = {
@@ -72,8 +73,7 @@ static bool valid_owner(const char *s)
 	return true;
 }
 
-/* The candidates: the members of pool NAME, or the one function at BDF. */
-static int candidates(const char *what, const char *config, struct pci_addr **out,
+int cli_lease_candidates(const char *what, const char *config, struct pci_addr **out,
 		      size_t *n, const char **pool_name, struct pool_vf_settings *vf)
 {
 	const char *sysfs = sysfs_default_root();
@@ -220,10 +220,10 @@ int cmd_assign(int argc, char **argv)
 			  argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	ret = candidates(argv[optind], config, &cands, &n, &pool, &vf);
+	ret = cli_lease_candidates(argv[optind], config, &cands, &n, &pool, &vf);
 	if (ret)
 		return ret;
-	ctx = make_ctx(flags);
+	ctx = cli_lease_ctx(flags);
 	/* Leases whose holders died are given back before anything is taken. */
 	if (!(flags & BIND_DRY_RUN))
 		lease_gc(&ctx, &released, &eb);
@@ -285,7 +285,7 @@ int cmd_release(int argc, char **argv)
 		cli_error("'release' takes one PCI address or --owner NAME");
 		return EXIT_USAGE;
 	}
-	ctx = make_ctx(flags);
+	ctx = cli_lease_ctx(flags);
 	if (!owner) {
 		struct pci_addr a;
 		char bdf[PCI_ADDR_STRLEN];
@@ -390,6 +390,9 @@ int cmd_leases(int argc, char **argv)
 
 int cmd_gc(int argc, char **argv)
 {
+	char **dead = NULL;
+	size_t ndead = 0;
+	int vms;
 	unsigned int flags = 0;
 	struct lease_ctx ctx;
 	struct errbuf eb;
@@ -402,17 +405,26 @@ int cmd_gc(int argc, char **argv)
 			printf("usage: iopass gc [--dry-run]\n\nRelease every lease whose holding "
 			       "process is gone (a VMM that crashed or was\nkilled): reset the "
 			       "device, restore its VF settings, give it back to its\noriginal "
-			       "driver, drop the record. --dry-run says what it would do.\n");
+			       "driver, drop the record. Then remove the records of VMs whose VMM died\n"
+			       "(iopass vm list shows them as dead). --dry-run says what it would do.\n");
 			return EXIT_OK;
 		} else {
 			cli_error("unexpected argument '%s' to 'gc'; see 'iopass gc --help'", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
-	ctx = make_ctx(flags);
+	ctx = cli_lease_ctx(flags);
 	ret = lease_gc(&ctx, &released, &eb);
 	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
 	       released, released == 1 ? "" : "s");
+	/* After the leases: a dead VM's record goes once its devices are back. */
+	vms = vm_registry_gc(state_default_dir(), flags & BIND_DRY_RUN, &dead, &ndead);
+	for (size_t i = 0; vms > 0 && i < ndead; i++) {
+		printf("%s the record of VM '%s' (its VMM died)\n",
+		       flags & BIND_DRY_RUN ? "would remove" : "removed", dead[i]);
+		free(dead[i]);
+	}
+	free(dead);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);

@@ -11,17 +11,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "iopass/orch.h"
+#include "iopass/state.h"
 #include "iopass/vfio.h"
 #include "iopass/vmm.h"
 #include "commands.h"
+#include "vm_run.h"
 
 static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
-"                     [--device SPEC]...\n"
+"                     [--device SPEC]... [--name NAME [--daemon]]\n"
+"                     [--config FILE]\n"
+"       iopass vm list [--json]\n"
+"       iopass vm stop NAME [--timeout SECONDS]\n"
 "\n"
 "Boot a kernel in a KVM virtual machine and run it until it stops.\n"
 "\n"
@@ -61,6 +70,17 @@ static const char vm_usage[] =
 "                       comparison); vf_token=UUID for a VF whose PF is\n"
 "                       bound to vfio-pci. The device is reset when the VM\n"
 "                       starts and when it ends, and stays on vfio-pci\n"
+"      --name NAME      register the VM as NAME under the state directory\n"
+"                       ($IOPASS_STATE_DIR or /run/iopass): 'iopass vm list'\n"
+"                       shows it, 'iopass vm stop NAME' stops it\n"
+"      --daemon         run in the background (needs --name); the command\n"
+"                       returns once the VM is set up, or fails with the\n"
+"                       error. COM1 goes to --console or to\n"
+"                       <state>/vms/NAME.log\n"
+"  -C, --config FILE    read options from FILE first: one 'key = value' per\n"
+"                       line, a key being a long option without its dashes\n"
+"                       (kernel = bzImage, mem = 1G, daemon = yes); options\n"
+"                       given on the command line come after the file's\n"
 "  -h, --help           show this help\n"
 "\n"
 "When standard input is a terminal, what is typed goes to COM1.\n"
@@ -78,14 +98,13 @@ static const char vm_usage[] =
 "\n"
 "examples:\n"
 "  iopass vm run --kernel build/guest/testguest.elf --mem 256M\n"
+"  iopass vm run --config web1.conf --name web1 --daemon\n"
 "  iopass vm run --kernel bzImage --initrd initrd.img --cpus 2 --mem 1G \\\n"
 "      --cmdline 'quiet panic=-1'\n"
 "  iopass bind 0000:00:03.0 && iopass vm run --kernel build/guest/testguest.elf \\\n"
 "      --device 0000:00:03.0 --cmdline 'suites=pci pci.expect=1234:11e8'\n";
 
-enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE };
-
-#define VM_DEVICES_MAX	16
+enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON };
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -96,6 +115,9 @@ static const struct option vm_options[] = {
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "device", required_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "daemon", no_argument, NULL, OPT_DAEMON },
+	{ "config", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -109,7 +131,7 @@ static int vm_bad_option(char **argv, int optopt_c)
 {
 	const char *arg = argv[optind - 1];
 
-	if (optopt_c && strchr("kicmpd", optopt_c))
+	if (optopt_c && strchr("kicmpdC", optopt_c))
 		cli_error("vm run: option '%s' needs a value; 'iopass vm run --help' describes it",
 			  arg);
 	else
@@ -118,42 +140,8 @@ static int vm_bad_option(char **argv, int optopt_c)
 	return EXIT_USAGE;
 }
 
-struct vm_devices {
-	const char *spec[VM_DEVICES_MAX];
-	int n;
-};
-
-/* Each spec well formed, and no device twice, before anything is opened. */
-static int vm_add_device(struct vm_devices *devs, const char *spec)
-{
-	struct vfio_spec sp, other;
-	struct errbuf eb = { "" };
-
-	if (vfio_spec_parse(spec, &sp, &eb)) {
-		cli_error("%s", eb.msg);
-		return EXIT_USAGE;
-	}
-	for (int i = 0; i < devs->n; i++) {
-		vfio_spec_parse(devs->spec[i], &other, NULL);
-		if (sp.user != other.user ||
-		    (sp.user ? strcmp(sp.user_path, other.user_path) :
-			       pci_addr_cmp(&sp.addr, &other.addr)))
-			continue;
-		cli_error("--device %s is given twice (as '%s' and '%s'): a "
-			  "device can be assigned to a VM once", spec,
-			  devs->spec[i], spec);
-		return EXIT_USAGE;
-	}
-	if (devs->n == VM_DEVICES_MAX) {
-		cli_error("more than %d --device options", VM_DEVICES_MAX);
-		return EXIT_USAGE;
-	}
-	devs->spec[devs->n++] = spec;
-	return 0;
-}
-
 static int vm_parse(int argc, char **argv, struct vm_config *cfg,
-		    const char **console, struct vm_devices *devs)
+		    struct vm_run_opts *opts, struct vm_devices *devs)
 {
 	uint64_t mem;
 	char *end;
@@ -161,7 +149,7 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":k:i:c:m:p:d:h", vm_options,
+	while ((c = getopt_long(argc, argv, ":k:i:c:m:p:d:C:h", vm_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -199,7 +187,21 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			cfg->hugepages = true;
 			break;
 		case OPT_CONSOLE:
-			*console = optarg;
+			opts->console = optarg;
+			break;
+		case OPT_NAME:
+			if (!vm_name_valid(optarg)) {
+				cli_error("--name '%s' is not a VM name: use 1-%d letters, digits, '-', '_' or '.'",
+					  optarg, VM_NAME_MAX);
+				return EXIT_USAGE;
+			}
+			opts->name = optarg;
+			break;
+		case OPT_DAEMON:
+			opts->daemon = true;
+			break;
+		case 'C':
+			/* Loaded before parsing (vm_conf_merge). */
 			break;
 		case 'd': {
 			int ret = vm_add_device(devs, optarg);
@@ -224,6 +226,10 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 	}
 	if (!cfg->kernel) {
 		cli_error("vm run: no kernel; give --kernel FILE (a PVH ELF or a bzImage)");
+		return EXIT_USAGE;
+	}
+	if (opts->daemon && !opts->name) {
+		cli_error("vm run: --daemon needs --name NAME, so that 'iopass vm stop NAME' can find the VM");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -265,69 +271,55 @@ static int vm_exit_code(const struct vm_exit *ex, const char *msg)
 	}
 }
 
-/* What a failed --device means for the exit status. */
-static int vm_device_exit_code(int err)
-{
-	switch (err) {
-	case -ENOMEM:		/* RLIMIT_MEMLOCK */
-	case -ERANGE:		/* RAM outside the IOVA ranges */
-	case -ECONNREFUSED:	/* no vfio-user server */
-	case -EPROTO:		/* not a vfio-user server we can speak to */
-	case -EOPNOTSUPP:
-		return EXIT_USAGE;
-	default:
-		return cli_exit_code(err);
-	}
-}
-
 /*
- * The VM's devices. SIGINT/SIGTERM stay blocked from here to the end of
- * the run (vm_run takes them through a signalfd), so a signal during
- * set-up stops the VM at once instead of killing iopass with devices open:
- * every path goes through vfio_set_destroy().
+ * Claims NAME under the state directory: *lock_fd holds it (-1 without a
+ * name). Returns 0 or an exit code.
  */
-static int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
-			     struct vfio_set **set)
+static int vm_register(const struct vm_run_opts *opts,
+		       const struct vm_config *cfg, const struct vm_devices *devs,
+		       int *lock_fd)
 {
-	struct errbuf eb = { "" };
-	int ret;
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	struct errbuf eb;
+	const char *json;
+	size_t len;
+	int fd;
 
-	*set = NULL;
-	if (!devs->n)
+	*lock_fd = -1;
+	if (!opts->name) {
+		json_object_put(o);
+		json_object_put(arr);
 		return 0;
-	ret = vfio_set_create(vm, set, &eb);
-	for (int i = 0; !ret && i < devs->n; i++) {
-		struct vfio_pci_desc d;
+	}
+	json_object_object_add(o, "kernel", json_object_new_string(cfg->kernel));
+	json_object_object_add(o, "mem", json_object_new_int64((int64_t)cfg->mem_size));
+	json_object_object_add(o, "cpus", json_object_new_int((int)cfg->cpus));
+	for (int i = 0; i < devs->n; i++)
+		json_object_array_add(arr, json_object_new_string(devs->spec[i]));
+	json_object_object_add(o, "devices", arr);
+	/* The registry takes the members of the object, without its braces. */
+	json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						 JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(json);
+	char members[len];
 
-		ret = vfio_set_add(*set, devs->spec[i], &eb);
-		if (ret)
-			break;
-		vfio_pci_describe(vfio_set_device(*set, i), &d);
-		fprintf(stderr, "iopass: --device %s is the guest's %02x:%02x.%x "
-			"(%s; MSI-X %u, MSI %u, INTx %s, through %s; ROM %s; "
-			"reset %s)\n", devs->spec[i], d.guest.bus, d.guest.dev,
-			d.guest.fn, vfio_set_domain(*set) ?
-			iommu_domain_backend(vfio_set_domain(*set)) :
-			"vfio-user", d.msix_vectors, d.msi_vectors,
-			d.intx ? "yes" : "no",
-			d.relay ? "a relay thread" : "KVM irqfds",
-			d.rom ? "read-only" : "none",
-			d.reset ? "at start and exit" :
-			"not possible (the device has no reset method)");
+	memcpy(members, json + 1, len - 2);
+	members[len - 2] = '\0';
+	json_object_put(o);
+	fd = vm_registry_add(state_default_dir(), opts->name, members, &eb);
+	if (fd < 0) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(fd);
 	}
-	if (ret) {
-		cli_error("%s", eb.msg[0] ? eb.msg : strerror(-ret));
-		vfio_set_destroy(*set);
-		*set = NULL;
-		return vm_device_exit_code(ret);
-	}
+	*lock_fd = fd;
 	return 0;
 }
 
 static int vm_run_cmd(int argc, char **argv)
 {
+	struct vm_run_opts opts = { NULL, NULL, false };
+	struct vm_control *ctl = NULL;
 	struct vm_config cfg;
-	const char *console = NULL;
 	struct termios saved;
 	bool raw = false;
 	struct errbuf eb = { "" };
@@ -335,24 +327,34 @@ static int vm_run_cmd(int argc, char **argv)
 	struct vm_devices devs = { .n = 0 };
 	struct vfio_set *set = NULL;
 	sigset_t stop, old;
-	struct vm *vm;
-	int ret, out_fd = -1;
+	struct vm *vm = NULL;
+	char **conf, **args;
+	int nconf, nargs, ret, out_fd = -1, lock_fd = -1, pipe_wr = -1;
 
 	vm_config_init(&cfg);
-	ret = vm_parse(argc, argv, &cfg, &console, &devs);
+	ret = vm_conf_merge(vm_options, ARRAY_SIZE(vm_options), argc, argv,
+			    &nargs, &args, &conf, &nconf);
 	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	if (console) {
-		out_fd = open(console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0644);
-		if (out_fd < 0) {
-			cli_error("cannot open --console %s: %s", console,
-				  strerror(errno));
-			return EXIT_USAGE;
-		}
-		cfg.console_out_fd = out_fd;
+		return ret;
+	ret = vm_parse(nargs, args, &cfg, &opts, &devs);
+	if (ret) {
+		ret = ret < 0 ? EXIT_OK : ret;
+		goto out_args;
 	}
-	if (isatty(STDIN_FILENO))
+	if (opts.daemon) {
+		ret = vm_daemonize(opts.name, &pipe_wr);
+		if (ret >= 0)
+			goto out_args;
+	}
+	ret = vm_register(&opts, &cfg, &devs, &lock_fd);
+	if (ret)
+		goto out;
+	ret = vm_open_console(&opts, &out_fd);
+	if (ret)
+		goto out;
+	if (out_fd >= 0)
+		cfg.console_out_fd = out_fd;
+	if (!opts.daemon && isatty(STDIN_FILENO))
 		cfg.console_in_fd = STDIN_FILENO;
 	/* A console reader that goes away must not kill the VM. */
 	signal(SIGPIPE, SIG_IGN);
@@ -370,6 +372,14 @@ static int vm_run_cmd(int argc, char **argv)
 	ret = vm_attach_devices(vm, &devs, &set);
 	if (ret)
 		goto out_vm;
+	if (opts.name &&
+	    vm_control_start(state_default_dir(), opts.name, vm_ctl_stop,
+			     vm_ctl_status, vm, &ctl, &eb)) {
+		cli_error("%s", eb.msg);
+		ret = EXIT_FAIL;
+		goto out_devices;
+	}
+	vm_daemon_ready(&pipe_wr, out_fd);
 	raw = cfg.console_in_fd >= 0 && vm_tty_raw(&saved);
 	ret = vm_run(vm, &ex, &eb);
 	if (raw)
@@ -380,14 +390,25 @@ static int vm_run_cmd(int argc, char **argv)
 	} else {
 		ret = vm_exit_code(&ex, eb.msg);
 	}
+	vm_control_stop(ctl);
+out_devices:
 	/* Devices reset and unpinned while the VM still exists. */
 	vfio_set_destroy(set);
 out_vm:
 	vm_destroy(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
+	/* The name goes last: 'vm stop' waits for the lock, so for all this. */
+	if (lock_fd >= 0)
+		vm_registry_remove(state_default_dir(), opts.name, lock_fd);
 	if (out_fd >= 0)
 		close(out_fd);
+	if (pipe_wr >= 0)
+		close(pipe_wr);
+out_args:
+	if (args != argv)
+		free(args);
+	vm_conf_free(nconf, conf);
 	return ret;
 }
 
@@ -404,7 +425,11 @@ int cmd_vm(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return vm_run_cmd(argc - 1, argv + 1);
-	cli_error("vm: unknown subcommand '%s'; 'iopass vm --help' describes 'run'",
+	if (!strcmp(argv[1], "list"))
+		return cmd_vm_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stop"))
+		return cmd_vm_stop(argc - 1, argv + 1);
+	cli_error("vm: unknown subcommand '%s'; 'iopass vm --help' describes run, list and stop",
 		  argv[1]);
 	return EXIT_USAGE;
 }

@@ -29,6 +29,8 @@ int cmd_release(int argc, char **argv);
 int cmd_leases(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
+int cmd_vm_list(int argc, char **argv);
+int cmd_vm_stop(int argc, char **argv);
 int cmd_vf(int argc, char **argv);
 
 struct pci_addr;
@@ -41,6 +43,19 @@ int cli_resolve_pci(const char *arg, struct pci_addr *addr);
  * directory) is EXIT_USAGE, the rest EXIT_FAIL.
  */
 int cli_exit_code(int err);
+
+struct lease_ctx;
+struct pool_vf_settings;
+/* Leasing as `iopass assign` does it: steps printed on stderr. */
+struct lease_ctx cli_lease_ctx(unsigned int flags);
+/*
+ * The candidates: the members of pool NAME (from config, NULL: the default
+ * pool file) with its VF settings, or the one function at BDF. *pool_name
+ * is malloc'd (NULL for a BDF). Prints its errors; returns an exit code.
+ */
+int cli_lease_candidates(const char *what, const char *config,
+			 struct pci_addr **out, size_t *n,
+			 const char **pool_name, struct pool_vf_settings *vf);
 
 /* "iopass: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -31,7 +31,7 @@ int cli_exit_code(int err)
 	switch (err) {
 	case 0:
 		return EXIT_OK;
-	case -EINVAL: case -EBUSY: case -ENODEV: case -ENOENT: case -EROFS:
+	case -EINVAL: case -EBUSY: case -ENODEV: case -ENOENT: case -EROFS: case -EEXIST:
 	case -EACCES: case -EPERM: case -ENOSPC: case -EDQUOT: case -ENOTDIR:
 		return EXIT_USAGE;
 	default:

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iopass vm list / vm stop: the VMs started with --name (or --daemon), from
+ * their records under the state directory (orch/vm_registry.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "iopass/orch.h"
+#include "iopass/state.h"
+#include "commands.h"
+
+static void vm_list_usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopass vm list [--json]\n"
+"\n"
+"List the VMs started with --name or --daemon: name, VMM pid, state and\n"
+"uptime. A VM whose VMM died without cleaning up shows as 'dead' until\n"
+"'iopass gc' collects it (and releases its devices).\n");
+}
+
+static void vm_uptime(long long started, char *buf, size_t len)
+{
+	long long s = (long long)time(NULL) - started;
+
+	if (s < 0)
+		s = 0;
+	if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
+}
+
+int cmd_vm_list(int argc, char **argv)
+{
+	struct vm_entry *e;
+	struct errbuf eb;
+	bool json = false;
+	size_t n;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			vm_list_usage(stdout);
+			return EXIT_OK;
+		} else {
+			cli_error("vm list: unexpected argument '%s'; see 'iopass vm list --help'",
+				  argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	ret = vm_registry_list(state_default_dir(), &e, &n, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(ret);
+	}
+	if (json) {
+		json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < n; i++) {
+			json_object *o = json_tokener_parse(e[i].details);
+
+			if (!o)
+				continue;
+			json_object_object_add(o, "alive",
+					       json_object_new_boolean(e[i].alive));
+			json_object_array_add(arr, o);
+		}
+		printf("%s\n", json_object_to_json_string_ext(arr,
+					JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	} else {
+		printf("%-24s %8s %-8s %s\n", "NAME", "PID", "STATE", "UPTIME");
+		for (size_t i = 0; i < n; i++) {
+			char up[32];
+
+			vm_uptime(e[i].started, up, sizeof(up));
+			printf("%-24s %8d %-8s %s\n", e[i].name, (int)e[i].pid,
+			       e[i].alive ? "running" : "dead",
+			       e[i].alive ? up : "-");
+		}
+	}
+	vm_registry_free(e, n);
+	return EXIT_OK;
+}
+
+static void vm_stop_usage(FILE *f)
+{
+	fprintf(f,
+"usage: iopass vm stop NAME [--timeout SECONDS]\n"
+"\n"
+"Ask the VM NAME to stop, through its control socket, and wait until its\n"
+"VMM has released every device and exited (default: 30 seconds). The guest\n"
+"is stopped the way SIGTERM stops it.\n");
+}
+
+static struct vm_entry *vm_find(struct vm_entry *e, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(e[i].name, name))
+			return &e[i];
+	return NULL;
+}
+
+/* Until the VM's lock is free (its VMM has let go of everything). */
+static bool vm_wait_gone(const char *state, const char *name, int timeout_s)
+{
+	char lock[VM_NAME_MAX + 16];
+
+	snprintf(lock, sizeof(lock), "vms/%s.lock", name);
+	for (int i = 0; i < timeout_s * 10; i++) {
+		if (!state_lock_held(state, lock))
+			return true;
+		usleep(100 * 1000);
+	}
+	return !state_lock_held(state, lock);
+}
+
+int cmd_vm_stop(int argc, char **argv)
+{
+	const char *state = state_default_dir(), *name = NULL;
+	struct vm_entry *list, *e;
+	struct errbuf eb;
+	char reply[256];
+	int timeout = 30, ret;
+	size_t n;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			vm_stop_usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			char *end;
+
+			timeout = (int)strtol(argv[++i], &end, 10);
+			if (*end || timeout < 1 || timeout > 3600) {
+				cli_error("vm stop: --timeout '%s' is not a number of seconds from 1 to 3600",
+					  argv[i]);
+				return EXIT_USAGE;
+			}
+		} else if (argv[i][0] != '-' && !name) {
+			name = argv[i];
+		} else {
+			cli_error("vm stop: unexpected argument '%s'; see 'iopass vm stop --help'",
+				  argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!name) {
+		cli_error("vm stop: which VM? give its NAME ('iopass vm list' shows them)");
+		return EXIT_USAGE;
+	}
+	ret = vm_registry_list(state, &list, &n, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(ret);
+	}
+	e = vm_find(list, n, name);
+	if (!e || !e->alive) {
+		cli_error(e ? "VM '%s' is not running (its VMM died); 'iopass gc' releases its devices"
+			    : "no VM named '%s'; 'iopass vm list' shows the running VMs",
+			  name);
+		vm_registry_free(list, n);
+		return EXIT_USAGE;
+	}
+	ret = vm_control_send(state, name, "stop", reply, sizeof(reply), 5000, &eb);
+	if (ret) {
+		/* The lock is held, so the pid is the VMM's: SIGTERM stops it too. */
+		if (e->pid <= 0 || kill(e->pid, SIGTERM)) {
+			cli_error("%s", eb.msg);
+			vm_registry_free(list, n);
+			return EXIT_FAIL;
+		}
+	}
+	vm_registry_free(list, n);
+	if (!vm_wait_gone(state, name, timeout)) {
+		cli_error("VM '%s' asked to stop but still running after %d s; try again or kill its VMM and run 'iopass gc'",
+			  name, timeout);
+		return EXIT_FAIL;
+	}
+	printf("stopped VM '%s'\n", name);
+	return EXIT_OK;
+}

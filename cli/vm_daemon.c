@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vm run's life around the VM: options from a VM description file
+ * (--config), running in the background (--daemon) and the control socket
+ * of a named VM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "iopass/orch.h"
+#include "iopass/state.h"
+#include "iopass/vmm.h"
+#include "commands.h"
+#include "vm_run.h"
+
+/*
+ * --config FILE: the file's words go first, then the command line's, so the
+ * command line wins for single options and adds to repeatable ones.
+ */
+int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
+		  char **argv, int *nargc, char ***nargv, char ***conf,
+		  int *nconf)
+{
+	struct vm_conf_key keys[nopts];
+	const char *path = NULL;
+	struct errbuf eb;
+	size_t nkeys = 0;
+	char **v;
+	int i, k;
+
+	*conf = NULL;
+	*nconf = 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if ((!strcmp(argv[i], "--config") || !strcmp(argv[i], "-C")) &&
+		    i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	if (!path) {
+		*nargc = argc;
+		*nargv = argv;
+		return 0;
+	}
+	for (i = 0; vm_options[i].name; i++) {
+		if (!strcmp(vm_options[i].name, "config") ||
+		    !strcmp(vm_options[i].name, "help"))
+			continue;
+		keys[nkeys].name = vm_options[i].name;
+		keys[nkeys++].has_value = vm_options[i].has_arg != no_argument;
+	}
+	if (vm_conf_load(path, keys, nkeys, nconf, conf, &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_USAGE;
+	}
+	v = calloc(argc + *nconf + 1, sizeof(*v));
+	if (!v) {
+		vm_conf_free(*nconf, *conf);
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	v[0] = argv[0];
+	for (k = 0; k < *nconf; k++)
+		v[1 + k] = (*conf)[k];
+	for (i = 1; i < argc; i++)
+		v[1 + k++] = argv[i];
+	*nargc = 1 + k;
+	*nargv = v;
+	return 0;
+}
+
+/* The registered VM's control socket asks it to stop like SIGTERM would. */
+void vm_ctl_stop(void *opaque)
+{
+	vm_request_stop(opaque);
+}
+
+int vm_ctl_status(void *opaque, char *buf, size_t len)
+{
+	(void)opaque;
+	return snprintf(buf, len, "{ \"state\": \"running\", \"pid\": %d }",
+			(int)getpid());
+}
+
+/*
+ * --daemon: the child sets the VM up with its stderr on a pipe, so that a
+ * set-up error reaches the parent, which prints it and exits with the
+ * child's status. Once the VM runs, the child points stderr at its log and
+ * the pipe's EOF with nothing read tells the parent it started.
+ */
+int vm_daemonize(const char *name, int *pipe_wr)
+{
+	char buf[1024];
+	size_t got = 0;
+	int p[2], status;
+	pid_t pid;
+	ssize_t r;
+
+	fflush(NULL);
+	if (pipe2(p, O_CLOEXEC)) {
+		cli_error("pipe: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		cli_error("fork: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		close(p[0]);
+		setsid();
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			close(null);
+		}
+		dup2(p[1], STDERR_FILENO);
+		*pipe_wr = p[1];
+		return -1;	/* the child goes on */
+	}
+	close(p[1]);
+	while (got + 1 < sizeof(buf) &&
+	       (r = read(p[0], buf + got, sizeof(buf) - 1 - got)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		got += r;
+	}
+	close(p[0]);
+	if (got) {
+		buf[got] = '\0';
+		fputs(buf, stderr);
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+			return WEXITSTATUS(status);
+		return EXIT_FAIL;
+	}
+	printf("started VM '%s' (VMM pid %d); 'iopass vm stop %s' stops it\n",
+	       name, (int)pid, name);
+	return EXIT_OK;
+}
+
+/* The VM set up: the daemon's stderr moves from the parent's pipe to a log. */
+void vm_daemon_ready(int *pipe_wr, int log_fd)
+{
+	if (*pipe_wr < 0)
+		return;
+	dup2(log_fd >= 0 ? log_fd : STDOUT_FILENO, STDERR_FILENO);
+	close(*pipe_wr);
+	*pipe_wr = -1;
+}
+
+int vm_open_console(const struct vm_run_opts *opts, int *fd)
+{
+	char path[4096];
+	const char *file = opts->console;
+	struct errbuf eb;
+
+	*fd = -1;
+	if (!file && opts->daemon) {
+		if (state_mkdir(state_default_dir(), "vms", &eb)) {
+			cli_error("%s", eb.msg);
+			return EXIT_USAGE;
+		}
+		snprintf(path, sizeof(path), "%s/vms/%s.log",
+			 state_default_dir(), opts->name);
+		file = path;
+	}
+	if (!file)
+		return 0;
+	*fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		cli_error("cannot open --console %s: %s", file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What `vm run --device` and `--nic pool:` take from the host before the VM
+ * starts, and give back after: leases held by the VMM process (so a VMM
+ * killed with SIGKILL leaves leases that `iopass gc` finds and releases).
+ */
+#ifndef IOPASS_CLI_VM_LEASES_H
+#define IOPASS_CLI_VM_LEASES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "iopass/util.h"
+
+struct vm_lease {
+	char bdf[PCI_ADDR_STRLEN];
+	int hold_fd;
+	char pool[64];
+};
+
+struct vm_leases {
+	char owner[64];
+	struct vm_lease *leases;
+	size_t n;
+};
+
+void vm_leases_init(struct vm_leases *d, const char *vm_name);
+/*
+ * Leases a device for the VM: the first free member of pool (pool != NULL)
+ * or the function at bdf (borrowed from its host driver with --return),
+ * bound to vfio-pci; *out names it. Prints the steps and errors; returns 0
+ * or an exit code. -EBUSY-like "nothing free" is EXIT_USAGE with a message,
+ * or, with quiet_busy, a silent 1 (a NIC then tries its next datapath).
+ */
+int vm_leases_lease(struct vm_leases *d, const char *pool, const char *bdf,
+		     bool quiet_busy, char out[PCI_ADDR_STRLEN]);
+/* Releases every lease (reset, VF settings back, original driver). */
+int vm_leases_release(struct vm_leases *d);
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A NIC's datapath, best first: a VF of the pool (the guest drives the NIC's
+ * own queues, nothing in between), a hardware VMDq queue pool (the NIC sorts
+ * frames, the switch only moves them), a vhost-user port on iopass-switch
+ * (everything in software). The reason each better path was passed over is
+ * part of the answer: an operator must see why a VM got the slow path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iopass/orch.h"
+
+const char *nic_path_name(enum nic_path p)
+{
+	switch (p) {
+	case NIC_PATH_VF:
+		return "vf";
+	case NIC_PATH_VMDQ:
+		return "vmdq";
+	case NIC_PATH_VHOST_USER:
+		return "vhost-user";
+	case NIC_PATH_NONE:
+	default:
+		return "none";
+	}
+}
+
+static const char *or_unknown(const char *why)
+{
+	return why && *why ? why : "unavailable";
+}
+
+enum nic_path nic_path_choose(const struct nic_paths *p, char *why,
+			      size_t len)
+{
+	if (p->vf_free) {
+		snprintf(why, len, "a VF of the pool was free");
+		return NIC_PATH_VF;
+	}
+	if (p->vmdq) {
+		snprintf(why, len, "no VF (%s); the NIC has a free VMDq pool",
+			 or_unknown(p->vf_why));
+		return NIC_PATH_VMDQ;
+	}
+	if (p->vhost_user) {
+		snprintf(why, len, "no VF (%s), no VMDq (%s); falling back to a vhost-user port on iopass-switch",
+			 or_unknown(p->vf_why), or_unknown(p->vmdq_why));
+		return NIC_PATH_VHOST_USER;
+	}
+	snprintf(why, len, "no VF (%s), no VMDq (%s), no vhost-user (%s)",
+		 or_unknown(p->vf_why), or_unknown(p->vmdq_why),
+		 or_unknown(p->vhost_why));
+	return NIC_PATH_NONE;
+}
+
+static int nic_mac_parse(const char *s, size_t len, uint8_t mac[6])
+{
+	size_t i;
+
+	if (len != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		int hi = hex_digit(s[i * 3]), lo = hex_digit(s[i * 3 + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	/* A multicast or all-zero MAC cannot be a NIC's own address. */
+	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return -EINVAL;
+	return 0;
+}
+
+static int nic_opt(struct nic_spec *n, const char *s, size_t len,
+		   const char *spec, struct errbuf *eb)
+{
+	if (len > 4 && !strncmp(s, "mac=", 4)) {
+		if (nic_mac_parse(s + 4, len - 4, n->mac))
+			return errbuf_set(eb, -EINVAL,
+				"--nic %s: '%.*s' is not a unicast MAC (like 52:54:00:12:34:56)",
+				spec, (int)(len - 4), s + 4);
+		n->has_mac = true;
+		return 0;
+	}
+	if (len > 5 && !strncmp(s, "vlan=", 5) && n->is_pool) {
+		char buf[8], *end;
+		long v;
+
+		if (len - 5 >= sizeof(buf))
+			goto bad_vlan;
+		memcpy(buf, s + 5, len - 5);
+		buf[len - 5] = '\0';
+		v = strtol(buf, &end, 10);
+		if (*end || end == buf || v < 1 || v > 4094)
+			goto bad_vlan;
+		n->vlan = (int)v;
+		return 0;
+bad_vlan:
+		return errbuf_set(eb, -EINVAL,
+			"--nic %s: VLAN '%.*s' is not a number from 1 to 4094",
+			spec, (int)(len - 5), s + 5);
+	}
+	return errbuf_set(eb, -EINVAL,
+		"--nic %s: unknown option '%.*s'; a NIC takes mac=MAC%s",
+		spec, (int)len, s, n->is_pool ? " and vlan=ID" : "");
+}
+
+int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
+{
+	const char *what, *comma, *end;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	out->vlan = -1;
+	if (!strncmp(s, "pool:", 5)) {
+		out->is_pool = true;
+		what = s + 5;
+	} else if (!strncmp(s, "vhost-user:", 11)) {
+		what = s + 11;
+	} else {
+		return errbuf_set(eb, -EINVAL,
+			"--nic '%s': say pool:NAME (a VF, else a queue pool, else iopass-switch) or vhost-user:PATH",
+			s);
+	}
+	comma = strchr(what, ',');
+	len = comma ? (size_t)(comma - what) : strlen(what);
+	if (!len)
+		return errbuf_set(eb, -EINVAL, "--nic '%s': the %s is missing",
+				  s, out->is_pool ? "pool name" : "socket path");
+	if (len >= (out->is_pool ? sizeof(out->pool) : sizeof(out->path)))
+		return errbuf_set(eb, -ENAMETOOLONG, "--nic '%s': name too long", s);
+	memcpy(out->is_pool ? out->pool : out->path, what, len);
+	while (comma) {
+		int ret;
+
+		what = comma + 1;
+		comma = strchr(what, ',');
+		end = comma ? comma : what + strlen(what);
+		ret = nic_opt(out, what, end - what, s, eb);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Running VMs, as records under <state>/vms. A record is only trusted while
+ * its lock is held: the VMM takes the lock before it writes the record and
+ * keeps it until it has let go of every device, so a free lock means the VMM
+ * is gone (or going) whatever the pid in the record says.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "iopass/orch.h"
+#include "iopass/state.h"
+
+#define VMS_DIR		"vms"
+
+bool vm_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len > VM_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("-_.", name[i]))
+			return false;
+	return true;
+}
+
+static int vm_path(char *buf, size_t len, const char *name, const char *ext)
+{
+	int n = snprintf(buf, len, VMS_DIR "/%s.%s", name, ext);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int vm_record_parse(const char *text, struct vm_entry *e)
+{
+	json_object *o = json_tokener_parse(text), *v;
+	int ret = -EINVAL;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		goto out;
+	if (json_object_object_get_ex(o, "pid", &v) &&
+	    json_object_is_type(v, json_type_int))
+		e->pid = (pid_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "started", &v) &&
+	    json_object_is_type(v, json_type_int))
+		e->started = json_object_get_int64(v);
+	ret = 0;
+out:
+	json_object_put(o);
+	return ret;
+}
+
+int vm_registry_add(const char *state, const char *name, const char *details,
+		    struct errbuf *eb)
+{
+	char lock[PATH_MAX], rec[PATH_MAX], *text = NULL;
+	int fd, ret, n;
+
+	if (!vm_name_valid(name))
+		return errbuf_set(eb, -EINVAL,
+			"'%s' is not a VM name: use 1-%d letters, digits, '-', '_' or '.'",
+			name, VM_NAME_MAX);
+	ret = state_mkdir(state, VMS_DIR, eb);
+	if (ret)
+		return ret;
+	if (vm_path(lock, sizeof(lock), name, "lock") ||
+	    vm_path(rec, sizeof(rec), name, "json"))
+		return errbuf_set(eb, -ENAMETOOLONG, "VM name too long");
+	fd = state_lock(state, lock, false, eb);
+	if (fd == -EWOULDBLOCK) {
+		struct vm_entry e = { .pid = 0 };
+		char *old = NULL;
+
+		if (!state_read(state, rec, &old, NULL))
+			vm_record_parse(old, &e);
+		free(old);
+		if (e.pid > 0)
+			return errbuf_set(eb, -EEXIST,
+				"a VM named '%s' is already running (pid %d); pick another --name or 'iopass vm stop %s'",
+				name, (int)e.pid, name);
+		return errbuf_set(eb, -EEXIST,
+			"a VM named '%s' is already running; pick another --name or 'iopass vm stop %s'",
+			name, name);
+	}
+	if (fd < 0)
+		return fd;
+	n = asprintf(&text, "{ \"name\": \"%s\", \"pid\": %d, \"started\": %lld%s%s }\n",
+		     name, (int)getpid(), (long long)time(NULL),
+		     details && *details ? ", " : "", details ? details : "");
+	if (n < 0) {
+		close(fd);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	ret = state_write(state, rec, text, eb);
+	free(text);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+void vm_registry_remove(const char *state, const char *name, int lock_fd)
+{
+	char path[PATH_MAX];
+
+	if (!vm_path(path, sizeof(path), name, "json"))
+		state_remove(state, path);
+	if (!vm_path(path, sizeof(path), name, "sock"))
+		state_remove(state, path);
+	/*
+	 * The lock file stays: unlinking it while a starting VMM has it open
+	 * would let two VMMs each hold a lock on a different file.
+	 */
+	if (lock_fd >= 0)
+		close(lock_fd);
+}
+
+int vm_registry_list(const char *state, struct vm_entry **out, size_t *n,
+		     struct errbuf *eb)
+{
+	struct vm_entry *list = NULL;
+	char **names = NULL;
+	size_t count = 0, i, got = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = state_list(state, VMS_DIR, ".json", &names, &count);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return errbuf_set(eb, ret, "cannot list %s/" VMS_DIR ": %s",
+				  state, strerror(-ret));
+	list = calloc(count ? count : 1, sizeof(*list));
+	if (!list) {
+		state_list_free(names, count);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < count; i++) {
+		struct vm_entry *e = &list[got];
+		char path[PATH_MAX];
+		size_t len = strlen(names[i]) - strlen(".json");
+
+		if (len > VM_NAME_MAX)
+			continue;
+		memcpy(e->name, names[i], len);
+		e->name[len] = '\0';
+		if (vm_path(path, sizeof(path), e->name, "json") ||
+		    state_read(state, path, &e->details, NULL))
+			continue;
+		if (vm_record_parse(e->details, e)) {
+			free(e->details);
+			memset(e, 0, sizeof(*e));
+			continue;
+		}
+		vm_path(path, sizeof(path), e->name, "lock");
+		e->alive = state_lock_held(state, path);
+		got++;
+	}
+	state_list_free(names, count);
+	*out = list;
+	*n = got;
+	return 0;
+}
+
+void vm_registry_free(struct vm_entry *e, size_t n)
+{
+	for (size_t i = 0; e && i < n; i++)
+		free(e[i].details);
+	free(e);
+}
+
+int vm_registry_gc(const char *state, bool dry_run, char ***names, size_t *n)
+{
+	struct vm_entry *list;
+	size_t count, i, k = 0;
+	char **dead;
+	int ret;
+
+	*names = NULL;
+	*n = 0;
+	ret = vm_registry_list(state, &list, &count, NULL);
+	if (ret)
+		return ret;
+	dead = calloc(count + 1, sizeof(*dead));
+	if (!dead) {
+		vm_registry_free(list, count);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count; i++) {
+		char lock[PATH_MAX];
+		int fd;
+
+		if (list[i].alive)
+			continue;
+		/* Take the lock so that a VM starting under this name waits. */
+		vm_path(lock, sizeof(lock), list[i].name, "lock");
+		fd = dry_run ? -1 : state_lock(state, lock, false, NULL);
+		if (!dry_run && fd < 0)
+			continue;
+		dead[k] = strdup(list[i].name);
+		if (dead[k])
+			k++;
+		if (!dry_run)
+			vm_registry_remove(state, list[i].name, fd);
+	}
+	vm_registry_free(list, count);
+	*names = dead;
+	*n = k;
+	return (int)k;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The registry of running VMs and their control sockets: a name is taken
+ * while its lock is held, a dead VMM's record is found and collected, stop
+ * and status reach the VMM through its socket.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "iopass/orch.h"
+
+#include "fakesys.h"
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_true(vm_name_valid("web1"));
+	assert_true(vm_name_valid("a.b-c_d"));
+	assert_false(vm_name_valid(""));
+	assert_false(vm_name_valid(".hidden"));
+	assert_false(vm_name_valid("-opt"));
+	assert_false(vm_name_valid("a/b"));
+	assert_false(vm_name_valid("a b"));
+	assert_false(vm_name_valid("0123456789012345678901234567890123456789012345678"));
+}
+
+static void test_add_list_remove(void **state)
+{
+	struct fakesys *fs = *state;
+	struct vm_entry *e;
+	struct errbuf eb;
+	size_t n;
+	int fd;
+
+	assert_int_equal(vm_registry_list(fs->root, &e, &n, &eb), 0);
+	assert_int_equal(n, 0);
+	vm_registry_free(e, n);
+
+	assert_int_equal(vm_registry_add(fs->root, "bad/name", NULL, &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "not a VM name"));
+
+	fd = vm_registry_add(fs->root, "web1", "\"kernel\": \"k\"", &eb);
+	assert_true(fd >= 0);
+	assert_int_equal(vm_registry_list(fs->root, &e, &n, &eb), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(e[0].name, "web1");
+	assert_int_equal(e[0].pid, getpid());
+	assert_true(e[0].started > 0);
+	/* flock is per open file: this process's own lock shows as held. */
+	assert_true(e[0].alive);
+	assert_non_null(strstr(e[0].details, "\"kernel\": \"k\""));
+	vm_registry_free(e, n);
+
+	vm_registry_remove(fs->root, "web1", fd);
+	assert_int_equal(vm_registry_list(fs->root, &e, &n, &eb), 0);
+	assert_int_equal(n, 0);
+	vm_registry_free(e, n);
+}
+
+/* A child takes the name; the parent is refused, then collects the dead. */
+static void test_taken_then_dead(void **state)
+{
+	struct fakesys *fs = *state;
+	char **dead;
+	struct vm_entry *e;
+	struct errbuf eb;
+	int p[2], status;
+	size_t n;
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = vm_registry_add(fs->root, "db", NULL, NULL);
+
+		if (write(p[1], fd >= 0 ? "y" : "n", 1) != 1)
+			_exit(2);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &c, 1), 1);
+	assert_int_equal(c, 'y');
+	assert_int_equal(vm_registry_add(fs->root, "db", NULL, &eb), -EEXIST);
+	char want[64];
+	snprintf(want, sizeof(want), "already running (pid %d)", (int)pid);
+	assert_non_null(strstr(eb.msg, want));
+	assert_int_equal(vm_registry_gc(fs->root, false, &dead, &n), 0);
+	free(dead);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	assert_int_equal(vm_registry_list(fs->root, &e, &n, &eb), 0);
+	assert_int_equal(n, 1);
+	assert_false(e[0].alive);
+	vm_registry_free(e, n);
+
+	assert_int_equal(vm_registry_gc(fs->root, true, &dead, &n), 1);
+	assert_string_equal(dead[0], "db");
+	free(dead[0]);
+	free(dead);
+	assert_int_equal(vm_registry_gc(fs->root, false, &dead, &n), 1);
+	free(dead[0]);
+	free(dead);
+	assert_int_equal(vm_registry_gc(fs->root, false, &dead, &n), 0);
+	free(dead);
+	/* The name is free again. */
+	int fd = vm_registry_add(fs->root, "db", NULL, &eb);
+	assert_true(fd >= 0);
+	vm_registry_remove(fs->root, "db", fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+static atomic_int stops;
+
+static void on_stop(void *opaque)
+{
+	(void)opaque;
+	stops++;
+}
+
+static int on_status(void *opaque, char *buf, size_t len)
+{
+	return snprintf(buf, len, "{ \"state\": \"%s\" }", (char *)opaque);
+}
+
+static void test_control(void **state)
+{
+	struct fakesys *fs = *state;
+	struct vm_control *c;
+	struct errbuf eb;
+	char reply[256];
+	int fd;
+
+	fd = vm_registry_add(fs->root, "ctl", NULL, &eb);
+	assert_true(fd >= 0);
+	assert_int_equal(vm_control_start(fs->root, "ctl", on_stop, on_status,
+					  "running", &c, &eb), 0);
+	assert_int_equal(vm_control_send(fs->root, "ctl", "status", reply,
+					 sizeof(reply), 2000, &eb), 0);
+	assert_string_equal(reply, "{ \"state\": \"running\" }");
+	assert_int_equal(vm_control_send(fs->root, "ctl", "reboot", reply,
+					 sizeof(reply), 2000, &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "unknown request"));
+	assert_int_equal(vm_control_send(fs->root, "ctl", "stop", reply,
+					 sizeof(reply), 2000, &eb), 0);
+	assert_string_equal(reply, "ok");
+	assert_int_equal(stops, 1);
+	vm_control_stop(c);
+	vm_registry_remove(fs->root, "ctl", fd);
+	assert_int_equal(vm_control_send(fs->root, "ctl", "stop", reply,
+					 sizeof(reply), 2000, &eb), -ENOENT);
+	assert_non_null(strstr(eb.msg, "cannot reach VM 'ctl'"));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fakesys_setup, fakesys_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		T(test_add_list_remove),
+		T(test_taken_then_dead),
+		T(test_control),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
