@@ -26,7 +26,8 @@ static void sriov_usage(FILE *f)
 "through 0, so a new count first removes every VF: refused while any VF of\n"
 "the PF is leased ('iopass leases'). New VFs are not probed by host drivers\n"
 "(sriov_drivers_autoprobe=0) unless --autoprobe, so the host does not grab\n"
-"them. Creating VFs can take long; the wait is bounded (default 30 s).\n"
+"them; disable puts the PF's autoprobe setting back as enable found it.\n"
+"Creating VFs can take long; the wait is bounded (default 30 s).\n"
 "\n"
 "Exit status: 0 done, 1 the kernel or driver failed, 2 bad arguments or refused.\n");
 }
@@ -129,6 +130,57 @@ static const char *const step_names[] = {
 	[SRIOV_WAIT_VFS] = "wait until the VF count is",
 };
 
+/*
+ * The PF's sriov_drivers_autoprobe as enable found it, kept under the state
+ * directory (sriov/<bdf>.autoprobe) so that disable can put it back.
+ */
+static void autoprobe_rec(const char *bdf, char *rel, size_t len)
+{
+	snprintf(rel, len, "sriov/%s.autoprobe", bdf);
+}
+
+static int autoprobe_save(const char *bdf, int current,
+			  const struct sriov_plan *plan, struct errbuf *eb)
+{
+	const char *state = state_default_dir();
+	char rel[64], *old = NULL;
+	bool changes = false;
+	int ret;
+
+	for (int i = 0; i < plan->n; i++)
+		changes |= plan->ops[i].step == SRIOV_SET_AUTOPROBE;
+	autoprobe_rec(bdf, rel, sizeof(rel));
+	/* The first enable's value is the host's own: never overwrite it. */
+	if (!changes || !state_read(state, rel, &old, NULL)) {
+		free(old);
+		return 0;
+	}
+	ret = state_mkdir(state, "sriov", eb);
+	if (!ret)
+		ret = state_write(state, rel, current ? "1\n" : "0\n", eb);
+	return ret;
+}
+
+static bool autoprobe_saved(const char *bdf, int current)
+{
+	char rel[64], *v = NULL;
+	bool on = current > 0;
+
+	autoprobe_rec(bdf, rel, sizeof(rel));
+	if (!state_read(state_default_dir(), rel, &v, NULL))
+		on = v[0] == '1';
+	free(v);
+	return on;
+}
+
+static void autoprobe_forget(const char *bdf)
+{
+	char rel[64];
+
+	autoprobe_rec(bdf, rel, sizeof(rel));
+	state_remove(state_default_dir(), rel);
+}
+
 int cmd_sriov(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -190,6 +242,9 @@ int cmd_sriov(int argc, char **argv)
 	}
 	if (read_pf(&addr, &pf))
 		return EXIT_USAGE;
+	/* disable puts back the autoprobe setting that enable found. */
+	if (!enable)
+		autoprobe = autoprobe_saved(pf.f.bdf, pf.autoprobe);
 	ret = sriov_plan(pf.f.sriov_num, pf.f.sriov_total, pf.autoprobe, (int)count,
 			 autoprobe, pf.leased, &plan, &eb);
 	if (ret) {
@@ -203,10 +258,16 @@ int cmd_sriov(int argc, char **argv)
 		printf("%s already has %ld VFs\n", pf.f.bdf, count);
 	if (dry)
 		return EXIT_OK;
+	if (enable && autoprobe_save(pf.f.bdf, pf.autoprobe, &plan, &eb)) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(-EROFS);
+	}
 	ret = sriov_apply(sysfs_default_root(), &addr, &plan, (int)timeout_s * 1000, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return EXIT_FAIL;
 	}
+	if (!enable)
+		autoprobe_forget(pf.f.bdf);
 	return EXIT_OK;
 }

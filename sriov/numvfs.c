@@ -48,6 +48,9 @@ int sriov_plan(int current, int total, int autoprobe, int want, bool want_autopr
 			add(plan, SRIOV_SET_AUTOPROBE, want_autoprobe);
 		add(plan, SRIOV_SET_NUMVFS, want);
 		add(plan, SRIOV_WAIT_VFS, want);
+	} else if (want_autoprobe != (autoprobe > 0)) {
+		/* Disabling: the PF's setting back as it was before enable. */
+		add(plan, SRIOV_SET_AUTOPROBE, want_autoprobe);
 	}
 	return 0;
 }

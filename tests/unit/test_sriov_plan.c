@@ -69,6 +69,21 @@ static void test_same_count_is_nothing_or_autoprobe(void **state)
 	assert_int_equal(p.n, 0);
 }
 
+/* disable puts autoprobe back after the VFs are gone, not before. */
+static void test_disable_restores_autoprobe(void **state)
+{
+	static const int ops[] = { SRIOV_SET_NUMVFS, 0, SRIOV_WAIT_VFS, 0,
+				   SRIOV_SET_AUTOPROBE, 1 };
+	static const int only[] = { SRIOV_SET_AUTOPROBE, 1 };
+	struct sriov_plan p;
+
+	(void)state;
+	assert_int_equal(sriov_plan(2, 4, 0, 0, true, 0, &p, NULL), 0);
+	expect_ops(&p, 3, ops);
+	assert_int_equal(sriov_plan(0, 4, 0, 0, true, 0, &p, NULL), 0);
+	expect_ops(&p, 1, only);
+}
+
 static void test_leased_vfs_block_changes(void **state)
 {
 	struct sriov_plan p;
@@ -134,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_change_goes_through_zero),
 		cmocka_unit_test(test_disable),
 		cmocka_unit_test(test_same_count_is_nothing_or_autoprobe),
+		cmocka_unit_test(test_disable_restores_autoprobe),
 		cmocka_unit_test(test_leased_vfs_block_changes),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_apply_on_fake_tree),
