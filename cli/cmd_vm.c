@@ -22,6 +22,7 @@
 #include "iopass/vfio.h"
 #include "iopass/vmm.h"
 #include "commands.h"
+#include "vm_leases.h"
 #include "vm_run.h"
 
 static const char vm_usage[] =
@@ -63,6 +64,11 @@ static const char vm_usage[] =
 "                             bind BDF'), its whole IOMMU group viable; all\n"
 "                             guest RAM is pinned and mapped for its DMA\n"
 "                             (RLIMIT_MEMLOCK must allow it: ulimit -l)\n"
+"                       pool:NAME   the first free member of the pool NAME\n"
+"                             ('iopass pool list'), leased to this VM: bound\n"
+"                             to vfio-pci, its VF settings applied, and put\n"
+"                             back as it was found when the VM ends (or by\n"
+"                             'iopass gc' if the VMM is killed)\n"
 "                       vfio-user:PATH   a device served by another process\n"
 "                             on the UNIX socket PATH\n"
 "                       options, after a comma: irq=relay injects MSI/MSI-X\n"
@@ -70,6 +76,9 @@ static const char vm_usage[] =
 "                       comparison); vf_token=UUID for a VF whose PF is\n"
 "                       bound to vfio-pci. The device is reset when the VM\n"
 "                       starts and when it ends, and stays on vfio-pci\n"
+"      --return         a --device BDF still on a host driver is borrowed:\n"
+"                       bound to vfio-pci (with the safety checks of 'iopass\n"
+"                       bind') and given back to its driver when the VM ends\n"
 "      --name NAME      register the VM as NAME under the state directory\n"
 "                       ($IOPASS_STATE_DIR or /run/iopass): 'iopass vm list'\n"
 "                       shows it, 'iopass vm stop NAME' stops it\n"
@@ -104,7 +113,7 @@ static const char vm_usage[] =
 "  iopass bind 0000:00:03.0 && iopass vm run --kernel build/guest/testguest.elf \\\n"
 "      --device 0000:00:03.0 --cmdline 'suites=pci pci.expect=1234:11e8'\n";
 
-enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON };
+enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON, OPT_RETURN };
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -117,6 +126,7 @@ static const struct option vm_options[] = {
 	{ "device", required_argument, NULL, 'd' },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
+	{ "return", no_argument, NULL, OPT_RETURN },
 	{ "config", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -199,6 +209,9 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			break;
 		case OPT_DAEMON:
 			opts->daemon = true;
+			break;
+		case OPT_RETURN:
+			devs->return_borrowed = true;
 			break;
 		case 'C':
 			/* Loaded before parsing (vm_conf_merge). */
@@ -326,6 +339,7 @@ static int vm_run_cmd(int argc, char **argv)
 	struct vm_exit ex = { 0 };
 	struct vm_devices devs = { .n = 0 };
 	struct vfio_set *set = NULL;
+	struct vm_leases leases;
 	sigset_t stop, old;
 	struct vm *vm = NULL;
 	char **conf, **args;
@@ -369,9 +383,10 @@ static int vm_run_cmd(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	ret = vm_attach_devices(vm, &devs, &set);
+	vm_leases_init(&leases, opts.name);
+	ret = vm_attach_devices(vm, &devs, &leases, &set);
 	if (ret)
-		goto out_vm;
+		goto out_leases;
 	if (opts.name &&
 	    vm_control_start(state_default_dir(), opts.name, vm_ctl_stop,
 			     vm_ctl_status, vm, &ctl, &eb)) {
@@ -394,7 +409,10 @@ static int vm_run_cmd(int argc, char **argv)
 out_devices:
 	/* Devices reset and unpinned while the VM still exists. */
 	vfio_set_destroy(set);
-out_vm:
+out_leases:
+	/* Then back to their pools or drivers, as they were found. */
+	if (vm_leases_release(&leases) && !ret)
+		ret = EXIT_FAIL;
 	vm_destroy(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:

@@ -10,20 +10,48 @@
 #include "iopass/vfio.h"
 #include "iopass/vmm.h"
 #include "commands.h"
+#include "vm_leases.h"
 #include "vm_run.h"
+
+/* "pool:NAME[,opts]": the pool's name in name (NULL when not a pool). */
+static const char *vm_pool_spec(const char *spec, char *name, size_t len)
+{
+	size_t n;
+
+	if (strncmp(spec, "pool:", 5))
+		return NULL;
+	n = strcspn(spec + 5, ",");
+	snprintf(name, len, "%.*s", (int)n, spec + 5);
+	return spec + 5 + n;	/* the options, "" or ",..." */
+}
 
 /* Each spec well formed, and no device twice, before anything is opened. */
 int vm_add_device(struct vm_devices *devs, const char *spec)
 {
 	struct vfio_spec sp, other;
 	struct errbuf eb = { "" };
+	char pool[64], probe[128];
+	const char *opts = vm_pool_spec(spec, pool, sizeof(pool));
 
-	if (vfio_spec_parse(spec, &sp, &eb)) {
+	if (opts) {
+		/* A pool member is picked at start: check the options now. */
+		if (!pool[0]) {
+			cli_error("--device %s: the pool name is missing (pool:NAME; 'iopass pool list' shows the pools)",
+				  spec);
+			return EXIT_USAGE;
+		}
+		snprintf(probe, sizeof(probe), "0000:00:00.0%s", opts);
+		if (vfio_spec_parse(probe, &sp, &eb)) {
+			cli_error("--device %s: %s", spec, eb.msg);
+			return EXIT_USAGE;
+		}
+	} else if (vfio_spec_parse(spec, &sp, &eb)) {
 		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
 	}
-	for (int i = 0; i < devs->n; i++) {
-		vfio_spec_parse(devs->spec[i], &other, NULL);
+	for (int i = 0; !opts && i < devs->n; i++) {
+		if (vfio_spec_parse(devs->spec[i], &other, NULL))
+			continue;	/* a pool spec */
 		if (sp.user != other.user ||
 		    (sp.user ? strcmp(sp.user_path, other.user_path) :
 			       pci_addr_cmp(&sp.addr, &other.addr)))
@@ -62,8 +90,46 @@ static int vm_device_exit_code(int err)
  * set-up stops the VM at once instead of killing iopass with devices open:
  * every path goes through vfio_set_destroy().
  */
+/*
+ * The spec vfio_set_add() gets: a pool's member leased for this VM (bound to
+ * vfio-pci, VF settings applied), a function on a host driver borrowed with
+ * --return (leased by address), or the spec as given.
+ */
+static int vm_device_take(const struct vm_devices *devs, const char *spec,
+			  struct vm_leases *leases, char *out, size_t len)
+{
+	char pool[64], bdf[PCI_ADDR_STRLEN], driver[64] = "", rel[64];
+	const char *opts = vm_pool_spec(spec, pool, sizeof(pool));
+	struct vfio_spec sp;
+	int ret;
+
+	if (opts) {
+		ret = vm_leases_lease(leases, pool, NULL, false, bdf);
+		if (ret)
+			return ret;
+		fprintf(stderr, "iopass: --device %s: leased %s from pool '%s'\n",
+			spec, bdf, pool);
+		snprintf(out, len, "%s%s", bdf, opts);
+		return 0;
+	}
+	snprintf(out, len, "%s", spec);
+	if (!devs->return_borrowed || vfio_spec_parse(spec, &sp, NULL) || sp.user)
+		return 0;
+	pci_addr_format(&sp.addr, bdf);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/driver", bdf);
+	sysfs_link_base(sysfs_default_root(), rel, driver, sizeof(driver));
+	if (!strcmp(driver, "vfio-pci"))
+		return 0;
+	/* Safety checks, the group, the original driver: as iopass assign. */
+	ret = vm_leases_lease(leases, NULL, bdf, false, bdf);
+	if (!ret)
+		fprintf(stderr, "iopass: --device %s: borrowed from %s until the VM ends (--return)\n",
+			spec, driver[0] ? driver : "no driver");
+	return ret;
+}
+
 int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
-			     struct vfio_set **set)
+		      struct vm_leases *leases, struct vfio_set **set)
 {
 	struct errbuf eb = { "" };
 	int ret;
@@ -73,9 +139,17 @@ int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
 		return 0;
 	ret = vfio_set_create(vm, set, &eb);
 	for (int i = 0; !ret && i < devs->n; i++) {
+		char spec[PCI_ADDR_STRLEN + 128];
 		struct vfio_pci_desc d;
 
-		ret = vfio_set_add(*set, devs->spec[i], &eb);
+		ret = vm_device_take(devs, devs->spec[i], leases, spec,
+				     sizeof(spec));
+		if (ret) {
+			vfio_set_destroy(*set);
+			*set = NULL;
+			return ret;
+		}
+		ret = vfio_set_add(*set, spec, &eb);
 		if (ret)
 			break;
 		vfio_pci_describe(vfio_set_device(*set, i), &d);

@@ -91,16 +91,19 @@ int vm_ctl_status(void *opaque, char *buf, size_t len)
 }
 
 /*
- * --daemon: the child sets the VM up with its stderr on a pipe, so that a
- * set-up error reaches the parent, which prints it and exits with the
- * child's status. Once the VM runs, the child points stderr at its log and
- * the pipe's EOF with nothing read tells the parent it started.
+ * --daemon: the child sets the VM up with its stderr on a pipe that the
+ * parent relays, so set-up messages and errors show in the foreground. Once
+ * the VM runs, the child writes DAEMON_READY as its last byte and points
+ * stderr at its log. The parent exits 0 when the stream ends with that
+ * byte; otherwise the child failed, and its exit status is the parent's.
  */
+#define DAEMON_READY	'\001'
+
 int vm_daemonize(const char *name, int *pipe_wr)
 {
-	char buf[1024];
-	size_t got = 0;
+	bool ready = false;
 	int p[2], status;
+	char buf[512];
 	pid_t pid;
 	ssize_t r;
 
@@ -129,20 +132,18 @@ int vm_daemonize(const char *name, int *pipe_wr)
 		return -1;	/* the child goes on */
 	}
 	close(p[1]);
-	while (got + 1 < sizeof(buf) &&
-	       (r = read(p[0], buf + got, sizeof(buf) - 1 - got)) != 0) {
+	while ((r = read(p[0], buf, sizeof(buf))) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			break;
-		got += r;
+		ready = buf[r - 1] == DAEMON_READY;
+		fwrite(buf, 1, ready ? r - 1 : r, stderr);
 	}
 	close(p[0]);
-	if (got) {
-		buf[got] = '\0';
-		fputs(buf, stderr);
+	if (!ready) {
 		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-			return WEXITSTATUS(status);
+			return WEXITSTATUS(status) ? WEXITSTATUS(status) : EXIT_FAIL;
 		return EXIT_FAIL;
 	}
 	printf("started VM '%s' (VMM pid %d); 'iopass vm stop %s' stops it\n",
@@ -153,8 +154,13 @@ int vm_daemonize(const char *name, int *pipe_wr)
 /* The VM set up: the daemon's stderr moves from the parent's pipe to a log. */
 void vm_daemon_ready(int *pipe_wr, int log_fd)
 {
+	char c = DAEMON_READY;
+
 	if (*pipe_wr < 0)
 		return;
+	fflush(stderr);
+	if (write(STDERR_FILENO, &c, 1) != 1)
+		return;	/* the parent is gone: nobody to tell */
 	dup2(log_fd >= 0 ? log_fd : STDOUT_FILENO, STDERR_FILENO);
 	close(*pipe_wr);
 	*pipe_wr = -1;

@@ -9,6 +9,7 @@
 struct option;
 struct vm;
 struct vfio_set;
+struct vm_leases;
 
 #define VM_DEVICES_MAX	16
 
@@ -21,14 +22,16 @@ struct vm_run_opts {
 
 /* --device specs, checked (well formed, none twice) but not yet opened. */
 struct vm_devices {
-	const char *spec[VM_DEVICES_MAX];
+	const char *spec[VM_DEVICES_MAX];	/* BDF, vfio-user:, pool: */
 	int n;
+	bool return_borrowed;	/* --return */
 };
 
 /* vm_assign.c: both print their errors and return an exit code. */
 int vm_add_device(struct vm_devices *devs, const char *spec);
+/* Leases taken (pool members, borrowed functions) go into leases. */
 int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
-		      struct vfio_set **set);
+		      struct vm_leases *leases, struct vfio_set **set);
 
 /*
  * vm_daemon.c. vm_conf_merge: argv with --config FILE's words first (*nargv

@@ -58,5 +58,14 @@ void guest_main(uint32_t start_info)
 	boot_info_read(start_info);
 	if (!bench_run() || cmdline_get("suites", &v, &len))
 		suites_run();
+	/*
+	 * hold: stay up, idle, until the VMM stops the VM (for tests of VMs
+	 * in the background). A halted vCPU costs the host nothing.
+	 */
+	if (cmdline_get("hold", &v, &len)) {
+		pr("HOLD\n");
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
 	test_finish();
 }
