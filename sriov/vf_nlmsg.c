@@ -50,61 +50,68 @@ err_free:
 	return -ENOMEM;
 }
 
+/*
+ * The attribute structs are zeroed whole, padding included: an initializer
+ * leaves padding undefined, and those bytes would go to the kernel (found
+ * by valgrind: ifla_vf_vlan_info has two).
+ */
 static int put_vf_attr(struct nl_msg *msg, int vf, unsigned int field,
 		       const struct vf_settings *s)
 {
-	switch (field) {
-	case VF_FIELD_MAC: {
-		struct ifla_vf_mac m = { .vf = (__u32)vf };
+	union {
+		struct ifla_vf_mac mac;
+		struct ifla_vf_vlan vlan;
+		struct ifla_vf_vlan_info vlan_info;
+		struct ifla_vf_rate rate;
+		struct ifla_vf_spoofchk spoofchk;
+		struct ifla_vf_trust trust;
+		struct ifla_vf_link_state link;
+	} a;
+	struct nlattr *list;
 
-		memcpy(m.mac, s->mac, VF_MAC_LEN);
-		return nla_put(msg, IFLA_VF_MAC, sizeof(m), &m);
-	}
+	memset(&a, 0, sizeof(a));
+	switch (field) {
+	case VF_FIELD_MAC:
+		a.mac.vf = (__u32)vf;
+		memcpy(a.mac.mac, s->mac, VF_MAC_LEN);
+		return nla_put(msg, IFLA_VF_MAC, sizeof(a.mac), &a.mac);
 	case VF_FIELD_VLAN:
 		if (s->vlan_proto == VF_VLAN_8021Q) {
-			struct ifla_vf_vlan v = {
-				.vf = (__u32)vf, .vlan = s->vlan, .qos = s->qos,
-			};
-
-			return nla_put(msg, IFLA_VF_VLAN, sizeof(v), &v);
-		} else {
-			struct ifla_vf_vlan_info v = {
-				.vf = (__u32)vf, .vlan = s->vlan, .qos = s->qos,
-				.vlan_proto = htons(ETH_P_8021AD),
-			};
-			struct nlattr *list;
-
-			list = nla_nest_start(msg, IFLA_VF_VLAN_LIST);
-			if (!list || nla_put(msg, IFLA_VF_VLAN_INFO, sizeof(v), &v))
-				return -NLE_NOMEM;
-			return nla_nest_end(msg, list);
+			a.vlan.vf = (__u32)vf;
+			a.vlan.vlan = s->vlan;
+			a.vlan.qos = s->qos;
+			return nla_put(msg, IFLA_VF_VLAN, sizeof(a.vlan),
+				       &a.vlan);
 		}
+		a.vlan_info.vf = (__u32)vf;
+		a.vlan_info.vlan = s->vlan;
+		a.vlan_info.qos = s->qos;
+		a.vlan_info.vlan_proto = htons(ETH_P_8021AD);
+		list = nla_nest_start(msg, IFLA_VF_VLAN_LIST);
+		if (!list || nla_put(msg, IFLA_VF_VLAN_INFO,
+				     sizeof(a.vlan_info), &a.vlan_info))
+			return -NLE_NOMEM;
+		return nla_nest_end(msg, list);
 	case VF_FIELD_MIN_RATE:
-	case VF_FIELD_MAX_RATE: {
-		struct ifla_vf_rate r = {
-			.vf = (__u32)vf, .min_tx_rate = s->min_tx_rate,
-			.max_tx_rate = s->max_tx_rate,
-		};
-
-		return nla_put(msg, IFLA_VF_RATE, sizeof(r), &r);
-	}
-	case VF_FIELD_SPOOFCHK: {
-		struct ifla_vf_spoofchk c = { .vf = (__u32)vf, .setting = s->spoofchk };
-
-		return nla_put(msg, IFLA_VF_SPOOFCHK, sizeof(c), &c);
-	}
-	case VF_FIELD_TRUST: {
-		struct ifla_vf_trust t = { .vf = (__u32)vf, .setting = s->trust };
-
-		return nla_put(msg, IFLA_VF_TRUST, sizeof(t), &t);
-	}
-	case VF_FIELD_LINK_STATE: {
-		struct ifla_vf_link_state l = {
-			.vf = (__u32)vf, .link_state = (__u32)s->link_state,
-		};
-
-		return nla_put(msg, IFLA_VF_LINK_STATE, sizeof(l), &l);
-	}
+	case VF_FIELD_MAX_RATE:
+		a.rate.vf = (__u32)vf;
+		a.rate.min_tx_rate = s->min_tx_rate;
+		a.rate.max_tx_rate = s->max_tx_rate;
+		return nla_put(msg, IFLA_VF_RATE, sizeof(a.rate), &a.rate);
+	case VF_FIELD_SPOOFCHK:
+		a.spoofchk.vf = (__u32)vf;
+		a.spoofchk.setting = s->spoofchk;
+		return nla_put(msg, IFLA_VF_SPOOFCHK, sizeof(a.spoofchk),
+			       &a.spoofchk);
+	case VF_FIELD_TRUST:
+		a.trust.vf = (__u32)vf;
+		a.trust.setting = s->trust;
+		return nla_put(msg, IFLA_VF_TRUST, sizeof(a.trust), &a.trust);
+	case VF_FIELD_LINK_STATE:
+		a.link.vf = (__u32)vf;
+		a.link.link_state = (__u32)s->link_state;
+		return nla_put(msg, IFLA_VF_LINK_STATE, sizeof(a.link),
+			       &a.link);
 	}
 	return -NLE_INVAL;
 }
