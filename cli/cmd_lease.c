@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* iopass assign | release | leases | gc */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,9 +32,9 @@ static void assign_usage(FILE *f)
 "the last free device: exactly one gets it.\n"
 "\n"
 "Without COMMAND the lease lasts until 'iopass release'. With '-- COMMAND' the\n"
-"lease is held by this process while COMMAND runs (IOPASS_BDF in its\n"
-"environment names the device) and released when it ends; if iopass is\n"
-"killed, 'iopass gc' releases it.\n"
+"lease is held by this process and by COMMAND while COMMAND runs (IOPASS_BDF\n"
+"in its environment names the device) and released when it ends; if both\n"
+"are killed, 'iopass gc' releases it (never while COMMAND still runs).\n"
 "\n"
 "Prints the leased address (JSON with --json).\n"
 "Exit status: 0 leased (or COMMAND's status), 1 failed (nothing is left\n"
@@ -134,7 +135,14 @@ static int hold_while(const struct lease_ctx *ctx, const struct lease *l,
 	setenv("IOPASS_OWNER", l->owner, 1);
 	pid = fork();
 	if (pid == 0) {
-		close(hold_fd);
+		/*
+		 * CMD (the VMM) inherits the lease lock: while it runs the lease
+		 * stays held even if this process is killed, so `iopass gc`
+		 * never takes the device from under it. (It used to be closed
+		 * here: a SIGKILL of the holder let gc reset a device in use.)
+		 */
+		if (fcntl(hold_fd, F_SETFD, 0))
+			_exit(127);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "iopass: cannot run %s: %s\n", cmd[0], strerror(errno));
 		_exit(127);
