@@ -64,6 +64,37 @@ static inline size_t fuzz_bytes(struct fuzz_in *in, void *dst, size_t max)
 	return n;
 }
 
+/*
+ * Guest RAM for the ring and device targets: a heap block of exactly size
+ * bytes at guest address base (ASan redzones on both sides), and the
+ * translation the VMM's vm_gpa_to_hva makes: NULL unless the whole range is
+ * inside.
+ */
+struct fuzz_ram {
+	uint8_t *mem;
+	uint64_t base;
+	uint64_t size;
+};
+
+static inline void *fuzz_ram_xlate(void *opaque, uint64_t gpa, uint64_t len)
+{
+	struct fuzz_ram *r = opaque;
+
+	if (gpa < r->base || gpa - r->base >= r->size ||
+	    len > r->size - (gpa - r->base))
+		return NULL;
+	return r->mem + (gpa - r->base);
+}
+
+static inline bool fuzz_ram_has(const struct fuzz_ram *r, const void *p,
+				size_t len)
+{
+	const uint8_t *b = p;
+
+	return b >= r->mem && b < r->mem + r->size &&
+	       len <= r->size - (size_t)(b - r->mem);
+}
+
 /* An invariant the code under test broke: report and crash for the fuzzer. */
 #define FUZZ_CHECK(cond)						\
 	do {								\

@@ -35,7 +35,7 @@
 
 static struct pci_bus *bus;
 static struct virtio_pci *vp;
-static uint8_t *ram;
+static struct fuzz_ram ram = { .base = RAM_BASE, .size = RAM_SIZE };
 static uint8_t devcfg[DEVCFG_SIZE];
 
 /* Per slot, as registered: what must never change, and the firmware BARs. */
@@ -46,15 +46,6 @@ static struct {
 	uint32_t bars[PCI_NUM_BARS];
 	uint16_t cmd;
 } orig[NSLOTS];
-
-static void *xlate(void *opaque, uint64_t gpa, uint64_t len)
-{
-	(void)opaque;
-	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE ||
-	    len > RAM_SIZE - (gpa - RAM_BASE))
-		return NULL;
-	return ram + (gpa - RAM_BASE);
-}
 
 static void dev_cfg(void *opaque, uint32_t off, uint8_t *data, uint32_t len,
 		    bool is_write)
@@ -113,12 +104,13 @@ static void setup(void)
 		.queue_max_size = 16,
 		.devcfg_size = DEVCFG_SIZE,
 		.ops = &vp_ops,
-		.xlate = xlate,
+		.xlate = fuzz_ram_xlate,
+		.xlate_opaque = &ram,
 	};
 	struct errbuf eb;
 
-	ram = calloc(1, RAM_SIZE);
-	FUZZ_CHECK(ram);
+	ram.mem = calloc(1, RAM_SIZE);
+	FUZZ_CHECK(ram.mem);
 	FUZZ_CHECK(pci_bus_create(NULL, &bus, &eb) == 0);
 	FUZZ_CHECK(testdev_create(bus, NULL, &eb) == 0);
 	FUZZ_CHECK(virtio_pci_create(bus, &c, &vp, &eb) == 0);

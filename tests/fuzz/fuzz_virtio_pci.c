@@ -33,7 +33,7 @@
 #define RAM_SIZE	0x8000ULL
 
 struct env {
-	uint8_t *ram;
+	struct fuzz_ram ram;
 	uint8_t *devcfg;
 	uint32_t devcfg_size;
 	struct vq_chain chain;
@@ -42,22 +42,9 @@ struct env {
 
 static volatile uint8_t sink;
 
-static void *xlate(void *opaque, uint64_t gpa, uint64_t len)
-{
-	struct env *e = opaque;
-
-	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE ||
-	    len > RAM_SIZE - (gpa - RAM_BASE))
-		return NULL;
-	return e->ram + (gpa - RAM_BASE);
-}
-
 static bool in_ram(struct env *e, const void *p, size_t len)
 {
-	const uint8_t *b = p;
-
-	return b >= e->ram && b < e->ram + RAM_SIZE &&
-	       len <= RAM_SIZE - (size_t)(b - e->ram);
+	return fuzz_ram_has(&e->ram, p, len);
 }
 
 static void dev_cfg(void *opaque, uint32_t off, uint8_t *data, uint32_t len,
@@ -215,8 +202,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.class_code = 0x020000,
 		.ops = &ops,
 		.opaque = &e,
-		.xlate = xlate,
-		.xlate_opaque = &e,
+		.xlate = fuzz_ram_xlate,
+		.xlate_opaque = &e.ram,
 	};
 	struct pci_bus *bus;
 	struct virtio_pci *vp;
@@ -231,9 +218,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.features = fuzz_u64(&in);
 	e.devcfg_size = c.devcfg_size;
 	e.devcfg = calloc(1, c.devcfg_size ? c.devcfg_size : 1);
-	e.ram = calloc(1, RAM_SIZE);
-	FUZZ_CHECK(e.devcfg && e.ram);
-	fuzz_bytes(&in, e.ram, fuzz_u16(&in) % RAM_SIZE);
+	e.ram = (struct fuzz_ram){ calloc(1, RAM_SIZE), RAM_BASE, RAM_SIZE };
+	FUZZ_CHECK(e.devcfg && e.ram.mem);
+	fuzz_bytes(&in, e.ram.mem, fuzz_u16(&in) % RAM_SIZE);
 
 	FUZZ_CHECK(pci_bus_create(NULL, &bus, &eb) == 0);
 	if (virtio_pci_create(bus, &c, &vp, &eb)) {
@@ -277,7 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	virtio_pci_destroy(vp);
 out_bus:
 	pci_bus_destroy(bus);
-	free(e.ram);
+	free(e.ram.mem);
 	free(e.devcfg);
 	return 0;
 }

@@ -19,20 +19,6 @@
 #define RAM_BASE	0x10000ULL
 #define RAM_SIZE	0x8000ULL
 
-struct ram {
-	uint8_t *mem;
-};
-
-static void *xlate(void *opaque, uint64_t gpa, uint64_t len)
-{
-	struct ram *r = opaque;
-
-	if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_SIZE ||
-	    len > RAM_SIZE - (gpa - RAM_BASE))
-		return NULL;
-	return r->mem + (gpa - RAM_BASE);
-}
-
 /* Addresses mostly inside RAM, sometimes just outside or anywhere. */
 static uint64_t pick_gpa(struct fuzz_in *in)
 {
@@ -47,7 +33,7 @@ static uint64_t pick_gpa(struct fuzz_in *in)
 
 static volatile uint8_t sink;
 
-static void check_chain(struct ram *r, const struct virtqueue *vq,
+static void check_chain(struct fuzz_ram *r, const struct virtqueue *vq,
 			const struct vq_chain *c)
 {
 	FUZZ_CHECK(c->head < vq->size);
@@ -58,8 +44,7 @@ static void check_chain(struct ram *r, const struct virtqueue *vq,
 
 		if (!v->iov_len)
 			continue;
-		FUZZ_CHECK(p >= r->mem && p < r->mem + RAM_SIZE);
-		FUZZ_CHECK(v->iov_len <= RAM_SIZE - (size_t)(p - r->mem));
+		FUZZ_CHECK(fuzz_ram_has(r, p, v->iov_len));
 		/* Touch it as the device would: ASan sees any stray byte. */
 		if (i >= c->nout) {
 			memset(v->iov_base, 0x5a, v->iov_len);
@@ -74,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vq_chain chain;
 	struct fuzz_in in = { data, size };
-	struct ram r;
+	struct fuzz_ram r = { .base = RAM_BASE, .size = RAM_SIZE };
 	struct virtqueue vq;
 	uint8_t flags = fuzz_u8(&in);
 	uint32_t qsize = 1u << (fuzz_u8(&in) % 16);
@@ -94,13 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(r.mem, 0, RAM_SIZE);
 	fuzz_bytes(&in, r.mem, fuzz_u16(&in) % (RAM_SIZE + 1));
 
-	ret = virtqueue_init(&vq, qsize, desc, avail, used, flags & 1, xlate,
-			     &r);
+	ret = virtqueue_init(&vq, qsize, desc, avail, used, flags & 1,
+			     fuzz_ram_xlate, &r);
 	if (ret) {
 		FUZZ_CHECK(ret == -EINVAL || ret == -EFAULT);
-		FUZZ_CHECK(ret == -EINVAL || !xlate(&r, desc, 16ULL * qsize) ||
-			   !xlate(&r, avail, 6 + 2ULL * qsize) ||
-			   !xlate(&r, used, 6 + 8ULL * qsize));
+		FUZZ_CHECK(ret == -EINVAL ||
+			   !fuzz_ram_xlate(&r, desc, 16ULL * qsize) ||
+			   !fuzz_ram_xlate(&r, avail, 6 + 2ULL * qsize) ||
+			   !fuzz_ram_xlate(&r, used, 6 + 8ULL * qsize));
 		goto out;
 	}
 	while (fuzz_more(&in) && steps++ < 256) {
