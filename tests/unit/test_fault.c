@@ -5,7 +5,8 @@
  *  - a sysfs write fails with EBUSY (no machine here has a driver that
  *    answers EBUSY: this program's own write() fails writes to an armed
  *    path, standing in for the kernel) or EISDIR (a directory where the fake
- *    tree should have a file): driver binding rolls back;
+ *    tree should have a file): driver binding rolls back, a refused VF
+ *    count leaves the PF's settings as they were;
  *  - the file system of the state directory is full (a 64 KiB tmpfs in a
  *    private mount namespace; needs root, skipped otherwise): records are
  *    written atomically, the old one survives, no temp file is left, and
@@ -190,6 +191,37 @@ static void test_unbind_eisdir_rolls_back(void **state)
 					 &eb), -EISDIR);
 	assert_non_null(strstr(eb.msg, "unbind failed: Is a directory"));
 	assert_untouched(e);
+}
+
+/*
+ * Creating VFs is refused with EBUSY: the message says how many VFs the PF
+ * has now and what to do, and the autoprobe setting the plan changed first
+ * is put back.
+ */
+static void test_numvfs_ebusy(void **state)
+{
+	struct env *e = *state;
+	struct sriov_plan plan;
+	struct pci_addr pf;
+	struct errbuf eb;
+	char val[16];
+
+	fakesys_add_pci(&e->sys, "0000:02:00.0", 0x8086, 0x1521, 0x020000);
+	fakesys_make_pf(&e->sys, "0000:02:00.0", 4, 0);
+	fakesys_set_attr(&e->sys, "0000:02:00.0", "sriov_drivers_autoprobe", "1\n");
+	pci_addr_parse("0000:02:00.0", &pf);
+	assert_int_equal(sriov_plan(0, 4, 1, 2, false, 0, &plan, &eb), 0);
+	arm("sriov_numvfs", EBUSY, 100);
+	assert_int_equal(sriov_apply(e->sys.root, &pf, &plan, 2000, &eb), -EBUSY);
+	arm("", 0, 0);
+	assert_non_null(strstr(eb.msg, "the kernel refused 2 VFs on 0000:02:00.0: busy (it has 0 VFs now"));
+	assert_non_null(strstr(eb.msg, "try again"));
+	assert_false(sysfs_exists(e->sys.root,
+				  "bus/pci/devices/0000:02:00.0/virtfn0"));
+	assert_int_equal(sysfs_read_str(e->sys.root,
+		"bus/pci/devices/0000:02:00.0/sriov_drivers_autoprobe", val,
+		sizeof(val)), 0);
+	assert_string_equal(val, "1");
 }
 
 /* ------------------------------------------------ a full disk */
@@ -389,6 +421,7 @@ int main(void)
 		T(test_unbind_ebusy_rolls_back),
 		T(test_override_ebusy_changes_nothing),
 		T(test_unbind_eisdir_rolls_back),
+		T(test_numvfs_ebusy),
 		T(test_state_write_disk_full),
 		T(test_lease_disk_full),
 		T(test_holder_killed_then_gc),
