@@ -256,7 +256,37 @@ def virtio_pcis():
           u8(4) + u8(2) + u32(0xaabbccdd) + u8(0x60) + u16(0x1000) + u8(0))
 
 
+# ---------------------------------------------------------- vf netlink
+def nla(t, payload):
+    n = 4 + len(payload)
+    return u16(n) + u16(t) + payload + b'\0' * ((4 - n % 4) % 4)
+
+
+def nlmsg(t, payload, flags=0):
+    return u32(16 + len(payload)) + u16(t) + u16(flags) + u32(1) + u32(0) + payload
+
+
+def vf_netlinks():
+    ifi = u8(0) + u8(0) + u16(1) + u32(7) + u32(1) + u32(0)  # index 7, IFF_UP
+    vf = nla(1, u32(0) + bytes([2, 0, 0, 0, 0, 1]) + b'\0' * 26) + \
+        nla(2, u32(0) + u32(100) + u32(3)) + nla(4, u32(0) + u32(1)) + \
+        nla(9, u32(0) + u32(0xffffffff)) + nla(6, u32(0) + u32(10) + u32(100)) + \
+        nla(5, u32(0) + u32(2))
+    vf1 = nla(1, u32(1) + b'\0' * 32) + nla(12, nla(1, u32(1) + u32(5) +
+                                                       u32(0) + b'\x88\xa8\0\0'))
+    link = ifi + nla(3, b'ens1f0\0') + nla(21, u32(2)) + \
+        nla(22, nla(1, vf) + nla(1, vf1))
+    write('vf_netlink', 'newlink', b'\0' + nlmsg(16, link))
+    write('vf_netlink', 'newlink-no-vfs', b'\0' + nlmsg(16, ifi + nla(3, b'lo\0')))
+    write('vf_netlink', 'newlink-short-attr', b'\0' + nlmsg(16, ifi + nla(22, nla(1, nla(1, u32(0))))))
+    req = nlmsg(19, ifi)
+    write('vf_netlink', 'error-ack', b'\x03' + nlmsg(2, u32(0) + req[:16]))
+    write('vf_netlink', 'error-extack', b'\x03' + nlmsg(2, u32(-95) + req[:16] +
+          nla(1, b'VF does not support this\0'), 0x200))
+
+
 leases()
+vf_netlinks()
 boots()
 msixs()
 virtqueues()
