@@ -139,7 +139,9 @@ static int write_attr(const struct bind_ctx *ctx, const char *rel,
 	if (ret)
 		errbuf_set(eb, ret, "writing '%s' to %s/%s failed: %s%s",
 			   val[0] == '\n' ? "" : val, ctx->sysfs, rel, strerror(-ret),
-			   ret == -EBUSY ? " (the device or its driver is busy, e.g. still probing or resetting: try again in a moment; dmesg may say more)" : "");
+			   ret == -EBUSY ? " (the device or its driver is busy, e.g. "
+					   "still probing or resetting: try again in a "
+					   "moment; dmesg may say more)" : "");
 	return ret;
 }
 

@@ -114,9 +114,11 @@ static int write_numvfs(const char *sysfs, const char *pf, int count,
 	close(pipefd[0]);
 	waitpid(pid, NULL, 0);
 	if (err == -EBUSY)
-		ret = errbuf_set(eb, err, "the kernel refused %d VFs on %s: busy (it has %d VFs now; "
-				 "the count must go through 0, or another process changed it, or the PF "
-				 "driver is busy): check 'iopass sriov show %s' and try again",
+		ret = errbuf_set(eb, err,
+				 "the kernel refused %d VFs on %s: busy (it has %d VFs "
+				 "now; the count must go through 0, or another process "
+				 "changed it, or the PF driver is busy): check "
+				 "'iopass sriov show %s' and try again",
 				 count, pf, count_vfs(sysfs, pf), pf);
 	else if (err)
 		ret = errbuf_set(eb, err, "writing %d to %s/%s failed: %s%s", count,
