@@ -344,7 +344,9 @@ int cmd_leases(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		printf("usage: iopass leases [--json]\n\nEvery lease: device, owner, pool, "
 		       "holder (a pid, or persistent), whether the holder is gone\n"
-		       "('iopass gc' releases those), since when, and the original driver.\n");
+		       "(GONE: 'iopass gc' releases those; CMD: the iopass that took it is\n"
+		       "gone but the command it ran still holds it), since when, and the\n"
+		       "original driver.\n");
 		return EXIT_OK;
 	}
 	if (argc > 2 || (argc == 2 && !json)) {
@@ -366,7 +368,10 @@ int cmd_leases(int argc, char **argv)
 		time_t t = (time_t)l->since;
 
 		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime(&t));
-		if (l->pid)
+		/* Held, but not by iopass itself: the command it ran holds it. */
+		if (l->pid && !orphan && kill(l->pid, 0) && errno == ESRCH)
+			snprintf(holder, sizeof(holder), "pid %d CMD", l->pid);
+		else if (l->pid)
 			snprintf(holder, sizeof(holder), "pid %d%s", l->pid, orphan ? " GONE" : "");
 		else
 			snprintf(holder, sizeof(holder), "persistent");

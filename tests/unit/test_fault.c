@@ -395,6 +395,8 @@ static void test_holder_killed_then_gc(void **state)
 	waitpid(holder, &st, 0);
 	assert_int_equal(lease_read(e->state, DEV, &l, NULL), 0);
 	assert_false(lease_orphaned(e->state, &l));
+	assert_int_equal(run_cli("leases", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, " CMD "));
 	assert_int_equal(run_cli("gc", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "released 0 orphaned leases"));
 	assert_int_equal(lease_read(e->state, DEV, &l, NULL), 0);
@@ -405,7 +407,7 @@ static void test_holder_killed_then_gc(void **state)
 		usleep(20000);
 	assert_true(lease_orphaned(e->state, &l));
 	assert_int_equal(run_cli("leases", out, sizeof(out)), 0);
-	assert_non_null(strstr(out, DEV));
+	assert_non_null(strstr(out, " GONE "));
 	assert_int_equal(run_cli("gc", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "released 1 orphaned lease"));
 	assert_int_equal(lease_read(e->state, DEV, &l, NULL), -ENOENT);
