@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* iopass assign | release | leases | gc */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,9 +33,9 @@ static void assign_usage(FILE *f)
 "the last free device: exactly one gets it.\n"
 "\n"
 "Without COMMAND the lease lasts until 'iopass release'. With '-- COMMAND' the\n"
-"lease is held by this process while COMMAND runs (IOPASS_BDF in its\n"
-"environment names the device) and released when it ends; if iopass is\n"
-"killed, 'iopass gc' releases it.\n"
+"lease is held by this process and by COMMAND while COMMAND runs (IOPASS_BDF\n"
+"in its environment names the device) and released when it ends; if both\n"
+"are killed, 'iopass gc' releases it (never while COMMAND still runs).\n"
 "\n"
 "Prints the leased address (JSON with --json).\n"
 "Exit status: 0 leased (or COMMAND's status), 1 failed (nothing is left\n"
@@ -134,7 +135,14 @@ static int hold_while(const struct lease_ctx *ctx, const struct lease *l,
 	setenv("IOPASS_OWNER", l->owner, 1);
 	pid = fork();
 	if (pid == 0) {
-		close(hold_fd);
+		/*
+		 * CMD (the VMM) inherits the lease lock: while it runs the lease
+		 * stays held even if this process is killed, so `iopass gc`
+		 * never takes the device from under it. (It used to be closed
+		 * here: a SIGKILL of the holder let gc reset a device in use.)
+		 */
+		if (fcntl(hold_fd, F_SETFD, 0))
+			_exit(127);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "iopass: cannot run %s: %s\n", cmd[0], strerror(errno));
 		_exit(127);
@@ -336,7 +344,9 @@ int cmd_leases(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		printf("usage: iopass leases [--json]\n\nEvery lease: device, owner, pool, "
 		       "holder (a pid, or persistent), whether the holder is gone\n"
-		       "('iopass gc' releases those), since when, and the original driver.\n");
+		       "(GONE: 'iopass gc' releases those; CMD: the iopass that took it is\n"
+		       "gone but the command it ran still holds it), since when, and the\n"
+		       "original driver.\n");
 		return EXIT_OK;
 	}
 	if (argc > 2 || (argc == 2 && !json)) {
@@ -358,7 +368,10 @@ int cmd_leases(int argc, char **argv)
 		time_t t = (time_t)l->since;
 
 		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime(&t));
-		if (l->pid)
+		/* Held, but not by iopass itself: the command it ran holds it. */
+		if (l->pid && !orphan && kill(l->pid, 0) && errno == ESRCH)
+			snprintf(holder, sizeof(holder), "pid %d CMD", l->pid);
+		else if (l->pid)
 			snprintf(holder, sizeof(holder), "pid %d%s", l->pid, orphan ? " GONE" : "");
 		else
 			snprintf(holder, sizeof(holder), "persistent");

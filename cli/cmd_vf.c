@@ -334,6 +334,42 @@ static int prepare(const char *arg, int vf, char ifname[VF_IFNAMSIZ],
 	return -1;
 }
 
+/*
+ * What 'vf set' and 'vf restore' check first: the positional arguments
+ * (ok_npos, else usage), no --json, the VF index. -1 when all is well.
+ */
+static int vf_cmd_start(const struct vf_cmd *c, bool ok_npos,
+			const char *usage, int *vf)
+{
+	if (!ok_npos) {
+		cli_error("%s", usage);
+		return EXIT_USAGE;
+	}
+	if (c->json) {
+		cli_error("--json is for 'vf show'");
+		return EXIT_USAGE;
+	}
+	if (parse_vf_index(c->pos[1], vf))
+		return EXIT_USAGE;
+	return -1;
+}
+
+/* A change was made (ret from the library): what changed, then any error. */
+static int vf_cmd_finish(const char *ifname, int vf, const char *done,
+			 int ret, unsigned int changed,
+			 const struct vf_settings *cur,
+			 const struct vf_settings *want,
+			 const struct errbuf *eb)
+{
+	if (!ret || changed)
+		print_changes(ifname, vf, done, changed, cur, want);
+	if (ret) {
+		cli_error("%s", eb->msg);
+		return ret == -EPERM || ret == -EACCES ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 static int vf_cmd_set(const struct vf_cmd *c)
 {
 	struct vf_settings want = { 0 }, cur;
@@ -344,16 +380,11 @@ static int vf_cmd_set(const struct vf_cmd *c)
 	struct vf_pf pf;
 	int vf, ret;
 
-	if (c->npos < 2) {
-		cli_error("'vf set' needs PF, VF and settings: 'iopass vf set ens1f0 0 mac 02:00:00:00:00:01'; see 'iopass vf --help'");
-		return EXIT_USAGE;
-	}
-	if (c->json) {
-		cli_error("--json is for 'vf show'");
-		return EXIT_USAGE;
-	}
-	if (parse_vf_index(c->pos[1], &vf))
-		return EXIT_USAGE;
+	ret = vf_cmd_start(c, c->npos >= 2,
+			   "'vf set' needs PF, VF and settings: 'iopass vf set ens1f0 0 mac 02:00:00:00:00:01'; see 'iopass vf --help'",
+			   &vf);
+	if (ret >= 0)
+		return ret;
 	if (vf_args_parse(c->npos - 2, c->pos + 2, &want, &mask, &eb)) {
 		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
@@ -370,21 +401,14 @@ static int vf_cmd_set(const struct vf_cmd *c)
 		return EXIT_USAGE;
 	}
 	diff = vf_settings_diff(&cur, &want, mask);
+	vf_pf_free(&pf);
 	if (c->dry_run) {
 		print_changes(ifname, vf, "would set", diff, &cur, &want);
-		vf_pf_free(&pf);
 		return EXIT_OK;
 	}
-	vf_pf_free(&pf);
 	ret = vf_state_set(state_default_dir(), sysfs_default_root(), ifname, vf,
 			   &want, mask, &changed, &eb);
-	if (!ret || changed)
-		print_changes(ifname, vf, "set", changed, &cur, &want);
-	if (ret) {
-		cli_error("%s", eb.msg);
-		return ret == -EPERM || ret == -EACCES ? EXIT_USAGE : EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return vf_cmd_finish(ifname, vf, "set", ret, changed, &cur, &want, &eb);
 }
 
 static int vf_cmd_restore(const struct vf_cmd *c)
@@ -396,16 +420,11 @@ static int vf_cmd_restore(const struct vf_cmd *c)
 	struct vf_pf pf;
 	int vf, ret;
 
-	if (c->npos != 2) {
-		cli_error("'vf restore' takes PF and VF: 'iopass vf restore ens1f0 0'; see 'iopass vf --help'");
-		return EXIT_USAGE;
-	}
-	if (c->json) {
-		cli_error("--json is for 'vf show'");
-		return EXIT_USAGE;
-	}
-	if (parse_vf_index(c->pos[1], &vf))
-		return EXIT_USAGE;
+	ret = vf_cmd_start(c, c->npos == 2,
+			   "'vf restore' takes PF and VF: 'iopass vf restore ens1f0 0'; see 'iopass vf --help'",
+			   &vf);
+	if (ret >= 0)
+		return ret;
 	ret = prepare(c->pos[0], vf, ifname, &pf, &cur);
 	if (ret >= 0)
 		return ret;
@@ -428,13 +447,8 @@ static int vf_cmd_restore(const struct vf_cmd *c)
 	}
 	ret = vf_restore(state_default_dir(), sysfs_default_root(), ifname, vf,
 			 &changed, &eb);
-	if (!ret || changed)
-		print_changes(ifname, vf, "restored", changed, &cur, &orig);
-	if (ret) {
-		cli_error("%s", eb.msg);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return vf_cmd_finish(ifname, vf, "restored", ret, changed, &cur, &orig,
+			     &eb);
 }
 
 int cmd_vf(int argc, char **argv)

@@ -7,6 +7,8 @@
 
 #include "iopass/iommu.h"
 
+#include "dirlist.h"
+
 bool iommu_present(const char *sysfs)
 {
 	char path[4096];
@@ -42,6 +44,51 @@ int iommu_group_of(const char *sysfs, const struct pci_addr *addr)
 	return (int)group;
 }
 
+int dirlist_collect(const char *path, size_t elem_size, dirlist_parse_fn parse,
+		    int (*cmp)(const void *, const void *), void **out,
+		    size_t *n)
+{
+	size_t count = 0, cap = 0;
+	char *list = NULL, *grown;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(list, cap * elem_size);
+			if (!grown) {
+				free(list);
+				closedir(d);
+				return -ENOMEM;
+			}
+			list = grown;
+		}
+		if (parse(de->d_name, list + count * elem_size))
+			count++;
+	}
+	closedir(d);
+	if (!count) {
+		free(list);
+		list = NULL;
+	} else {
+		qsort(list, count, elem_size, cmp);
+	}
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+static bool addr_parse(const char *name, void *elem)
+{
+	return !pci_addr_parse(name, elem);
+}
+
 static int addr_qsort_cmp(const void *a, const void *b)
 {
 	return pci_addr_cmp(a, b);
@@ -50,36 +97,10 @@ static int addr_qsort_cmp(const void *a, const void *b)
 int iommu_group_devices(const char *sysfs, int group, struct pci_addr **devs,
 			size_t *n)
 {
-	struct pci_addr *list = NULL, *grown, addr;
-	size_t count = 0, cap = 0;
 	char path[4096];
-	struct dirent *de;
-	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", sysfs,
 		 group);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (pci_addr_parse(de->d_name, &addr))
-			continue;
-		if (count == cap) {
-			cap = cap ? cap * 2 : 8;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				free(list);
-				closedir(d);
-				return -ENOMEM;
-			}
-			list = grown;
-		}
-		list[count++] = addr;
-	}
-	closedir(d);
-	if (count)
-		qsort(list, count, sizeof(*list), addr_qsort_cmp);
-	*devs = list;
-	*n = count;
-	return 0;
+	return dirlist_collect(path, sizeof(**devs), addr_parse,
+			       addr_qsort_cmp, (void **)devs, n);
 }

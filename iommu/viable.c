@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iopass/iommu.h"
+
+#include "dirlist.h"
 
 #define PCI_CLASS_BRIDGE_PCI	0x0604
 
@@ -81,41 +82,27 @@ static int int_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static bool group_id_parse(const char *name, void *elem)
+{
+	char *end;
+	long v;
+
+	if (name[0] < '0' || name[0] > '9')
+		return false;
+	v = strtol(name, &end, 10);
+	if (*end || v < 0 || v > 0x7fffffff)
+		return false;
+	*(int *)elem = (int)v;
+	return true;
+}
+
 int iommu_group_list(const char *sysfs, int **ids, size_t *n)
 {
-	size_t count = 0, cap = 0;
-	int *list = NULL, *grown;
-	char path[4096], *end;
-	struct dirent *de;
-	DIR *d;
+	char path[4096];
+	int ret;
 
-	*ids = NULL;
-	*n = 0;
 	snprintf(path, sizeof(path), "%s/kernel/iommu_groups", sysfs);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		long v = strtol(de->d_name, &end, 10);
-
-		if (de->d_name[0] == '.' || *end || v < 0 || v > 0x7fffffff)
-			continue;
-		if (count == cap) {
-			cap = cap ? cap * 2 : 32;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				free(list);
-				closedir(d);
-				return -ENOMEM;
-			}
-			list = grown;
-		}
-		list[count++] = (int)v;
-	}
-	closedir(d);
-	if (count)
-		qsort(list, count, sizeof(*list), int_cmp);
-	*ids = list;
-	*n = count;
-	return 0;
+	ret = dirlist_collect(path, sizeof(**ids), group_id_parse, int_cmp,
+			      (void **)ids, n);
+	return ret == -ENOENT ? 0 : ret;	/* no IOMMU: no groups */
 }

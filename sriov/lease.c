@@ -43,14 +43,21 @@ int lease_parse(const char *buf, size_t len, struct lease *l, struct errbuf *eb)
 	struct json_tokener *tok = json_tokener_new();
 	struct pci_addr addr;
 	json_object *o, *v;
+	size_t end;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
 	if (!tok)
 		return -ENOMEM;
-	o = json_tokener_parse_ex(tok, buf, (int)(len > 0x7fffffff ? 0x7fffffff : len));
+	if (len > 0x7fffffff)
+		len = 0x7fffffff;
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	/* One object and nothing after it but blanks: a torn write is not a record. */
+	end = o ? json_tokener_get_parse_end(tok) : len;
 	json_tokener_free(tok);
-	if (!o || !json_object_is_type(o, json_type_object)) {
+	while (end < len && strchr(" \t\r\n", buf[end]) && buf[end])
+		end++;
+	if (!o || !json_object_is_type(o, json_type_object) || end != len) {
 		json_object_put(o);
 		return errbuf_set(eb, -EINVAL, "lease record is not a JSON object");
 	}
@@ -74,8 +81,11 @@ int lease_parse(const char *buf, size_t len, struct lease *l, struct errbuf *eb)
 			ret = errbuf_set(eb, -EINVAL, "lease record: bad pid");
 		l->pid = (int)pid;
 	}
-	if (!ret && json_object_object_get_ex(o, "since", &v))
+	if (!ret && json_object_object_get_ex(o, "since", &v)) {
+		if (!json_object_is_type(v, json_type_int))
+			ret = errbuf_set(eb, -EINVAL, "lease record: bad since");
 		l->since = json_object_get_int64(v);
+	}
 	if (!ret)
 		ret = copy_str(o, "vf_ifname", l->vf_ifname, sizeof(l->vf_ifname), false, eb);
 	l->vf_index = -1;

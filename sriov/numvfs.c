@@ -117,8 +117,12 @@ static int write_numvfs(const char *sysfs, const char *pf, int count,
 	close(pipefd[0]);
 	waitpid(pid, NULL, 0);
 	if (err == -EBUSY)
-		ret = errbuf_set(eb, err, "the kernel refused %d VFs on %s: it already has VFs "
-				 "(the count must go through 0)", count, pf);
+		ret = errbuf_set(eb, err,
+				 "the kernel refused %d VFs on %s: busy (it has %d VFs "
+				 "now; the count must go through 0, or another process "
+				 "changed it, or the PF driver is busy): check "
+				 "'iopass sriov show %s' and try again",
+				 count, pf, count_vfs(sysfs, pf), pf);
 	else if (err)
 		ret = errbuf_set(eb, err, "writing %d to %s/%s failed: %s%s", count,
 				 sysfs, rel, strerror(-err),
@@ -131,29 +135,31 @@ int sriov_apply(const char *sysfs, const struct pci_addr *pf,
 		const struct sriov_plan *plan, int timeout_ms, struct errbuf *eb)
 {
 	char bdf[PCI_ADDR_STRLEN], rel[128];
+	int ret, autoprobe = -1;	/* what this apply set it to */
 	long deadline;
-	int ret;
 
 	pci_addr_format(pf, bdf);
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/sriov_drivers_autoprobe", bdf);
 	for (int i = 0; i < plan->n; i++) {
 		const struct sriov_op *op = &plan->ops[i];
 
 		switch (op->step) {
 		case SRIOV_SET_AUTOPROBE:
-			snprintf(rel, sizeof(rel), "bus/pci/devices/%s/sriov_drivers_autoprobe", bdf);
 			ret = sysfs_write_str(sysfs, rel, op->arg ? "1" : "0");
 			if (ret)
 				return errbuf_set(eb, ret, "writing %s/%s failed: %s",
 						  sysfs, rel, strerror(-ret));
+			autoprobe = op->arg;
 			break;
 		case SRIOV_SET_NUMVFS:
 			ret = write_numvfs(sysfs, bdf, op->arg, timeout_ms, eb);
 			if (ret)
-				return ret;
+				goto err_autoprobe;
 			break;
 		case SRIOV_WAIT_VFS:
 			deadline = now_ms() + timeout_ms;
 			while (count_vfs(sysfs, bdf) != op->arg) {
+				/* The kernel took the count: VFs may still come. */
 				if (now_ms() > deadline)
 					return errbuf_set(eb, -ETIMEDOUT,
 							  "%s has %d VFs, not %d, after %d ms",
@@ -165,4 +171,15 @@ int sriov_apply(const char *sysfs, const struct pci_addr *pf,
 		}
 	}
 	return 0;
+
+err_autoprobe:
+	/*
+	 * The kernel refused the count: put back the autoprobe setting this
+	 * apply changed (the plan only changes it from the other value). Not
+	 * after a timeout: the write may still complete, with autoprobe as
+	 * the caller wanted it.
+	 */
+	if (autoprobe >= 0 && ret != -ETIMEDOUT)
+		sysfs_write_str(sysfs, rel, autoprobe ? "0" : "1");
+	return ret;
 }

@@ -66,6 +66,10 @@ int bzimage_parse(const void *image, size_t size, struct bzimage *bz,
 				  bz->setup_size, size);
 	bz->kernel_offset = bz->setup_size;
 	bz->kernel_size = size - bz->setup_size;
+	if (bz->kernel_size <= BZ_ENTRY64_OFFSET)
+		return errbuf_set(eb, -EINVAL,
+				  "bzImage is truncated (a %zu-byte kernel has no 64-bit entry at 0x%x)",
+				  bz->kernel_size, BZ_ENTRY64_OFFSET);
 	bz->relocatable = img[0x234];
 	bz->kernel_alignment = rd(img, 0x230, 4);
 	bz->initrd_addr_max = rd(img, 0x22c, 4);
@@ -124,7 +128,18 @@ static void linux_write_page_tables(struct vm *vm)
 		pd[i] = (i << 21) | PTE_P | PTE_W | PTE_PS;
 }
 
-/* Where the kernel goes, and the first byte past what it will use. */
+/* [start, start + len) inside [0, limit), without overflow. */
+static bool fits_below(uint64_t start, uint64_t len, uint64_t limit)
+{
+	return start <= limit && len <= limit - start;
+}
+
+/*
+ * Where the kernel goes, and the first byte past what it will use. Every
+ * header field is the image's word: pref_address is any 64-bit value, so
+ * the arithmetic is checked before it is trusted (a wrapped sum once let
+ * load point outside guest RAM).
+ */
 static int linux_place_kernel(struct vm *vm, const struct bzimage *bz,
 			      uint64_t *load, uint64_t *end,
 			      struct errbuf *eb)
@@ -136,12 +151,21 @@ static int linux_place_kernel(struct vm *vm, const struct bzimage *bz,
 	*load = bz->pref_address;
 	if (bz->relocatable &&
 	    (*load < BZ_LOAD_ADDR_LOW ||
-	     *load + bz->init_size > vm->low_size))
+	     !fits_below(*load, bz->init_size, vm->low_size)))
 		*load = BZ_LOAD_ADDR_LOW;
-	/* A relocatable kernel decompresses at the next aligned address. */
+	if (*load < BZ_LOAD_ADDR_LOW || *load >= vm->low_size) {
+		*end = 0;
+		return errbuf_set(eb, -E2BIG,
+				  "this bzImage must load at 0x%" PRIx64 " (it is not relocatable), outside guest RAM (%" PRIu64 " MiB below 4 GiB); use a larger --mem or a relocatable kernel",
+				  *load, vm->low_size >> 20);
+	}
+	/*
+	 * A relocatable kernel decompresses at the next aligned address. load
+	 * is below 4 GiB and align at most 2^31: no overflow from here on.
+	 */
 	start = (*load + align - 1) & ~(align - 1);
 	*end = start + bz->init_size;
-	if (*load < BZ_LOAD_ADDR_LOW || *end > vm->low_size)
+	if (*end > vm->low_size)
 		return errbuf_set(eb, -E2BIG,
 				  "the kernel needs RAM up to 0x%" PRIx64 " (has %" PRIu64 " MiB below 4 GiB); use a larger --mem",
 				  *end, vm->low_size >> 20);

@@ -119,10 +119,10 @@ uint32_t pci_bus_cfg_read(struct pci_bus *bus, uint16_t bdf, uint32_t off,
 	struct pci_device *dev;
 	uint32_t val = 0xffffffff;
 
-	if (!len || len > 4 || off >= PCI_CFG_SIZE)
+	if (!len || len > 4)
 		return val;
 	pthread_mutex_lock(&bus->lock);
-	dev = bus_lookup(bus, bdf);
+	dev = off < PCI_CFG_SIZE ? bus_lookup(bus, bdf) : NULL;
 	if (dev) {
 		uint32_t n = len > PCI_CFG_SIZE - off ? PCI_CFG_SIZE - off
 						      : len;

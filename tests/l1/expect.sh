@@ -10,6 +10,7 @@
 #   --as-nobody      run as uid/gid nobody with no groups (EACCES on /dev/kvm)
 #   --no-dev         run with an empty /dev (ENOENT on /dev/kvm)
 # Exits 77 (skipped) when the environment cannot set up the case.
+# $IOPASS_TEST_WRAPPER (e.g. tests/valgrind-run) is put in front of COMMAND.
 set -u
 code=0 err_re= out_re= no_out_re= wrap=
 while [ $# -gt 0 ]; do
@@ -32,14 +33,16 @@ chmod 755 "$tmp"
 case $wrap in
 nobody)
 	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || { echo "needs root and setpriv: skipped"; exit 77; }
-	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		${IOPASS_TEST_WRAPPER:-} "$@" \
 		>"$tmp/out" 2>"$tmp/err" </dev/null ;;
 nodev)
 	[ "$(id -u)" = 0 ] && command -v unshare >/dev/null || { echo "needs root and unshare: skipped"; exit 77; }
-	unshare -m sh -c 'mount -t tmpfs none /dev && exec "$@"' sh "$@" \
+	unshare -m sh -c 'mount -t tmpfs none /dev && exec "$@"' sh \
+		${IOPASS_TEST_WRAPPER:-} "$@" \
 		>"$tmp/out" 2>"$tmp/err" </dev/null ;;
 *)
-	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null ;;
+	${IOPASS_TEST_WRAPPER:-} "$@" >"$tmp/out" 2>"$tmp/err" </dev/null ;;
 esac
 rc=$?
 

@@ -105,7 +105,13 @@ HOLDER=$!
 for _ in $(seq 100); do grep -q : /tmp/held && break; sleep 0.1; done
 H=$(head -1 /tmp/held)
 [ "$(driver_of "$H")" = vfio-pci ] && ok "held lease $H" || bad held "$(cat /tmp/held)"
-kill -9 $HOLDER; pkill -9 -f "sleep 600"; wait $HOLDER 2>/dev/null
+kill -9 $HOLDER; wait $HOLDER 2>/dev/null
+# Its command (the VMM) runs on and inherited the lease: gc must keep it.
+"$IOPASS" leases | grep -q " CMD " && ok "lease held by the command" || bad held_by_cmd "$("$IOPASS" leases)"
+"$IOPASS" gc 2>/dev/null | grep -q "released 0 orphaned" && ok "gc keeps a lease in use" || bad gc_in_use "gc released it"
+[ "$(driver_of "$H")" = vfio-pci ] && ok "still on vfio-pci" || bad gc_in_use_driver "driver=$(driver_of "$H")"
+pkill -9 -f "sleep 600"
+for _ in $(seq 50); do "$IOPASS" leases | grep -q "GONE" && break; sleep 0.1; done
 "$IOPASS" leases | grep -q "GONE" && ok "orphaned lease detected" || bad orphan "$("$IOPASS" leases)"
 "$IOPASS" gc --dry-run 2>/dev/null | grep -q "would release 1 orphaned lease" && ok gc_dry_run || bad gc_dry_run "no plan"
 "$IOPASS" leases | grep -q "GONE" && ok "dry run kept the lease" || bad gc_dry_kept "$("$IOPASS" leases)"

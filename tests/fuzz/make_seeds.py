@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Writes the hand-made seed inputs of the fuzz targets (NAME_seeds/*.seed)
+in the byte encodings the targets read (see each fuzz_NAME.c). Inputs the
+fuzzers found (regress-*) and pool_conf_seeds/ are kept as they are.
+Run from anywhere: tests/fuzz/make_seeds.py"""
+import json
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def u8(v): return struct.pack('<B', v & 0xff)
+def u16(v): return struct.pack('<H', v & 0xffff)
+def u32(v): return struct.pack('<I', v & 0xffffffff)
+def u64(v): return struct.pack('<Q', v & 0xffffffffffffffff)
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, target + '_seeds')
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name + '.seed'), 'wb') as f:
+        f.write(data)
+
+
+# ---------------------------------------------------------------- lease
+def leases():
+    ok = {"bdf": "0000:03:00.0", "owner": "vm1", "pool": None, "pid": 0,
+          "since": 1700000000, "orig_driver": "e1000e", "driver": "vfio-pci"}
+    write('lease', 'persistent', json.dumps(ok, indent=2).encode() + b'\n')
+    held = dict(ok, pid=4242, pool="nics", vf_ifname="ens1f0", vf_index=3)
+    write('lease', 'held-vf', json.dumps(held).encode())
+    write('lease', 'no-owner', b'{"bdf":"0000:03:00.0"}')
+    write('lease', 'bad-bdf', b'{"bdf":"03:00","owner":"x"}')
+    write('lease', 'not-object', b'["0000:03:00.0"]')
+    write('lease', 'trailing', json.dumps(ok).encode() + b'garbage')
+    write('lease', 'truncated', json.dumps(ok).encode()[:40])
+    write('lease', 'types', b'{"bdf":"0000:03:00.0","owner":"x","pid":"12",'
+          b'"since":"now","vf_index":-1}')
+
+
+# ----------------------------------------------------------------- boot
+def boot_hdr(flags, cmdline=b'', initrd=0):
+    return u8(flags) + u16(len(cmdline)) + cmdline + u32(initrd)
+
+
+def pvh_elf(is64=True, entry=0x100040, paddr=0x100000):
+    note = u32(4) + u32(8 if is64 else 4) + u32(18) + b'Xen\0' + \
+        (u64(entry) if is64 else u32(entry))
+    seg = bytes(range(256)) * 2
+    if is64:
+        ehsize, phsize = 64, 56
+    else:
+        ehsize, phsize = 52, 32
+    note_off = ehsize + 2 * phsize
+    seg_off = note_off + len(note)
+    ident = b'\x7fELF' + u8(2 if is64 else 1) + u8(1) + u8(1) + b'\0' * 9
+    if is64:
+        eh = ident + struct.pack('<HHIQQQIHHHHHH', 2, 62, 1, entry, ehsize,
+                                 0, 0, ehsize, phsize, 2, 0, 0, 0)
+        ph = struct.pack('<IIQQQQQQ', 1, 7, seg_off, paddr, paddr, len(seg),
+                         0x4000, 0x1000)
+        ph += struct.pack('<IIQQQQQQ', 4, 4, note_off, 0, 0, len(note),
+                          len(note), 4)
+    else:
+        eh = ident + struct.pack('<HHIIIIIHHHHHH', 2, 3, 1, entry, ehsize, 0,
+                                 0, ehsize, phsize, 2, 0, 0, 0)
+        ph = struct.pack('<IIIIIIII', 1, seg_off, paddr, paddr, len(seg),
+                         0x4000, 7, 0x1000)
+        ph += struct.pack('<IIIIIIII', 4, note_off, 0, 0, len(note),
+                          len(note), 4, 4)
+    return eh + ph + note + seg
+
+
+def bzimage(kernel=0x600, reloc=1, pref=0x1000000, init_size=0x10000,
+            align=0x200000, version=0x020f):
+    b = bytearray(1024)             # boot sector + 1 setup sector
+    b[0x1f1] = 1                    # setup_sects
+    b[0x1fe:0x200] = u16(0xaa55)
+    b[0x201] = 0x66                 # header ends at 0x268
+    b[0x202:0x206] = b'HdrS'
+    b[0x206:0x208] = u16(version)
+    b[0x211] = 1                    # LOADED_HIGH
+    b[0x22c:0x230] = u32(0x7fffffff)
+    b[0x230:0x234] = u32(align)
+    b[0x234] = reloc
+    b[0x236:0x238] = u16(1)         # XLF_KERNEL_64
+    b[0x238:0x23c] = u32(2048)
+    b[0x258:0x260] = u64(pref)
+    b[0x260:0x264] = u32(init_size)
+    return bytes(b) + bytes(range(256)) * (kernel // 256) + b'\xc3' * (kernel % 256)
+
+
+def boots():
+    write('boot', 'pvh64', boot_hdr(0, b'console=ttyS0') + pvh_elf())
+    write('boot', 'pvh32', boot_hdr(1) + pvh_elf(False))
+    write('boot', 'pvh-low-segment', boot_hdr(0) + pvh_elf(paddr=0x1000,
+                                                           entry=0x1040))
+    write('boot', 'bzimage', boot_hdr(2, b'quiet') + bzimage())
+    write('boot', 'bzimage-initrd', boot_hdr(2 | 4 | 8, b'', 0x8000) +
+          bzimage())
+    write('boot', 'bzimage-fixed', boot_hdr(1 | 4, b'pci=off') +
+          bzimage(reloc=0, pref=0x100000))
+    write('boot', 'bzimage-old', boot_hdr(0) + bzimage(version=0x0204))
+    write('boot', 'garbage', boot_hdr(0) + b'this is not a kernel\n')
+
+
+# ----------------------------------------------------------------- msix
+def msix_write(off, val, qword=False):
+    op = 0x42 if qword else 0x00
+    return u8(op) + u8(0) + u8(0) + u16(off) + (u64(val) if qword else u32(val))
+
+
+def msix_read(off):
+    return u8(0x01) + u8(0) + u8(0) + u16(off)
+
+
+def msixs():
+    enable = u8(0x45) + u8(0)          # enabled, not function-masked
+    maskall = u8(0xc3) + u8(0)         # enabled, function-masked
+    fire = lambda v: u8(0x04) + u8(0) + u16(v)
+    pba = u8(0x02) + u8(8) + u8(0) + u16(0)
+    prog = msix_write(0, 0xfee00000) + msix_write(4, 0) + \
+        msix_write(8, 0x4041) + msix_write(12, 0)
+    write('msix', 'program-fire', u16(4) + prog + enable + fire(0) + fire(1) +
+          pba + msix_read(0))
+    write('msix', 'pending-unmask', u16(4) + prog[:-8] + enable + fire(0) +
+          pba + msix_write(12, 0) + pba)
+    write('msix', 'function-mask', u16(8) + prog + maskall + fire(0) + enable +
+          pba + u8(0x05) + u8(0))
+    write('msix', 'qword-and-odd', u16(2) + msix_write(0, 0xfee0000000000000,
+                                                       True) +
+          u8(0x80) + u8(3) + u8(0) + u16(1) + b'abc' + msix_read(13))
+    write('msix', 'large-table', u16(0x8000 | 2047) + msix_write(2047 * 16, 1) +
+          enable + fire(2047))
+
+
+# ------------------------------------------------------------ virtqueue
+RAM_BASE = 0x10000
+
+
+def vring_desc(addr, length, flags, nxt):
+    return u64(addr) + u32(length) + u16(flags) + u16(nxt)
+
+
+def vq_seed(flags, log2, ram, ops, desc=0, avail=0x1000, used=0x2000):
+    gpa = lambda off: u8(0) + u16(off)
+    return u8(flags) + u8(log2) + gpa(desc) + gpa(avail) + gpa(used) + \
+        u16(len(ram)) + ram + ops
+
+
+def ram_with(descs, heads, indirect=b''):
+    ram = bytearray(0x3000 + len(indirect))
+    for i, d in enumerate(descs):
+        ram[16 * i:16 * i + 16] = d
+    ram[0x1000:0x1004] = u16(0) + u16(len(heads))
+    for i, h in enumerate(heads):
+        ram[0x1004 + 2 * i:0x1006 + 2 * i] = u16(h)
+    ram[0x3000:] = indirect
+    return bytes(ram)
+
+
+def virtqueues():
+    pop, push = u8(0), u8(1) + u16(0) + u32(64)
+    buf = RAM_BASE + 0x4000
+    chain = [vring_desc(buf, 64, 1, 1), vring_desc(buf + 64, 64, 2, 0)]
+    write('virtqueue', 'chain', vq_seed(0, 3, ram_with(chain, [0]),
+                                        pop + push + u8(3) + pop))
+    ind = vring_desc(buf, 16, 1, 1) + vring_desc(buf + 16, 16, 2, 0)
+    write('virtqueue', 'indirect', vq_seed(1, 3, ram_with(
+        [vring_desc(RAM_BASE + 0x3000, 32, 4, 0)], [0], ind), pop + push))
+    write('virtqueue', 'loop', vq_seed(0, 2, ram_with(
+        [vring_desc(buf, 8, 1, 1), vring_desc(buf, 8, 1, 0)], [0]), pop))
+    write('virtqueue', 'outside-ram', vq_seed(0, 2, ram_with(
+        [vring_desc(0xdead0000, 8, 0, 0)], [0]), pop))
+    write('virtqueue', 'guest-rewrites', vq_seed(0, 3, ram_with(chain, [0, 1]),
+        pop + u8(2) + u16(0x10) + u8(2) + u16(0x1000) + pop + push))
+
+
+# ------------------------------------------------------------------ pci
+def latch(dev, reg):          # 0xcf8 <- enable | dev | reg
+    return u8(0x00) + u8(dev) + u8(reg)
+
+
+def port_write(port, data):   # 0xcfc + port
+    return u8(0x85) + u8(4 + port) + u8(len(data)) + data
+
+
+def port_read(port, n):
+    return u8(0x01) + u8(4 + port) + u8(n)
+
+
+def ecam_read(dev, reg, n):
+    return u8(0x02) + u8(n) + u8(dev) + u16(reg)
+
+
+def bar_io(dev, bar, off, data, write=True):
+    n = {1: 0, 2: 1, 4: 2, 8: 3}[len(data)]
+    return u8(0x04 | n << 4 | (0x80 if write else 0)) + u8(dev) + u8(bar) + \
+        u32(off) + data
+
+
+def pcis():
+    size = latch(1, 0x04) + port_write(0, u16(0)) + latch(1, 0x10) + \
+        port_write(0, u32(0xffffffff)) + port_read(0, 4) + latch(1, 0x04) + \
+        port_write(0, u16(7))
+    write('pci', 'size-bar', size)
+    write('pci', 'headers', b''.join(ecam_read(d, r, 4) for d in range(4)
+                                     for r in (0, 8, 0x34)))
+    write('pci', 'testdev-regs', bar_io(1, 0, 4, u32(0x12345678)) +
+          bar_io(1, 0, 4, u32(0), False) + bar_io(1, 4, 0, u16(0xbeef)))
+    write('pci', 'virtio-status', bar_io(2, 0, 0x14, b'\x01') +
+          bar_io(2, 0, 0x14, b'\x03') + bar_io(2, 2, 0, u64(0xfee00000)))
+    write('pci', 'odd-ports', port_read(1, 1) + port_read(3, 2) +
+          u8(0x01) + u8(9) + u8(9) + u8(0xc1) + u32(0xfffffff0))
+
+
+# ----------------------------------------------------------- virtio-pci
+def vp_hdr(nq=2, log2=4, devcfg=8, features=1 << 5, ram=b''):
+    return u8(nq) + u8(log2) + u16(devcfg) + u64(features) + u16(len(ram)) + ram
+
+
+def common(off, val, n):
+    l = {1: 0, 2: 1, 4: 2, 8: 3}[n]
+    return u8(0x82) + u8(off) + u8(l) + val.to_bytes(n, 'little')
+
+
+def common_read(off, n):
+    return u8(0x00) + u8(off) + u8({1: 0, 2: 1, 4: 2, 8: 3}[n])
+
+
+def virtio_pcis():
+    base = 0x100000
+    init = common(0x14, 1, 1) + common(0x14, 3, 1) + \
+        common(0x00, 1, 4) + common_read(0x04, 4) + \
+        common(0x08, 1, 4) + common(0x0c, 1, 4) + common(0x14, 11, 1) + \
+        common(0x16, 0, 2) + common(0x18, 8, 2) + \
+        common(0x20, base, 8) + common(0x28, base + 0x1000, 8) + \
+        common(0x30, base + 0x2000, 8) + common(0x1c, 1, 2) + \
+        common(0x14, 15, 1)
+    ram = bytearray(0x3000)
+    ram[0:16] = vring_desc(base + 0x4000 - 0x100000 + 0x100000, 64, 2, 0)
+    ram[0x1000:0x1006] = u16(0) + u16(1) + u16(0)
+    pop = u8(0x04) + u8(0)
+    write('virtio_pci', 'driver-init', vp_hdr(ram=bytes(ram)) + init + pop)
+    msix = u8(0x03 | 0x80 | 0x40) + u8(1) + u32(0x8000)
+    vec = common(0x10, 0, 2) + common(0x1a, 1, 2)
+    write('virtio_pci', 'msix-notify', vp_hdr() + msix + vec +
+          u8(0x24) + u8(0) + u8(0x44) + u8(0x64))
+    write('virtio_pci', 'cfg-window', vp_hdr() + u8(0x43) + u8(4) + u8(0) +
+          u32(0) + u8(0x43) + u8(12) + u8(2) + u32(4) + u8(0x03) + u8(16) +
+          u8(2))
+    write('virtio_pci', 'bad-config', vp_hdr(nq=0))
+    write('virtio_pci', 'isr-devcfg', vp_hdr() + u8(0x20 | 0x80 + 0x02) +
+          u8(4) + u8(2) + u32(0xaabbccdd) + u8(0x60) + u16(0x1000) + u8(0))
+
+
+# ---------------------------------------------------------- vf netlink
+def nla(t, payload):
+    n = 4 + len(payload)
+    return u16(n) + u16(t) + payload + b'\0' * ((4 - n % 4) % 4)
+
+
+def nlmsg(t, payload, flags=0):
+    return u32(16 + len(payload)) + u16(t) + u16(flags) + u32(1) + u32(0) + payload
+
+
+def vf_netlinks():
+    ifi = u8(0) + u8(0) + u16(1) + u32(7) + u32(1) + u32(0)  # index 7, IFF_UP
+    vf = nla(1, u32(0) + bytes([2, 0, 0, 0, 0, 1]) + b'\0' * 26) + \
+        nla(2, u32(0) + u32(100) + u32(3)) + nla(4, u32(0) + u32(1)) + \
+        nla(9, u32(0) + u32(0xffffffff)) + nla(6, u32(0) + u32(10) + u32(100)) + \
+        nla(5, u32(0) + u32(2))
+    vf1 = nla(1, u32(1) + b'\0' * 32) + nla(12, nla(1, u32(1) + u32(5) +
+                                                       u32(0) + b'\x88\xa8\0\0'))
+    link = ifi + nla(3, b'ens1f0\0') + nla(21, u32(2)) + \
+        nla(22, nla(1, vf) + nla(1, vf1))
+    write('vf_netlink', 'newlink', b'\0' + nlmsg(16, link))
+    write('vf_netlink', 'newlink-no-vfs', b'\0' + nlmsg(16, ifi + nla(3, b'lo\0')))
+    write('vf_netlink', 'newlink-short-attr', b'\0' + nlmsg(16, ifi + nla(22, nla(1, nla(1, u32(0))))))
+    req = nlmsg(19, ifi)
+    write('vf_netlink', 'error-ack', b'\x03' + nlmsg(2, u32(0) + req[:16]))
+    write('vf_netlink', 'error-extack', b'\x03' + nlmsg(2, u32(-95) + req[:16] +
+          nla(1, b'VF does not support this\0'), 0x200))
+
+
+leases()
+vf_netlinks()
+boots()
+msixs()
+virtqueues()
+pcis()
+virtio_pcis()
