@@ -19,6 +19,7 @@
 static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
+"                     [--nic vhost-user:PATH[,mac=MAC]]...\n"
 "\n"
 "Boot a kernel in a KVM virtual machine and run it until it stops.\n"
 "\n"
@@ -46,6 +47,13 @@ static const char vm_usage[] =
 "                       multiple of 2M\n"
 "      --console FILE   write the guest's COM1 output to FILE instead of\n"
 "                       standard output\n"
+"      --nic vhost-user:PATH[,mac=MAC]\n"
+"                       a virtio-net-pci NIC (1af4:1041) whose packets a\n"
+"                       vhost-user backend listening on unix socket PATH\n"
+"                       moves (iopass-switch, DPDK's net_vhost). MAC is\n"
+"                       52:54:00:12:34:56 style; default random. The\n"
+"                       backend must be running; if it restarts, the NIC\n"
+"                       reconnects (link down meanwhile). Up to %d NICs\n"
 "  -h, --help           show this help\n"
 "\n"
 "When standard input is a terminal, what is typed goes to COM1.\n"
@@ -61,10 +69,17 @@ static const char vm_usage[] =
 "\n"
 "examples:\n"
 "  iopass vm run --kernel build/guest/testguest.elf --mem 256M\n"
+"  iopass vm run --kernel guest.elf --nic vhost-user:/run/sw/p0.sock,mac=52:54:00:00:00:01\n"
 "  iopass vm run --kernel bzImage --initrd initrd.img --cpus 2 --mem 1G \\\n"
 "      --cmdline 'quiet panic=-1'\n";
 
-enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE };
+enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NIC };
+
+/* The --nic options, parsed; NICs are made once the VM exists. */
+struct vm_nics {
+	struct vm_nic_config cfg[VM_NICS_MAX];
+	int n;
+};
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -74,20 +89,21 @@ static const struct option vm_options[] = {
 	{ "cpus", required_argument, NULL, 'p' },
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "nic", required_argument, NULL, OPT_NIC },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 static void vm_print_usage(FILE *f)
 {
-	fprintf(f, vm_usage, VM_CPUS_MAX);
+	fprintf(f, vm_usage, VM_CPUS_MAX, VM_NICS_MAX);
 }
 
 static int vm_bad_option(char **argv, int optopt_c)
 {
 	const char *arg = argv[optind - 1];
 
-	if (optopt_c && strchr("kicmp", optopt_c))
+	if (optopt_c && (strchr("kicmp", optopt_c) || optopt_c == OPT_NIC))
 		cli_error("vm run: option '%s' needs a value; 'iopass vm run --help' describes it",
 			  arg);
 	else
@@ -96,8 +112,24 @@ static int vm_bad_option(char **argv, int optopt_c)
 	return EXIT_USAGE;
 }
 
+static int vm_parse_nic(const char *spec, struct vm_nics *nics)
+{
+	struct errbuf eb;
+
+	if (nics->n == VM_NICS_MAX) {
+		cli_error("vm run: more than %d --nic options", VM_NICS_MAX);
+		return EXIT_USAGE;
+	}
+	if (vm_nic_parse(spec, &nics->cfg[nics->n], &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_USAGE;
+	}
+	nics->n++;
+	return 0;
+}
+
 static int vm_parse(int argc, char **argv, struct vm_config *cfg,
-		    const char **console)
+		    const char **console, struct vm_nics *nics)
 {
 	uint64_t mem;
 	char *end;
@@ -144,6 +176,10 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			break;
 		case OPT_CONSOLE:
 			*console = optarg;
+			break;
+		case OPT_NIC:
+			if (vm_parse_nic(optarg, nics))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			vm_print_usage(stdout);
@@ -202,8 +238,30 @@ static int vm_exit_code(const struct vm_exit *ex, const char *msg)
 	}
 }
 
+/* Backend events of a running VM's NICs (the NIC's own thread). */
+static void vm_nic_log(void *opaque, const char *msg)
+{
+	(void)opaque;
+	cli_error("%s", msg);
+}
+
+static int vm_add_nics(struct vm *vm, struct vm_nics *nics)
+{
+	struct errbuf eb = { "" };
+
+	for (int i = 0; i < nics->n; i++) {
+		nics->cfg[i].log = vm_nic_log;
+		if (vm_nic_add(vm, &nics->cfg[i], &eb)) {
+			cli_error("%s", eb.msg);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 static int vm_run_cmd(int argc, char **argv)
 {
+	struct vm_nics nics = { .n = 0 };
 	struct vm_config cfg;
 	const char *console = NULL;
 	struct termios saved;
@@ -214,7 +272,7 @@ static int vm_run_cmd(int argc, char **argv)
 	int ret, out_fd = -1;
 
 	vm_config_init(&cfg);
-	ret = vm_parse(argc, argv, &cfg, &console);
+	ret = vm_parse(argc, argv, &cfg, &console, &nics);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	if (console) {
@@ -236,6 +294,11 @@ static int vm_run_cmd(int argc, char **argv)
 	if (ret) {
 		cli_error("%s", eb.msg[0] ? eb.msg : strerror(-ret));
 		ret = EXIT_USAGE;
+		goto out;
+	}
+	ret = vm_add_nics(vm, &nics);
+	if (ret) {
+		vm_destroy(vm);
 		goto out;
 	}
 	raw = cfg.console_in_fd >= 0 && vm_tty_raw(&saved);
