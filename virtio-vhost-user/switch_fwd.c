@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The poll loop of one worker lcore:
+ *   uplink RX -> classifier -> pool -> the pool's guest RX ring
+ *   guest TX  -> classifier -> other pools (guest to guest) and/or uplink
+ * Broadcast and multicast go to every pool of the frame's VLAN (never back
+ * to the guest that sent it) and, from a guest, to the uplink as well;
+ * unicast to no pool goes to the uplink from a guest and is dropped (and
+ * counted) from the uplink.
+ *
+ * VLANs are port VLANs, as on an SR-IOV VF: a guest sends and receives
+ * untagged frames; the switch tags them with the port's VLAN towards the
+ * uplink and strips the tag on the way in. A tagged frame from a guest is
+ * dropped: a guest picks no VLAN of its own.
+ *
+ * rte_vhost_enqueue_burst() copies into the guest's buffers and leaves the
+ * mbufs to us, so one mbuf serves every pool of a flood; the uplink gets
+ * them last because rte_eth_tx_burst() takes them and the tag goes in then.
+ */
+#include <rte_ethdev.h>
+#include <rte_pause.h>
+#include <rte_vhost.h>
+
+#include "switch.h"
+
+static inline void deliver_add(struct sw_worker *w, uint16_t pool, struct rte_mbuf *m)
+{
+	if (!w->nlist[pool])
+		w->touched[w->ntouched++] = pool;
+	w->lists[pool][w->nlist[pool]++] = m;
+}
+
+static inline uint16_t enqueue(int vid, struct rte_mbuf **l, uint16_t n)
+{
+	uint16_t sent = 0;
+
+	for (int a = 0; a < SW_ENQ_ATTEMPTS && sent < n; a++) {
+		if (a)
+			rte_pause();
+		sent += rte_vhost_enqueue_burst(vid, SW_VIRTIO_RXQ, l + sent, n - sent);
+	}
+	return sent;
+}
+
+static void deliver_flush(struct sw_worker *w)
+{
+	for (uint16_t t = 0; t < w->ntouched; t++) {
+		uint16_t id = w->touched[t], n = w->nlist[id], sent = 0;
+		struct rte_mbuf **l = w->lists[id];
+		struct sw_port *p = &sw.ports[id];
+		uint64_t bytes = 0, sent_bytes = 0;
+
+		for (uint16_t i = 0; i < n; i++)
+			bytes += rte_pktmbuf_pkt_len(l[i]);
+		if (!atomic_load_explicit(&p->ready, memory_order_acquire))
+			sent = 0;
+		else if (sw_port_sink(p))
+			sent = n;
+		else
+			sent = enqueue(atomic_load_explicit(&p->vid, memory_order_relaxed), l, n);
+		for (uint16_t i = 0; i < sent; i++)
+			sent_bytes += rte_pktmbuf_pkt_len(l[i]);
+		w->pool[id].pkts += n;
+		w->pool[id].bytes += bytes;
+		w->pool[id].drops += n - sent;
+		w->port_tx[id].pkts += sent;
+		w->port_tx[id].bytes += sent_bytes;
+		w->port_tx[id].drops += n - sent;
+		w->nlist[id] = 0;
+	}
+	w->ntouched = 0;
+}
+
+/* Keys of a burst; a frame without a usable header gets bad[i]. */
+static void burst_keys(struct rte_mbuf **pkts, uint16_t n, struct vmdq_key *keys,
+		       uint32_t *tag, bool *bad)
+{
+	for (uint16_t i = 0; i < n; i++)
+		bad[i] = vmdq_key_from_frame(rte_pktmbuf_mtod(pkts[i], void *),
+					     rte_pktmbuf_data_len(pkts[i]), &keys[i], &tag[i]) < 0;
+}
+
+static void uplink_rx_software(struct sw_worker *w, const struct sw_cfg *cfg)
+{
+	struct rte_mbuf *pkts[SW_BURST];
+	struct vmdq_key keys[SW_BURST];
+	struct vmdq_verdict v[SW_BURST];
+	uint32_t tag[SW_BURST];
+	bool bad[SW_BURST];
+	uint16_t n;
+
+	n = rte_eth_rx_burst(sw.uplink, 0, pkts, SW_BURST);
+	if (!n)
+		return;
+	burst_keys(pkts, n, keys, tag, bad);
+	vmdq_classify_burst(cfg->tbl, keys, n, v);
+	for (uint16_t i = 0; i < n; i++) {
+		w->up_rx.pkts++;
+		w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		if (bad[i] || !v[i].n) {
+			w->up_rx.drops++;
+			if (!bad[i] && v[i].dest == VMDQ_DEST_MISS)
+				w->up_unknown++;
+			continue;
+		}
+		if (tag[i])
+			rte_vlan_strip(pkts[i]);
+		pkts[i]->ol_flags = 0;
+		for (uint16_t j = 0; j < v[i].n; j++)
+			deliver_add(w, v[i].pools[j], pkts[i]);
+	}
+	deliver_flush(w);
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* Hardware VMDq: each pool's frames already sit in the pool's own queue. */
+static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
+{
+	struct rte_mbuf *pkts[SW_BURST];
+
+	for (uint16_t s = 0; s < cfg->n; s++) {
+		uint16_t id = cfg->slots[s], n;
+
+		if (id % sw.nworkers != w->idx)
+			continue;
+		n = rte_eth_rx_burst(sw.uplink, sw.set.pools[id].queue, pkts, SW_BURST);
+		for (uint16_t i = 0; i < n; i++) {
+			w->up_rx.pkts++;
+			w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
+			rte_vlan_strip(pkts[i]);
+			pkts[i]->ol_flags = 0;
+			deliver_add(w, id, pkts[i]);
+		}
+		deliver_flush(w);
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
+static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
+{
+	struct sw_port *p = &sw.ports[id];
+	struct rte_mbuf *pkts[SW_BURST], *up[SW_BURST], *done[SW_BURST];
+	struct vmdq_key keys[SW_BURST];
+	struct vmdq_verdict v[SW_BURST];
+	uint32_t tag[SW_BURST];
+	bool bad[SW_BURST];
+	uint16_t n, nup = 0, ndone = 0, sent = 0;
+	uint16_t vlan = p->spec.vlan;
+
+	if (!atomic_load_explicit(&p->ready, memory_order_acquire) || sw_port_sink(p))
+		return;
+	n = rte_vhost_dequeue_burst(atomic_load_explicit(&p->vid, memory_order_relaxed),
+				    SW_VIRTIO_TXQ, sw.mp, pkts, SW_BURST);
+	if (!n)
+		return;
+	burst_keys(pkts, n, keys, tag, bad);
+	for (uint16_t i = 0; i < n; i++)
+		keys[i].vlan = vlan;
+	vmdq_classify_burst(cfg->tbl, keys, n, v);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		bool to_up = false;
+
+		w->port_rx[id].pkts++;
+		w->port_rx[id].bytes += rte_pktmbuf_pkt_len(m);
+		if (bad[i] || tag[i]) {
+			w->port_rx[id].drops++;
+			done[ndone++] = m;
+			continue;
+		}
+		m->ol_flags = 0;
+		switch (v[i].dest) {
+		case VMDQ_DEST_POOL:
+			if (v[i].pools[0] == id)	/* to itself: nowhere to go */
+				w->port_rx[id].drops++;
+			else
+				deliver_add(w, v[i].pools[0], m);
+			break;
+		case VMDQ_DEST_FLOOD:
+			for (uint16_t j = 0; j < v[i].n; j++)
+				if (v[i].pools[j] != id)
+					deliver_add(w, v[i].pools[j], m);
+			to_up = sw.have_uplink;
+			break;
+		default:
+			to_up = sw.have_uplink;
+			if (!to_up)
+				w->port_rx[id].drops++;
+		}
+		if (to_up)
+			up[nup++] = m;
+		else
+			done[ndone++] = m;
+	}
+	deliver_flush(w);
+	if (nup) {
+		uint16_t k = 0;
+
+		for (uint16_t i = 0; i < nup; i++) {
+			/* Only a frame that failed to get its tag stays out. */
+			if (vlan) {
+				up[i]->vlan_tci = vlan;
+				if (rte_vlan_insert(&up[i])) {
+					w->up_tx.drops++;
+					done[ndone++] = up[i];
+					continue;
+				}
+			}
+			up[k++] = up[i];
+		}
+		nup = k;
+		sent = rte_eth_tx_burst(sw.uplink, (uint16_t)w->idx, up, nup);
+		for (uint16_t i = 0; i < sent; i++) {
+			w->up_tx.pkts++;
+			w->up_tx.bytes += rte_pktmbuf_pkt_len(up[i]);
+		}
+		w->up_tx.drops += nup - sent;
+		for (uint16_t i = sent; i < nup; i++)
+			done[ndone++] = up[i];
+	}
+	rte_pktmbuf_free_bulk(done, ndone);
+}
+
+int sw_worker_main(void *arg)
+{
+	struct sw_worker *w = arg;
+
+	while (!atomic_load_explicit(&sw.stop, memory_order_relaxed)) {
+		const struct sw_cfg *cfg = atomic_load_explicit(&sw.cfg, memory_order_acquire);
+
+		if (sw.have_uplink) {
+			if (sw.set.ops->kind == VMDQ_HARDWARE)
+				uplink_rx_hardware(w, cfg);
+			else if (w->idx == 0)
+				uplink_rx_software(w, cfg);
+		}
+		for (uint16_t s = 0; s < cfg->n; s++)
+			if (cfg->slots[s] % sw.nworkers == w->idx)
+				guest_tx(w, cfg, cfg->slots[s]);
+		/* A full barrier (lock xadd): the next iteration's loads of
+		 * cfg and ready cannot move before it (see sw_grace_wait). */
+		atomic_fetch_add(&w->epoch, 1);
+	}
+	atomic_store(&w->stopped, true);
+	return 0;
+}
