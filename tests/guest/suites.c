@@ -6,12 +6,14 @@
 #include "guest.h"
 
 extern const struct suite suite_pci, suite_irq, suite_exits, suite_memory;
+extern const struct suite suite_virtio_net;
 
 static const struct suite *const suites[] = {
 	&suite_pci,
 	&suite_irq,
 	&suite_exits,
 	&suite_memory,
+	&suite_virtio_net,
 };
 
 static void suite_run(const struct suite *s)
