@@ -239,6 +239,18 @@ int vhost_user_reply_hdr(const uint8_t *hdr, const struct vhost_user_msg *req,
 	reply->request = get32(hdr);
 	reply->flags = get32(hdr + 4);
 	reply->size = get32(hdr + 8);
+	if (reply->request != req->request &&
+	    (reply->request >= VHOST_USER_REQUEST_MAX ||
+	     !request_names[reply->request])) {
+		char text[9];
+
+		/* Likely another protocol: show what it said. */
+		for (int i = 0; i < 8; i++)
+			text[i] = hdr[i] >= 0x20 && hdr[i] < 0x7f ? hdr[i] : '.';
+		text[8] = '\0';
+		return errbuf_set(eb, -EPROTO, "answered %s with \"%s...\", "
+				  "not a vhost-user reply", name, text);
+	}
 	if (reply->request != req->request)
 		return errbuf_set(eb, -EPROTO, "answered %s with %s", name,
 				  vhost_user_request_name(reply->request, b2,
