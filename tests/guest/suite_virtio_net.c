@@ -12,7 +12,11 @@
  *   vnet.frames=N       frames per round (default 256)
  *   vnet.mode=echo|reflect  send and check (default), or send back what
  *                       arrives (vnet.frames of them) for another guest
- *   vnet.wait=S         reflect: how long to wait for them (default 60)
+ *   vnet.wait=S         reflect, quiet: how long to wait (default 60)
+ *   vnet.mode=quiet     expect no frame at all until one from vnet.stopmac
+ *                       (a switch must keep other VLANs' frames away)
+ *   vnet.blast=MAC:N,.. after the echo, N frames to each MAC, no answer
+ *                       expected (unknown MACs: a switch's uplink counts them)
  *   vnet.restart=S      after the first round, print "VNET restart-ready",
  *                       wait up to S seconds for the link to go down (the
  *                       backend was killed) and for frames to flow again
@@ -77,20 +81,27 @@ static uint64_t cmdline_num(const char *key, uint64_t dflt)
 	return n;
 }
 
-static bool cmdline_mac(const char *key, uint8_t out[6])
+static bool mac_parse(const char *v, size_t len, uint8_t out[6])
 {
-	const char *v;
-	size_t len;
 	uint64_t b;
 
-	if (!cmdline_get(key, &v, &len) || len != 17)
+	if (len != 17)
 		return false;
 	for (int i = 0; i < 6; i++) {
-		if (parse_hex(v + 3 * i, 2, &b) != 2)
+		if (parse_hex(v + 3 * i, 2, &b) != 2 ||
+		    (i < 5 && v[3 * i + 2] != ':'))
 			return false;
 		out[i] = b;
 	}
 	return true;
+}
+
+static bool cmdline_mac(const char *key, uint8_t out[6])
+{
+	const char *v;
+	size_t len;
+
+	return cmdline_get(key, &v, &len) && mac_parse(v, len, out);
 }
 
 static bool link_up(void)
@@ -558,6 +569,87 @@ static void vnet_reflect(uint32_t frames, uint64_t wait_s)
 	test_end();
 }
 
+struct quiet {
+	uint8_t stop[6];
+	bool have_stop;
+	bool stopped;
+	uint32_t others;
+	uint8_t first[6];
+};
+
+static void quiet_rx(void *arg, uint8_t *f, uint32_t len)
+{
+	struct quiet *q = arg;
+
+	if (len < 14)
+		return;
+	if (q->have_stop && mac_eq(f + 6, q->stop)) {
+		q->stopped = true;
+		return;
+	}
+	if (!q->others++)
+		put_mac(q->first, f + 6);
+}
+
+static void vnet_quiet(uint64_t wait_s)
+{
+	uint64_t deadline = rdtsc() + wait_s * tsc_hz();
+	struct quiet q = { 0 };
+
+	q.have_stop = cmdline_mac("vnet.stopmac", q.stop);
+	test_begin("vnet.quiet");
+	pr("VNET quiet-ready\n");
+	while (!q.stopped && rdtsc() < deadline)
+		rx_poll(quiet_rx, &q);
+	test_check(q.stopped || !q.have_stop, "no frame from vnet.stopmac in "
+		   "%lu s", wait_s);
+	test_check(!q.others, "%u frames arrived, the first from "
+		   "%02x:%02x:%02x:%02x:%02x:%02x", q.others, q.first[0],
+		   q.first[1], q.first[2], q.first[3], q.first[4], q.first[5]);
+	test_end();
+}
+
+/* vnet.blast=MAC:N,...: frames nobody answers; all must leave the ring. */
+static void vnet_blast(void)
+{
+	uint8_t saved[6], to[6];
+	const char *v, *end;
+	uint32_t id = 0xb1;
+	uint64_t n, deadline;
+	size_t len, k;
+
+	if (!cmdline_get("vnet.blast", &v, &len))
+		return;
+	put_mac(saved, peer);
+	for (end = v + len; v < end; v += k + (v + k < end), id++) {
+		for (k = 0; v + k < end && v[k] != ','; k++)
+			;
+		test_begin("vnet.blast");
+		if (!test_check(k > 18 && v[17] == ':' && mac_parse(v, 17, to) &&
+				parse_u64(v + 18, k - 18, &n) == k - 18,
+				"bad vnet.blast (want MAC:N,...)")) {
+			test_end();
+			break;
+		}
+		put_mac(peer, to);
+		round_init(&rnd, id, 0, true);
+		rnd.n = n;
+		deadline = rdtsc() + ROUND_TIMEOUT_S * tsc_hz();
+		while ((rnd.sent < n || vq_inflight(&txq)) &&
+		       rdtsc() < deadline) {
+			tx_fill(&rnd, 64);
+			rx_poll(NULL, NULL);
+		}
+		test_check(rnd.sent == n && !vq_inflight(&txq), "%u of %lu "
+			   "frames sent, %u not taken", rnd.sent, n,
+			   vq_inflight(&txq));
+		pr("# vnet: blast %u frames to %02x:%02x:%02x:%02x:%02x:%02x\n",
+		   rnd.sent, to[0], to[1], to[2], to[3], to[4], to[5]);
+		test_end();
+	}
+	put_mac(peer, saved);
+}
+
 static void vnet_run(void)
 {
 	struct pci_dev *d = pci_find(VIRTIO_VENDOR, VIRTIO_DEV_NET);
@@ -582,8 +674,12 @@ static void vnet_run(void)
 	if (cmdline_get("vnet.mode", &mode, &len) && len == 7 &&
 	    !strncmp(mode, "reflect", 7)) {
 		vnet_reflect(frames, cmdline_num("vnet.wait", 60));
+	} else if (cmdline_get("vnet.mode", &mode, &len) && len == 5 &&
+		   !strncmp(mode, "quiet", 5)) {
+		vnet_quiet(cmdline_num("vnet.wait", 60));
 	} else {
 		vnet_echo(frames);
+		vnet_blast();
 		if (restart)
 			vnet_restart(restart);
 		if (bench)
