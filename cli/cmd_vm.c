@@ -19,7 +19,7 @@
 static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
-"                     [--nic vhost-user:PATH[,mac=MAC]]...\n"
+"                     [--nic vhost-user:PATH[,mac=MAC][,server]]...\n"
 "\n"
 "Boot a kernel in a KVM virtual machine and run it until it stops.\n"
 "\n"
@@ -47,13 +47,16 @@ static const char vm_usage[] =
 "                       multiple of 2M\n"
 "      --console FILE   write the guest's COM1 output to FILE instead of\n"
 "                       standard output\n"
-"      --nic vhost-user:PATH[,mac=MAC]\n"
+"      --nic vhost-user:PATH[,mac=MAC][,server]\n"
 "                       a virtio-net-pci NIC (1af4:1041) whose packets a\n"
 "                       vhost-user backend listening on unix socket PATH\n"
 "                       moves (iopass-switch, DPDK's net_vhost). MAC is\n"
 "                       52:54:00:12:34:56 style; default random. The\n"
 "                       backend must be running; if it restarts, the NIC\n"
-"                       reconnects (link down meanwhile). Up to %d NICs\n"
+"                       reconnects (link down meanwhile). With server,\n"
+"                       iopass creates PATH and waits up to %d s for the\n"
+"                       backend to connect (iopass-switch client-mode\n"
+"                       ports), and again whenever it goes. Up to %d NICs\n"
 "  -h, --help           show this help\n"
 "\n"
 "When standard input is a terminal, what is typed goes to COM1.\n"
@@ -96,7 +99,7 @@ static const struct option vm_options[] = {
 
 static void vm_print_usage(FILE *f)
 {
-	fprintf(f, vm_usage, VM_CPUS_MAX, VM_NICS_MAX);
+	fprintf(f, vm_usage, VM_CPUS_MAX, VM_NIC_SERVER_WAIT_S, VM_NICS_MAX);
 }
 
 static int vm_bad_option(char **argv, int optopt_c)

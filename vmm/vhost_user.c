@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@ void vhost_user_init(struct vhost_user *vu, const char *path)
 {
 	memset(vu, 0, sizeof(*vu));
 	vu->fd = -1;
+	vu->listen_fd = -1;
 	snprintf(vu->path, sizeof(vu->path), "%s", path);
 	vu->timeout_ms = VHOST_USER_TIMEOUT_MS;
 }
@@ -290,18 +292,29 @@ int vhost_user_attach(struct vhost_user *vu, int fd, uint64_t want_protocol,
 	return ret;
 }
 
+static int sock_addr(struct vhost_user *vu, struct sockaddr_un *sa,
+		     struct errbuf *eb)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(vu->path) >= sizeof(sa->sun_path) - 1 || !vu->path[0])
+		return errbuf_set(eb, -ENAMETOOLONG, "vhost-user socket path "
+				  "'%s' is empty or longer than %zu bytes",
+				  vu->path, sizeof(sa->sun_path) - 2);
+	strcpy(sa->sun_path, vu->path);
+	return 0;
+}
+
 int vhost_user_connect(struct vhost_user *vu, uint64_t want_protocol,
 		       struct errbuf *eb)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	int fd, err;
 
 	vhost_user_close(vu);
-	if (strlen(vu->path) >= sizeof(sa.sun_path) - 1 || !vu->path[0])
-		return errbuf_set(eb, -ENAMETOOLONG, "vhost-user socket path "
-				  "'%s' is empty or longer than %zu bytes",
-				  vu->path, sizeof(sa.sun_path) - 2);
-	strcpy(sa.sun_path, vu->path);
+	err = sock_addr(vu, &sa, eb);
+	if (err)
+		return err;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
@@ -321,6 +334,90 @@ int vhost_user_connect(struct vhost_user *vu, uint64_t want_protocol,
 				  "socket %s: %s", vu->path, strerror(-err));
 	}
 	return vhost_user_attach(vu, fd, want_protocol, eb);
+}
+
+/* A socket file whose owner is gone (nobody accepts): safe to replace. */
+static bool stale_socket(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool stale;
+
+	if (fd < 0)
+		return false;
+	stale = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) &&
+		errno == ECONNREFUSED;
+	close(fd);
+	return stale;
+}
+
+int vhost_user_listen(struct vhost_user *vu, struct errbuf *eb)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd, err;
+
+	err = sock_addr(vu, &sa, eb);
+	if (err)
+		return err;
+	if (!lstat(vu->path, &st)) {
+		if (!S_ISSOCK(st.st_mode) || !stale_socket(&sa))
+			return errbuf_set(eb, -EEXIST, "%s exists and is %s: "
+					  "choose another vhost-user socket "
+					  "path", vu->path,
+					  S_ISSOCK(st.st_mode) ?
+					  "a socket in use" : "not a socket");
+		unlink(vu->path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+		err = -errno;
+		close(fd);
+		return errbuf_set(eb, err, "cannot listen on vhost-user socket "
+				  "%s: %s", vu->path, strerror(-err));
+	}
+	vu->listen_fd = fd;
+	return 0;
+}
+
+int vhost_user_accept(struct vhost_user *vu, int timeout_ms,
+		      uint64_t want_protocol, struct errbuf *eb)
+{
+	struct pollfd p = { .fd = vu->listen_fd, .events = POLLIN };
+	int64_t deadline = now_ms() + timeout_ms;
+	int fd, r, ret;
+
+	if (vu->listen_fd < 0)
+		return errbuf_set(eb, -EINVAL, "vhost-user socket %s: not "
+				  "listening", vu->path);
+	for (;;) {
+		int64_t left = deadline - now_ms();
+
+		r = poll(&p, 1, left > 0 ? left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		fd = r > 0 ? accept4(vu->listen_fd, NULL, NULL, SOCK_CLOEXEC)
+			   : -1;
+		if (fd < 0)
+			break;
+		ret = vhost_user_attach(vu, fd, want_protocol, eb);
+		/* One that hung up at once (a probe, a dying backend): next. */
+		if (ret != -EPIPE && ret != -ECONNRESET)
+			return ret;
+	}
+	return errbuf_set(eb, -ETIMEDOUT, "no vhost-user backend connected "
+			  "to %s within %d ms: start it in client mode on "
+			  "this socket", vu->path, timeout_ms);
+}
+
+void vhost_user_unlisten(struct vhost_user *vu)
+{
+	if (vu->listen_fd < 0)
+		return;
+	close(vu->listen_fd);
+	vu->listen_fd = -1;
+	unlink(vu->path);
 }
 
 int vhost_user_set_features(struct vhost_user *vu, uint64_t features,

@@ -163,6 +163,7 @@ int vhost_user_reply_payload(const uint8_t *payload,
 
 struct vhost_user {
 	int fd;			/* -1: not connected */
+	int listen_fd;		/* server mode: the socket we own, else -1 */
 	char path[108];		/* sun_path */
 	int timeout_ms;
 	uint64_t features;		/* offered by the backend */
@@ -178,6 +179,21 @@ void vhost_user_init(struct vhost_user *vu, const char *path);
  */
 int vhost_user_connect(struct vhost_user *vu, uint64_t want_protocol,
 		       struct errbuf *eb);
+/*
+ * Server mode: the frontend owns the socket and the backend connects
+ * (iopass-switch client-mode ports, DPDK vhost with the CLIENT flag, which
+ * reconnect when the VMM restarts). A stale socket file nobody listens on
+ * is replaced; anything else at the path is refused (-EEXIST).
+ */
+int vhost_user_listen(struct vhost_user *vu, struct errbuf *eb);
+/*
+ * Waits up to timeout_ms (0: only what is queued) for a backend to
+ * connect, then does the first exchange with it. -ETIMEDOUT: nobody came.
+ */
+int vhost_user_accept(struct vhost_user *vu, int timeout_ms,
+		      uint64_t want_protocol, struct errbuf *eb);
+/* Closes the listening socket and removes its file. */
+void vhost_user_unlisten(struct vhost_user *vu);
 /*
  * Same exchange on a socket that is already connected (server mode: the
  * backend connected to us). Takes fd.

@@ -65,6 +65,7 @@ struct virtio_net {
 	uint8_t mac[6];
 	void (*log)(void *opaque, const char *msg);
 	void *log_opaque;
+	bool server;			/* the backend connects to us */
 	atomic_bool link_up;
 
 	pthread_mutex_t lock;		/* everything below */
@@ -331,14 +332,16 @@ static void *net_thread(void *arg)
 		pthread_mutex_lock(&net->lock);
 		up = vhost_user_connected(&net->vu);
 		/*
-		 * Polled only while connected; the fd is closed only under
-		 * net->lock, and whoever closes it wakes this thread.
+		 * The connection is polled only while up; it is closed only
+		 * under net->lock, and whoever closes it wakes this thread.
+		 * Down, a server waits for the backend to come back.
 		 */
-		p[1].fd = up ? net->vu.fd : -1;
+		p[1].fd = up ? net->vu.fd :
+			  net->server ? net->vu.listen_fd : -1;
 		pthread_mutex_unlock(&net->lock);
 		net_link_set(net, up);
 
-		poll(p, 2, up ? IDLE_CHECK_MS : delay);
+		poll(p, 2, up || net->server ? IDLE_CHECK_MS : delay);
 		if (read(net->wake_fd, &drain, sizeof(drain)) < 0) {
 			/* EAGAIN: woken by the socket or the timeout. */
 		}
@@ -351,7 +354,13 @@ static void *net_thread(void *arg)
 			pthread_mutex_unlock(&net->lock);
 			continue;
 		}
-		ret = vhost_user_connect(&net->vu, NET_PROTOCOL_FEATURES, &eb);
+		if (net->server && !(p[1].revents & POLLIN)) {
+			pthread_mutex_unlock(&net->lock);
+			continue;
+		}
+		ret = net->server ?
+		      vhost_user_accept(&net->vu, 0, NET_PROTOCOL_FEATURES, &eb) :
+		      vhost_user_connect(&net->vu, NET_PROTOCOL_FEATURES, &eb);
 		if (!ret)
 			ret = net_reattach(net, &eb);
 		pthread_mutex_unlock(&net->lock);
@@ -384,6 +393,7 @@ static void net_destroy(struct virtio_net *net)
 	/* Resets the device: the backend stops using guest memory. */
 	virtio_pci_destroy(net->vp);
 	vhost_user_close(&net->vu);
+	vhost_user_unlisten(&net->vu);
 	if (net->wake_fd >= 0)
 		close(net->wake_fd);
 	pthread_mutex_destroy(&net->lock);
@@ -421,6 +431,7 @@ int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
 	net->vm = vm;
 	net->log = cfg->log;
 	net->log_opaque = cfg->log_opaque;
+	net->server = cfg->server;
 	snprintf(net->name, sizeof(net->name), "nic%d", net_count++);
 	vhost_user_init(&net->vu, cfg->socket);
 	memcpy(net->mac, cfg->mac, 6);
@@ -436,7 +447,16 @@ int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
 				 strerror(errno));
 		goto err;
 	}
-	ret = vhost_user_connect(&net->vu, NET_PROTOCOL_FEATURES, eb);
+	/* The guest is offered what the first backend has: wait for it. */
+	if (net->server) {
+		ret = vhost_user_listen(&net->vu, eb);
+		if (!ret)
+			ret = vhost_user_accept(&net->vu,
+						VM_NIC_SERVER_WAIT_S * 1000,
+						NET_PROTOCOL_FEATURES, eb);
+	} else {
+		ret = vhost_user_connect(&net->vu, NET_PROTOCOL_FEATURES, eb);
+	}
 	if (!ret)
 		ret = net_check_backend(net, NET_REQUIRED_FEATURES, eb);
 	if (ret)
@@ -493,7 +513,7 @@ int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
 	memset(cfg, 0, sizeof(*cfg));
 	if (strncmp(p, kind, sizeof(kind) - 1))
 		return errbuf_set(eb, -EINVAL, "--nic '%s': unknown kind; give "
-				  "vhost-user:PATH[,mac=MAC]", spec);
+				  "vhost-user:PATH[,mac=MAC][,server]", spec);
 	p += sizeof(kind) - 1;
 	n = strcspn(p, ",");
 	if (!n || n > VM_NIC_PATH_MAX)
@@ -505,7 +525,9 @@ int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
 	for (p += n; *p; p += n) {
 		opt = ++p;
 		n = strcspn(p, ",");
-		if (n > 4 && !strncmp(opt, "mac=", 4)) {
+		if (n == 6 && !strncmp(opt, "server", 6)) {
+			cfg->server = true;
+		} else if (n > 4 && !strncmp(opt, "mac=", 4)) {
 			if (parse_mac(opt + 4, n - 4, cfg->mac))
 				return errbuf_set(eb, -EINVAL, "--nic '%s': "
 						  "mac must be six hex octets "
@@ -518,8 +540,8 @@ int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
 			cfg->mac_set = true;
 		} else {
 			return errbuf_set(eb, -EINVAL, "--nic '%s': unknown "
-					  "option '%.*s'; options: mac=MAC",
-					  spec, (int)n, opt);
+					  "option '%.*s'; options: mac=MAC, "
+					  "server", spec, (int)n, opt);
 		}
 	}
 	return 0;

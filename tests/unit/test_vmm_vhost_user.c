@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -498,6 +499,61 @@ static void test_vring_stop(void **state)
 	expect_req(p, VHOST_USER_GET_VRING_BASE, 8, 0, &g);
 }
 
+/* Server mode: the backend connects to a socket the frontend made. */
+static void test_listen_accept(void **state)
+{
+	char dir[] = "/tmp/iopass-vu-test.XXXXXX", path[128];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vhost_user vu;
+	struct errbuf eb;
+	uint8_t b[20];
+	uint64_t f = 1ULL << 32;
+	int fd, be;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vu.sock", dir);
+	strcpy(sa.sun_path, path);
+
+	/* A file that is not a socket is never removed. */
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	close(fd);
+	vhost_user_init(&vu, path);
+	assert_int_equal(vhost_user_listen(&vu, &eb), -EEXIST);
+	assert_non_null(strstr(eb.msg, "not a socket"));
+	unlink(path);
+
+	/* A stale socket (its owner died) is replaced. */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	assert_int_equal(vhost_user_listen(&vu, &eb), 0);
+	/* ... but a live one is not. */
+	{
+		struct vhost_user other;
+
+		vhost_user_init(&other, path);
+		assert_int_equal(vhost_user_listen(&other, &eb), -EEXIST);
+		assert_non_null(strstr(eb.msg, "a socket in use"));
+	}
+	assert_int_equal(vhost_user_accept(&vu, 50, 0, &eb), -ETIMEDOUT);
+	assert_non_null(strstr(eb.msg, "client mode"));
+
+	be = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(be, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	hdr(b, VHOST_USER_GET_FEATURES, 5, 8);
+	memcpy(b + 12, &f, 8);
+	assert_int_equal(write(be, b, sizeof(b)), sizeof(b));
+	assert_int_equal(vhost_user_accept(&vu, 1000, 0, &eb), 0);
+	assert_true(vu.features == f);
+	assert_true(vhost_user_connected(&vu));
+	vhost_user_close(&vu);
+	close(be);
+	vhost_user_unlisten(&vu);
+	assert_int_equal(access(path, F_OK), -1);
+	rmdir(dir);
+}
+
 /* ---- --nic ---- */
 
 static void test_nic_parse(void **state)
@@ -535,6 +591,12 @@ static void test_nic_parse(void **state)
 	assert_non_null(strstr(eb.msg, "unicast"));
 	assert_int_equal(vm_nic_parse("vhost-user:/s,mac=00:00:00:00:00:00",
 				      &c, &eb), -EINVAL);
+	assert_int_equal(vm_nic_parse("vhost-user:/s,server,mac=52:54:00:00:"
+				      "00:01", &c, &eb), 0);
+	assert_true(c.server && c.mac_set);
+	assert_false(vm_nic_parse("vhost-user:/s", &c, &eb) || c.server);
+	assert_int_equal(vm_nic_parse("vhost-user:/s,servers", &c, &eb),
+			 -EINVAL);
 	assert_int_equal(vm_nic_parse("vhost-user:/s,queues=2", &c, &eb),
 			 -EINVAL);
 	assert_non_null(strstr(eb.msg, "unknown option 'queues=2'"));
@@ -567,6 +629,7 @@ int main(void)
 						pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_vring_stop, pair_setup,
 						pair_teardown),
+		cmocka_unit_test(test_listen_accept),
 		cmocka_unit_test(test_nic_parse),
 	};
 
