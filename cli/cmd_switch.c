@@ -34,7 +34,8 @@ static void switch_usage(FILE *f)
 	fprintf(f,
 "usage: iopass switch start [--foreground] [--uplink DEV] [--lcores LIST] [--no-huge]\n"
 "                           [--mem MB] [--classifier auto|software|hardware]\n"
-"                           [--max-pools N] [--port SPEC]... [--file-prefix P]\n"
+"                           [--max-pools N] [--lossless] [--port SPEC]...\n"
+"                           [--file-prefix P]\n"
 "                           [--log FILE] [--wait SECONDS] [-- EAL-OPTIONS]\n"
 "       iopass switch stop\n"
 "       iopass switch port add NAME --mac MAC [--vlan N] [--socket PATH]\n"
@@ -61,6 +62,8 @@ static void switch_usage(FILE *f)
 "  --mem MB           DPDK memory (default 512)\n"
 "  --classifier K     auto (hardware VMDq when the uplink has it), software,\n"
 "                     or hardware (refuse to start without it)\n"
+"  --lossless         a guest whose RX ring is full makes its senders wait\n"
+"                     (up to 100 ms) instead of losing their unicast frames\n"
 "  --port SPEC        a port at start: \"NAME mac=MAC [vlan=N] [path=P]\n"
 "                     [mode=server|client|sink]\"\n"
 "  --foreground       run in this terminal; otherwise the switch runs in the\n"
@@ -143,8 +146,9 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			json_object_object_add(root, "switch", kv_to_json(kv, nkv));
 			if (!json)
 				printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
-				       "up to %s pools\n", G("workers"), G("classifier"),
-				       G("ports"), G("max_pools"));
+				       "up to %s pools, lossless %s\n", G("workers"),
+				       G("classifier"), G("ports"), G("max_pools"),
+				       G("lossless"));
 		} else if (!strcmp(type, "uplink")) {
 			json_object_object_add(root, "uplink", kv_to_json(kv, nkv));
 			if (!json)
@@ -207,7 +211,7 @@ static int simple(const char *ctl, const char *req, bool json, const char *only,
 /* ------------------------------------------------------------- start */
 
 struct start_opts {
-	bool foreground, no_huge;
+	bool foreground, no_huge, lossless;
 	const char *uplink, *lcores, *classifier, *max_pools, *prefix, *log;
 	unsigned int mem_mb, wait_s;
 	const char *ports[64];
@@ -314,6 +318,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 {
 	static const struct option lo[] = {
 		{ "foreground", no_argument, NULL, 'f' }, { "no-huge", no_argument, NULL, 'n' },
+		{ "lossless", no_argument, NULL, 'S' },
 		{ "uplink", required_argument, NULL, 'u' },
 		{ "lcores", required_argument, NULL, 'l' },
 		{ "classifier", required_argument, NULL, 'k' },
@@ -330,6 +335,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 		switch (c) {
 		case 'f': o->foreground = true; break;
 		case 'n': o->no_huge = true; break;
+		case 'S': o->lossless = true; break;
 		case 'u': o->uplink = optarg; break;
 		case 'l': o->lcores = optarg; break;
 		case 'k': o->classifier = optarg; break;
@@ -433,6 +439,8 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 		args[na++] = "--classifier";
 		args[na++] = (char *)o.classifier;
 	}
+	if (o.lossless)
+		args[na++] = "--lossless";
 	if (o.max_pools) {
 		args[na++] = "--max-pools";
 		args[na++] = (char *)o.max_pools;

@@ -34,6 +34,7 @@
  * costs the worker a few microseconds per burst, not the other guests' frames.
  */
 #define SW_ENQ_ATTEMPTS	8
+#define SW_HOLD_MS	500
 
 struct sw_counters {
 	uint64_t pkts;
@@ -53,6 +54,7 @@ struct sw_port {
 	_Atomic int vid;		/* -1: no frontend connected */
 	_Atomic bool ready;		/* vid usable by the workers */
 	uint64_t connects;
+	_Atomic uint32_t gen;		/* bumped by every add: held frames check it */
 };
 
 /* Per worker, so counting never shares a cache line across lcores. */
@@ -66,11 +68,23 @@ struct sw_worker {
 	struct sw_counters pool[SW_MAX_PORTS];		/* classified to the pool */
 	struct sw_counters up_rx, up_tx;
 	uint64_t up_unknown;				/* unicast to no pool */
-	/* scratch: per pool, the frames of this burst for it */
+	/* scratch: per pool, the frames of this burst for it, and for each
+	 * its index in the burst (guest TX: bit 7 set when it may be held) */
 	uint16_t nlist[SW_MAX_PORTS];
 	uint16_t touched[SW_MAX_PORTS];
 	uint16_t ntouched;
 	struct rte_mbuf *lists[SW_MAX_PORTS][SW_BURST];
+	uint8_t pos[SW_MAX_PORTS][SW_BURST];
+	/* --lossless: per source port, frames a full guest ring refused */
+	struct sw_held {
+		uint16_t n;
+		uint32_t src_gen;		/* the sender's port generation */
+		uint64_t since;			/* TSC when first held */
+		struct rte_mbuf *m[SW_BURST];
+		uint16_t dst[SW_BURST];
+		uint32_t dst_gen[SW_BURST];
+	} held[SW_MAX_PORTS];
+	bool stalled[SW_MAX_PORTS];	/* held frames for it expired: drop, not hold */
 };
 
 struct sw_cfg {
@@ -81,6 +95,16 @@ struct sw_cfg {
 
 struct sw {
 	_Atomic bool stop;
+	/*
+	 * Lossless guest to guest: a unicast frame that finds its guest's RX
+	 * ring full is held, and its sender's TX ring is not read again until
+	 * it is delivered, so a slower guest slows its sender instead of
+	 * losing frames. A guest that takes nothing for SW_HOLD_MS is stalled:
+	 * what waits for it is dropped, and so is what comes for it until it
+	 * takes frames again. That pause of its senders is why it is opt-in.
+	 */
+	bool lossless;
+	uint64_t hold_tsc;		/* SW_HOLD_MS in TSC ticks */
 	struct sw_cfg *_Atomic cfg;
 	struct sw_worker *workers[SW_MAX_WORKERS];
 	unsigned int nworkers;

@@ -103,8 +103,9 @@ static void stats_records(int fd)
 
 	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
 		nports += atomic_load(&sw.ports[i].state) == SW_PORT_LIVE;
-	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u", sw.nworkers,
-	      vmdq_kind_name(sw.set.ops->kind), nports, sw.set.max_pools);
+	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s",
+	      sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports, sw.set.max_pools,
+	      sw.lossless ? "yes" : "no");
 	if (sw.have_uplink) {
 		SUM(&rx, up_rx);
 		SUM(&tx, up_tx);

@@ -18,16 +18,24 @@
  * them last because rte_eth_tx_burst() takes them and the tag goes in then.
  */
 #include <rte_ethdev.h>
+#include <rte_cycles.h>
 #include <rte_pause.h>
 #include <rte_vhost.h>
 
 #include "switch.h"
 
-static inline void deliver_add(struct sw_worker *w, uint16_t pool, struct rte_mbuf *m)
+#define POS_HOLDABLE 0x80
+
+static inline void deliver_add(struct sw_worker *w, uint16_t pool, struct rte_mbuf *m,
+			       uint8_t pos)
 {
-	if (!w->nlist[pool])
+	uint16_t k = w->nlist[pool];
+
+	if (!k)
 		w->touched[w->ntouched++] = pool;
-	w->lists[pool][w->nlist[pool]++] = m;
+	w->lists[pool][k] = m;
+	w->pos[pool][k] = pos;
+	w->nlist[pool] = k + 1;
 }
 
 static inline uint16_t enqueue(int vid, struct rte_mbuf **l, uint16_t n)
@@ -42,33 +50,124 @@ static inline uint16_t enqueue(int vid, struct rte_mbuf **l, uint16_t n)
 	return sent;
 }
 
-static void deliver_flush(struct sw_worker *w)
+/* Into pool id's guest (or sink); returns how many it took. */
+static uint16_t deliver(struct sw_worker *w, uint16_t id, struct rte_mbuf **l, uint16_t n)
 {
-	for (uint16_t t = 0; t < w->ntouched; t++) {
-		uint16_t id = w->touched[t], n = w->nlist[id], sent = 0;
-		struct rte_mbuf **l = w->lists[id];
-		struct sw_port *p = &sw.ports[id];
-		uint64_t bytes = 0, sent_bytes = 0;
+	struct sw_port *p = &sw.ports[id];
+	uint16_t sent;
 
-		for (uint16_t i = 0; i < n; i++)
-			bytes += rte_pktmbuf_pkt_len(l[i]);
-		if (!atomic_load_explicit(&p->ready, memory_order_acquire))
-			sent = 0;
-		else if (sw_port_sink(p))
-			sent = n;
-		else
-			sent = enqueue(atomic_load_explicit(&p->vid, memory_order_relaxed), l, n);
-		for (uint16_t i = 0; i < sent; i++)
-			sent_bytes += rte_pktmbuf_pkt_len(l[i]);
+	if (!atomic_load_explicit(&p->ready, memory_order_acquire))
+		sent = 0;
+	else if (sw_port_sink(p))
+		sent = n;
+	else
+		sent = enqueue(atomic_load_explicit(&p->vid, memory_order_relaxed), l, n);
+	if (sent)
+		w->stalled[id] = false;
+	w->port_tx[id].pkts += sent;
+	for (uint16_t i = 0; i < sent; i++)
+		w->port_tx[id].bytes += rte_pktmbuf_pkt_len(l[i]);
+	return sent;
+}
+
+static inline void count_drops(struct sw_worker *w, uint16_t id, uint16_t n)
+{
+	w->pool[id].drops += n;
+	w->port_tx[id].drops += n;
+}
+
+/*
+ * Sends every pool's list of this burst. With src >= 0 (frames from guest
+ * src) and --lossless, holdable frames its pool refused go on src's held
+ * list; the burst indexes of those come back as a mask (the caller must not
+ * free them).
+ */
+static uint32_t deliver_flush(struct sw_worker *w, int src)
+{
+	uint32_t held = 0;
+
+	for (uint16_t t = 0; t < w->ntouched; t++) {
+		uint16_t id = w->touched[t], n = w->nlist[id], sent;
+		struct rte_mbuf **l = w->lists[id];
+
 		w->pool[id].pkts += n;
-		w->pool[id].bytes += bytes;
-		w->pool[id].drops += n - sent;
-		w->port_tx[id].pkts += sent;
-		w->port_tx[id].bytes += sent_bytes;
-		w->port_tx[id].drops += n - sent;
+		for (uint16_t i = 0; i < n; i++)
+			w->pool[id].bytes += rte_pktmbuf_pkt_len(l[i]);
+		sent = deliver(w, id, l, n);
+		for (uint16_t i = sent; i < n; i++) {
+			struct sw_held *h = src >= 0 ? &w->held[src] : NULL;
+
+			if (!sw.lossless || !h || !(w->pos[id][i] & POS_HOLDABLE) ||
+			    w->stalled[id]) {
+				count_drops(w, id, 1);
+				continue;
+			}
+			if (!h->n) {
+				h->since = rte_get_tsc_cycles();
+				h->src_gen = atomic_load_explicit(&sw.ports[src].gen,
+								  memory_order_relaxed);
+			}
+			h->m[h->n] = l[i];
+			h->dst_gen[h->n] = atomic_load_explicit(&sw.ports[id].gen,
+								memory_order_relaxed);
+			h->dst[h->n++] = id;
+			held |= 1u << (w->pos[id][i] & 0x1f);
+		}
 		w->nlist[id] = 0;
 	}
 	w->ntouched = 0;
+	return held;
+}
+
+/*
+ * --lossless: tries again what src's last bursts left held. True when
+ * nothing is held any more (src may send again); false while its frames
+ * still wait. After SW_HOLD_MS without progress they are dropped and their
+ * guest is stalled: one that stopped reading must not stop its senders.
+ */
+static bool held_retry(struct sw_worker *w, uint16_t src)
+{
+	struct sw_held *h = &w->held[src];
+	uint16_t k = 0, keep = 0;
+	bool expired = rte_get_tsc_cycles() - h->since > sw.hold_tsc;
+
+	while (k < h->n) {
+		uint16_t id = h->dst[k], run = 1, sent;
+		/* A port deleted (and its slot perhaps reused) since: drop. */
+		bool gone = h->dst_gen[k] != atomic_load_explicit(&sw.ports[id].gen,
+								  memory_order_relaxed);
+
+		while (k + run < h->n && h->dst[k + run] == id)
+			run++;
+		sent = expired || gone ? 0 : deliver(w, id, &h->m[k], run);
+		if (expired || gone) {
+			w->stalled[id] = expired;
+			count_drops(w, id, run);
+			rte_pktmbuf_free_bulk(&h->m[k], run);
+		} else {
+			if (sent)
+				h->since = rte_get_tsc_cycles();	/* progress */
+			/* Order per destination holds: keep what is left. */
+			for (uint16_t i = sent; i < run; i++) {
+				h->m[keep] = h->m[k + i];
+				h->dst_gen[keep] = h->dst_gen[k + i];
+				h->dst[keep++] = id;
+			}
+		}
+		k += run;
+	}
+	h->n = keep;
+	return !keep;
+}
+
+static void held_drop_all(struct sw_worker *w, uint16_t src)
+{
+	struct sw_held *h = &w->held[src];
+
+	for (uint16_t k = 0; k < h->n; k++)
+		count_drops(w, h->dst[k], 1);
+	rte_pktmbuf_free_bulk(h->m, h->n);
+	h->n = 0;
 }
 
 /* Keys of a burst; a frame without a usable header gets bad[i]. */
@@ -107,9 +206,9 @@ static void uplink_rx_software(struct sw_worker *w, const struct sw_cfg *cfg)
 			rte_vlan_strip(pkts[i]);
 		pkts[i]->ol_flags = 0;
 		for (uint16_t j = 0; j < v[i].n; j++)
-			deliver_add(w, v[i].pools[j], pkts[i]);
+			deliver_add(w, v[i].pools[j], pkts[i], 0);
 	}
-	deliver_flush(w);
+	deliver_flush(w, -1);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -129,9 +228,9 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 			w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
 			rte_vlan_strip(pkts[i]);
 			pkts[i]->ol_flags = 0;
-			deliver_add(w, id, pkts[i]);
+			deliver_add(w, id, pkts[i], 0);
 		}
-		deliver_flush(w);
+		deliver_flush(w, -1);
 		rte_pktmbuf_free_bulk(pkts, n);
 	}
 }
@@ -139,15 +238,20 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 {
 	struct sw_port *p = &sw.ports[id];
-	struct rte_mbuf *pkts[SW_BURST], *up[SW_BURST], *done[SW_BURST];
+	struct rte_mbuf *pkts[SW_BURST], *up[SW_BURST], *done[2 * SW_BURST];
 	struct vmdq_key keys[SW_BURST];
 	struct vmdq_verdict v[SW_BURST];
-	uint32_t tag[SW_BURST];
+	uint32_t tag[SW_BURST], keepers, held;
 	bool bad[SW_BURST];
 	uint16_t n, nup = 0, ndone = 0, sent = 0;
 	uint16_t vlan = p->spec.vlan;
 
+	if (w->held[id].n && w->held[id].src_gen != atomic_load_explicit(&p->gen,
+	    memory_order_relaxed))
+		held_drop_all(w, id);	/* left by a deleted port of this slot */
 	if (!atomic_load_explicit(&p->ready, memory_order_acquire) || sw_port_sink(p))
+		return;
+	if (w->held[id].n && !held_retry(w, id))
 		return;
 	n = rte_vhost_dequeue_burst(atomic_load_explicit(&p->vid, memory_order_relaxed),
 				    SW_VIRTIO_TXQ, sw.mp, pkts, SW_BURST);
@@ -157,6 +261,7 @@ static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 	for (uint16_t i = 0; i < n; i++)
 		keys[i].vlan = vlan;
 	vmdq_classify_burst(cfg->tbl, keys, n, v);
+	keepers = 0;		/* burst indexes the uplink took over */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bool to_up = false;
@@ -165,7 +270,6 @@ static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 		w->port_rx[id].bytes += rte_pktmbuf_pkt_len(m);
 		if (bad[i] || tag[i]) {
 			w->port_rx[id].drops++;
-			done[ndone++] = m;
 			continue;
 		}
 		m->ol_flags = 0;
@@ -173,13 +277,13 @@ static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 		case VMDQ_DEST_POOL:
 			if (v[i].pools[0] == id)	/* to itself: nowhere to go */
 				w->port_rx[id].drops++;
-			else
-				deliver_add(w, v[i].pools[0], m);
+			else	/* one guest: may wait for room (--lossless) */
+				deliver_add(w, v[i].pools[0], m, (uint8_t)(i | POS_HOLDABLE));
 			break;
 		case VMDQ_DEST_FLOOD:
 			for (uint16_t j = 0; j < v[i].n; j++)
 				if (v[i].pools[j] != id)
-					deliver_add(w, v[i].pools[j], m);
+					deliver_add(w, v[i].pools[j], m, (uint8_t)i);
 			to_up = sw.have_uplink;
 			break;
 		default:
@@ -187,12 +291,15 @@ static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 			if (!to_up)
 				w->port_rx[id].drops++;
 		}
-		if (to_up)
+		if (to_up) {
 			up[nup++] = m;
-		else
-			done[ndone++] = m;
+			keepers |= 1u << i;
+		}
 	}
-	deliver_flush(w);
+	held = deliver_flush(w, id);
+	for (uint16_t i = 0; i < n; i++)
+		if (!((keepers | held) & 1u << i))
+			done[ndone++] = pkts[i];
 	if (nup) {
 		uint16_t k = 0;
 

@@ -3,7 +3,8 @@
  * iopass-switch: a DPDK program. EAL options first, then ours:
  *
  *   iopass-switch [EAL options] -- [--ctl PATH] [--classifier auto|software|hardware]
- *                 [--max-pools N] [--port "NAME mac=MAC [vlan=N] [path=P] [mode=M]"]...
+ *                 [--max-pools N] [--lossless]
+ *                 [--port "NAME mac=MAC [vlan=N] [path=P] [mode=M]"]...
  *
  * The uplink is the first ethdev the EAL probed (--vdev, --allow); without
  * one the switch only forwards between guests. Every worker lcore forwards;
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -33,7 +35,7 @@
 
 #define NB_MBUF		16383
 #define MBUF_CACHE	256
-#define MAX_INIT_PORTS	64
+#define MAX_INIT_PORTS	SW_MAX_PORTS
 
 struct sw sw;
 
@@ -61,7 +63,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 "usage: iopass-switch [EAL options] -- [--ctl PATH] [--classifier auto|software|hardware]\n"
-"                     [--max-pools N] [--port \"NAME mac=MAC [vlan=N] [path=P] [mode=M]\"]...\n"
+"                     [--max-pools N] [--lossless]\n"
+"                     [--port \"NAME mac=MAC [vlan=N] [path=P] [mode=M]\"]...\n"
 "Usually started by 'iopass switch start' (see docs/switch.md).\n");
 }
 
@@ -79,6 +82,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "classifier", required_argument, NULL, 'k' },
 		{ "max-pools", required_argument, NULL, 'm' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "lossless", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +116,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (*end || !o->max_pools || o->max_pools > VMDQ_MAX_POOLS)
 				return fprintf(stderr, "iopass-switch: --max-pools is 1 to %u\n",
 					       VMDQ_MAX_POOLS), -EINVAL;
+			break;
+		case 'L':
+			sw.lossless = true;
 			break;
 		case 'p':
 			snprintf(line, sizeof(line), "port add %s", optarg);
@@ -232,6 +239,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	sw.hold_tsc = rte_get_tsc_hz() * SW_HOLD_MS / 1000;
 	atomic_store(&sw.running, true);
 	for (unsigned int i = 0; i < sw.nworkers; i++)
 		rte_eal_remote_launch(sw_worker_main, sw.workers[i], sw.workers[i]->lcore);

@@ -253,6 +253,7 @@ int sw_port_add(const struct switch_port_spec *spec, struct errbuf *eb)
 		}
 	atomic_store(&p->vid, -1);
 	atomic_store(&p->ready, false);
+	atomic_fetch_add(&p->gen, 1);
 	p->connects = 0;
 	for (unsigned int w = 0; w < sw.nworkers; w++) {
 		memset(&sw.workers[w]->port_rx[id], 0, sizeof(struct sw_counters));
