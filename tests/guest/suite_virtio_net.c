@@ -9,7 +9,7 @@
  * Command line:
  *   vnet.mac=MAC        the MAC the device must report
  *   vnet.peer=MAC       destination of our frames (default 02:00:00:00:00:02)
- *   vnet.frames=N       frames per round (default 256)
+ *   vnet.frames=N       frames per round (default 256; 0: no echo round)
  *   vnet.mode=echo|reflect  send and check (default), or send back what
  *                       arrives for another guest (at least vnet.frames,
  *                       then until 2 s pass without one)
@@ -705,7 +705,9 @@ static void vnet_run(void)
 		   !strncmp(mode, "quiet", 5)) {
 		vnet_quiet(cmdline_num("vnet.wait", 60));
 	} else {
-		vnet_echo(frames);
+		/* vnet.frames=0: a peer that sends nothing back (benchmarks). */
+		if (frames)
+			vnet_echo(frames);
 		vnet_blast();
 		if (restart)
 			vnet_restart(restart);
