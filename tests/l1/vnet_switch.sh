@@ -11,8 +11,7 @@
 #   it tagged VLAN 20 (uplink to guest, VLAN stripped).
 # Uses the dpdk tests' helpers (tests/dpdk/lib.sh): BUILD=build dir.
 . "$(dirname "$0")/../dpdk/lib.sh"
-GUEST=$BUILD/guest/testguest.elf
-[ -c /dev/kvm ] || { echo "SKIP: no /dev/kvm"; exit 77; }
+. "$(dirname "$0")/vnet_lib.sh"
 
 MA=52:54:00:00:0c:0a
 MB=52:54:00:00:0c:0b
@@ -21,29 +20,12 @@ UNKNOWN=02:00:00:00:99:99
 N_C=100
 N_UNKNOWN=200
 
-# vm NAME MAC CMDLINE: a test guest in the background, console in $T.
-vm() {
+# sw_vm NAME MAC CMDLINE: a guest on the switch's port NAME
+sw_vm() {
 	local name=$1 mac=$2
 	shift 2
-	"$IOPASS" vm run --kernel "$GUEST" --mem 64M --console "$T/vm$name.out" \
-		--nic "vhost-user:$IOPASS_STATE_DIR/vhost/$name.sock,mac=$mac" \
-		--cmdline "suites=vnet vnet.mac=$mac $*" \
-		>/dev/null 2>"$T/vm$name.err" </dev/null &
-	PIDS+=($!)
-	eval "VM_$name=$!"
-}
-
-# wait_line FILE REGEX [seconds]
-wait_line() {
-	for _ in $(seq 1 $((${3:-60} * 10))); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-guest_ok() {
-	grep -q "^DONE [0-9]* passed, 0 failed" "$T/vm$1.out"
+	vm "$name" "vhost-user:$IOPASS_STATE_DIR/vhost/$name.sock,mac=$mac" \
+		"vnet.mac=$mac $*"
 }
 
 tp_start C "net_vhost0,iface=$T/up.sock"
@@ -55,12 +37,12 @@ tp_cmd C start
 CMAC=$(grep -o "Port 0: [0-9A-Fa-f:]*" "$T/C.log" | head -n 1 | awk '{print tolower($3)}')
 [ -n "$CMAC" ] || die "no MAC for testpmd C"
 
-vm c "$MC" "vnet.mode=quiet vnet.wait=180 vnet.stopmac=$CMAC"
-vm b "$MB" "vnet.mode=reflect vnet.frames=64 vnet.wait=180"
+sw_vm c "$MC" "vnet.mode=quiet vnet.wait=180 vnet.stopmac=$CMAC"
+sw_vm b "$MB" "vnet.mode=reflect vnet.frames=64 vnet.wait=180"
 check c-ready wait_line "$T/vmc.out" "^VNET quiet-ready" 120
 check b-ready wait_line "$T/vmb.out" "^VNET reflect-ready" 120
 
-vm a "$MA" "vnet.peer=$MB vnet.frames=64 vnet.blast=$MC:$N_C,$UNKNOWN:$N_UNKNOWN"
+sw_vm a "$MA" "vnet.peer=$MB vnet.frames=64 vnet.blast=$MC:$N_C,$UNKNOWN:$N_UNKNOWN"
 wait "$VM_a"
 echo "--- guest A"; grep -E "^(TEST|# vnet)" "$T/vma.out"
 check a-guest-ok guest_ok a

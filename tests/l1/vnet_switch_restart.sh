@@ -8,31 +8,11 @@
 # restart both NICs must come back with the guests' rings where they were.
 # Uses the dpdk tests' helpers (tests/dpdk/lib.sh): BUILD=build dir.
 . "$(dirname "$0")/../dpdk/lib.sh"
-GUEST=$BUILD/guest/testguest.elf
-[ -c /dev/kvm ] || { echo "SKIP: no /dev/kvm"; exit 77; }
+. "$(dirname "$0")/vnet_lib.sh"
 
 MA=52:54:00:00:0d:0a
 MB=52:54:00:00:0d:0b
 PORTS=(--port "a mac=$MA mode=client path=$T/a.sock" --port "b mac=$MB")
-
-# vm NAME NIC CMDLINE
-vm() {
-	local name=$1 nic=$2
-	shift 2
-	"$IOPASS" vm run --kernel "$GUEST" --mem 64M --console "$T/vm$name.out" \
-		--nic "$nic" --cmdline "suites=vnet $*" \
-		>/dev/null 2>"$T/vm$name.err" </dev/null &
-	PIDS+=($!)
-	eval "VM_$name=$!"
-}
-
-wait_line() {
-	for _ in $(seq 1 $((${3:-60} * 10))); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 sw_start first -- "${PORTS[@]}"
 vm b "vhost-user:$IOPASS_STATE_DIR/vhost/b.sock,mac=$MB" \
@@ -52,14 +32,14 @@ check b-reconnected wait_port b up 60
 wait "$VM_a"
 echo "--- guest A"; grep -E "^(TEST|DONE|# vnet: (link|traffic))" "$T/vma.out"
 echo "--- iopass A"; cat "$T/vma.err"
-check a-guest-ok grep -q "^DONE [0-9]* passed, 0 failed" "$T/vma.out"
+check a-guest-ok guest_ok a
 check a-resumed grep -q "^TEST vnet.restart.echo ok" "$T/vma.out"
 check a-server-saw-hangup grep -q "backend closed the connection" "$T/vma.err"
 check a-server-resumed grep -q "backend connected, rings resumed" "$T/vma.err"
 wait "$VM_b"
 echo "--- guest B"; grep -E "^(TEST|DONE|# vnet: reflected)" "$T/vmb.out"
 echo "--- iopass B"; cat "$T/vmb.err"
-check b-guest-ok grep -q "^DONE [0-9]* passed, 0 failed" "$T/vmb.out"
+check b-guest-ok guest_ok b
 check b-client-resumed grep -q "backend connected, rings resumed" "$T/vmb.err"
 
 check switch-stop "$IOPASS" switch stop
