@@ -44,12 +44,16 @@ check b-ready wait_line "$T/vmb.out" "^VNET reflect-ready" 120
 
 sw_vm a "$MA" "vnet.peer=$MB vnet.frames=64 vnet.blast=$MC:$N_C,$UNKNOWN:$N_UNKNOWN"
 wait "$VM_a"
+rc_a=$?
 echo "--- guest A"; grep -E "^(TEST|# vnet)" "$T/vma.out"
 check a-guest-ok guest_ok a
+check a-vmm-exit-0 test "$rc_a" = 0
 check a-echo-via-b grep -q "^TEST vnet.echo ok" "$T/vma.out"
 wait "$VM_b"
+rc_b=$?
 echo "--- guest B"; grep -E "^(TEST|DONE)" "$T/vmb.out"
 check b-reflected guest_ok b
+check b-vmm-exit-0 test "$rc_b" = 0
 
 sleep 1
 tp_cmd C stop
@@ -67,8 +71,10 @@ tp_cmd C "set eth-peer 0 $MC"
 check c-port-up wait_port c up
 run_for C 1
 wait "$VM_c"
+rc_c=$?
 echo "--- guest C"; grep -E "^(TEST|DONE)" "$T/vmc.out"
 check c-quiet-then-uplink-frame guest_ok c
+check c-vmm-exit-0 test "$rc_c" = 0
 check c-got-uplink-frames test "$(swget port c tx_packets)" -gt 0
 
 check switch-stop "$IOPASS" switch stop

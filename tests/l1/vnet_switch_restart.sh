@@ -30,16 +30,20 @@ check a-reconnected wait_port a up 60
 check b-reconnected wait_port b up 60
 
 wait "$VM_a"
+rc_a=$?
 echo "--- guest A"; grep -E "^(TEST|DONE|# vnet: (link|traffic))" "$T/vma.out"
 echo "--- iopass A"; cat "$T/vma.err"
 check a-guest-ok guest_ok a
+check a-vmm-exit-0 test "$rc_a" = 0
 check a-resumed grep -q "^TEST vnet.restart.echo ok" "$T/vma.out"
 check a-server-saw-hangup grep -q "backend closed the connection" "$T/vma.err"
 check a-server-resumed grep -q "backend connected, rings resumed" "$T/vma.err"
 wait "$VM_b"
+rc_b=$?
 echo "--- guest B"; grep -E "^(TEST|DONE|# vnet: reflected)" "$T/vmb.out"
 echo "--- iopass B"; cat "$T/vmb.err"
 check b-guest-ok guest_ok b
+check b-vmm-exit-0 test "$rc_b" = 0
 check b-client-resumed grep -q "backend connected, rings resumed" "$T/vmb.err"
 
 check switch-stop "$IOPASS" switch stop

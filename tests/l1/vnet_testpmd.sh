@@ -100,6 +100,9 @@ if [ -n "$restart" ]; then
 	grep -q "backend closed the connection" "$tmp/vm.err" || fail "no hang-up reported"
 	grep -q "backend connected, rings resumed" "$tmp/vm.err" || fail "no reconnect reported"
 fi
+# The guest's final reset took the rings back (the ring stop path).
+grep -q "read message VHOST_USER_GET_VRING_BASE" "$tmp/testpmd$n.log" ||
+	fail "the rings were not stopped with GET_VRING_BASE"
 if [ -n "$bench" ]; then
 	grep -q "^BENCH vnet-tx" "$tmp/console" || fail "no BENCH line"
 fi
