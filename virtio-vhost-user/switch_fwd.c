@@ -18,6 +18,8 @@
  * them last because rte_eth_tx_burst() takes them and the tag goes in then.
  */
 #include <rte_ethdev.h>
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_pause.h>
 #include <rte_vhost.h>
@@ -170,13 +172,31 @@ static void held_drop_all(struct sw_worker *w, uint16_t src)
 	h->n = 0;
 }
 
+/* Logs the 1st, 2nd, 4th, 8th... occurrence: seen, never a flood of lines. */
+static inline bool log_now(uint64_t count)
+{
+	return !(count & (count - 1));
+}
+
+static void log_frame(const char *what, const char *port, uint64_t count,
+		      const struct vmdq_key *k)
+{
+	sw_log("%s%s: %s to %02x:%02x:%02x:%02x:%02x:%02x VLAN %u dropped (%llu so far)",
+	       port ? "port " : "uplink", port ? port : "", what, k->mac[0], k->mac[1],
+	       k->mac[2], k->mac[3], k->mac[4], k->mac[5], k->vlan,
+	       (unsigned long long)count);
+}
+
 /* Keys of a burst; a frame without a usable header gets bad[i]. */
 static void burst_keys(struct rte_mbuf **pkts, uint16_t n, struct vmdq_key *keys,
 		       uint32_t *tag, bool *bad)
 {
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
 		bad[i] = vmdq_key_from_frame(rte_pktmbuf_mtod(pkts[i], void *),
 					     rte_pktmbuf_data_len(pkts[i]), &keys[i], &tag[i]) < 0;
+		if (bad[i])	/* a runt still gets a key: classified, then dropped */
+			memset(&keys[i], 0, sizeof(keys[i]));
+	}
 }
 
 static void uplink_rx_software(struct sw_worker *w, const struct sw_cfg *cfg)
@@ -198,8 +218,10 @@ static void uplink_rx_software(struct sw_worker *w, const struct sw_cfg *cfg)
 		w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		if (bad[i] || !v[i].n) {
 			w->up_rx.drops++;
-			if (!bad[i] && v[i].dest == VMDQ_DEST_MISS)
-				w->up_unknown++;
+			if (!bad[i] && v[i].dest == VMDQ_DEST_MISS &&
+			    log_now(++w->up_unknown))
+				log_frame("frame for an unknown MAC", NULL, w->up_unknown,
+					  &keys[i]);
 			continue;
 		}
 		if (tag[i])
@@ -269,7 +291,9 @@ static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 		w->port_rx[id].pkts++;
 		w->port_rx[id].bytes += rte_pktmbuf_pkt_len(m);
 		if (bad[i] || tag[i]) {
-			w->port_rx[id].drops++;
+			if (log_now(++w->port_rx[id].drops))
+				log_frame(bad[i] ? "runt frame" : "tagged frame", p->spec.name,
+					  w->port_rx[id].drops, &keys[i]);
 			continue;
 		}
 		m->ol_flags = 0;

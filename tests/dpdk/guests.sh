@@ -9,19 +9,10 @@
 MA=52:54:00:00:0a:01
 MB=52:54:00:00:0a:02
 sw_start guests -- --port "a mac=$MA" --port "b mac=$MB" --port "s mac=52:54:00:00:0a:03 vlan=7 mode=sink"
-tp_start A "net_virtio_user0,path=$IOPASS_STATE_DIR/vhost/a.sock,mac=$MA"
-tp_start B "net_virtio_user0,path=$IOPASS_STATE_DIR/vhost/b.sock,mac=$MB"
-check port-a-up wait_port a up
-check port-b-up wait_port b up
+guest_pair_start "$MA" "$MB"
 
 # A -> B
-tp_cmd B "set fwd rxonly"
-tp_cmd B start
-tp_cmd A "set fwd txonly"
-tp_cmd A "set eth-peer 0 $MB"
-run_for A 3
-sleep 1
-tp_cmd B stop
+send A B "$MB" 3
 atx=$(tp_stat A TX-packets)
 brx=$(tp_stat B RX-packets)
 arx_sw=$(swget port a rx_packets)
@@ -36,13 +27,7 @@ check a-to-b-pool-counts test "$(swget pool b packets)" = "$arx_sw"
 check vlan7-sink-untouched test "$(swget pool s packets)" = 0
 
 # B -> A: the other way on the same connections
-tp_cmd A "set fwd rxonly"
-tp_cmd A start
-tp_cmd B "set fwd txonly"
-tp_cmd B "set eth-peer 0 $MA"
-run_for B 3
-sleep 1
-tp_cmd A stop
+send B A "$MA" 3
 btx=$(( $(tp_stat B TX-packets) ))
 arx=$(( $(tp_stat A RX-packets) - brx * 0 ))
 check b-to-a-flows test "$btx" -gt 1000
@@ -50,15 +35,9 @@ check b-to-a-switch-took-all test "$btx" = "$(swget port b rx_packets)"
 check b-to-a-a-got-what-switch-gave test "$arx" = "$(swget port a tx_packets)"
 
 # Broadcast from A reaches B (same VLAN), not the VLAN 7 sink
-tp_cmd B "set fwd rxonly"
-tp_cmd B start
-tp_cmd A "set fwd txonly"
-tp_cmd A "set eth-peer 0 ff:ff:ff:ff:ff:ff"
 b0=$(swget port b tx_packets)
 a0=$(swget port a rx_packets)
-run_for A 2
-sleep 1
-tp_cmd B stop
+send A B ff:ff:ff:ff:ff:ff 2
 da=$(( $(swget port a rx_packets) - a0 ))
 db=$(( $(swget port b tx_packets) + $(swget port b tx_drops) - b0 - bdrop_sw ))
 echo "broadcast: A sent $da, b got $db"

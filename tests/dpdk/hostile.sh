@@ -8,15 +8,8 @@
 MA=52:54:00:00:0d:01
 MB=52:54:00:00:0d:02
 sw_start hostile -- --port "a mac=$MA" --port "b mac=$MB" --port "h mac=52:54:00:00:0d:66"
-tp_start A "net_virtio_user0,path=$IOPASS_STATE_DIR/vhost/a.sock,mac=$MA"
-tp_start B "net_virtio_user0,path=$IOPASS_STATE_DIR/vhost/b.sock,mac=$MB"
-check a-up wait_port a up
-check b-up wait_port b up
-tp_cmd B "set fwd rxonly"
-tp_cmd B start
-tp_cmd A "set fwd txonly"
-tp_cmd A "set eth-peer 0 $MB"
-tp_cmd A start
+guest_pair_start "$MA" "$MB"
+send A B "$MB"
 
 python3 "$HERE/hostile.py" "$IOPASS_STATE_DIR/vhost/h.sock" "$CTL" | tee "$T/hostile.out"
 check all-attacks-survived test "${PIPESTATUS[0]}" = 0
@@ -33,8 +26,10 @@ check a-to-b-during-attacks test "${brx:-0}" -gt 1000
 check a-all-taken test "$atx" = "$(swget port a rx_packets)"
 check b-got-what-switch-gave test "$brx" = "$(swget port b tx_packets)"
 check a-still-up test "$(swget port a state)" = up
-# no bogus descriptor became a frame: all b got came from a
-check no-frame-from-bad-descriptors test "$(swget port h rx_packets)" = 0
+# no bogus descriptor became a frame: only reset_under_traffic's one valid
+# descriptor (a 60-byte frame of zeros) may, and it goes nowhere
+check only-the-valid-descriptor-taken test "$(swget port h rx_packets)" -le 1
+check nothing-from-h-forwarded test "$(swget port h rx_drops)" = "$(swget port h rx_packets)"
 check b-only-got-a test "$(swget pool b packets)" = "$atx"
 # the port the attacker used still works for a well-behaved frontend
 tp_quit B

@@ -155,3 +155,25 @@ run_for() {
 	sleep "$2"
 	tp_cmd "$1" stop
 }
+
+# guest_pair_start MAC-A MAC-B: testpmd A and B (net_virtio_user)
+# on the switch's server ports a and b, both connected
+guest_pair_start() {
+	tp_start A "net_virtio_user0,path=$IOPASS_STATE_DIR/vhost/a.sock,mac=$1"
+	tp_start B "net_virtio_user0,path=$IOPASS_STATE_DIR/vhost/b.sock,mac=$2"
+	check a-up wait_port a up
+	check b-up wait_port b up
+}
+
+# send FROM TO DST-MAC [SECONDS]: FROM sends to DST-MAC, TO receives; with no
+# SECONDS FROM keeps sending, else FROM stops, the switch drains, TO stops
+send() {
+	tp_cmd "$2" "set fwd rxonly"
+	tp_cmd "$2" start
+	tp_cmd "$1" "set fwd txonly"
+	tp_cmd "$1" "set eth-peer 0 $3"
+	[ $# -lt 4 ] && { tp_cmd "$1" start; return; }
+	run_for "$1" "$4"
+	sleep 1
+	tp_cmd "$2" stop
+}

@@ -22,13 +22,7 @@ check first-b-up wait_port b up
 a_to_b() {
 	local b0
 	b0=$(tp_stat B RX-packets)
-	tp_cmd B "set fwd rxonly"
-	tp_cmd B start
-	tp_cmd A "set fwd txonly"
-	tp_cmd A "set eth-peer 0 $MB"
-	run_for A "$1"
-	sleep 1
-	tp_cmd B stop
+	send A B "$MB" "$1"
 	echo $(( $(tp_stat B RX-packets) - b0 ))
 }
 

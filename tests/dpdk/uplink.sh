@@ -21,13 +21,7 @@ check port-a-up wait_port a up
 check uplink-is-virtio-user bash -c "'$IOPASS' switch stats | grep -q '^uplink net_virtio_user0'"
 
 # 1. Guest to an unknown MAC: to the uplink, tagged 10 (4 more bytes).
-tp_cmd C "set fwd rxonly"
-tp_cmd C start
-tp_cmd A "set fwd txonly"
-tp_cmd A "set eth-peer 0 02:00:00:00:99:99"
-run_for A 2
-sleep 1
-tp_cmd C stop
+send A C 02:00:00:00:99:99 2
 atx=$(tp_stat A TX-packets)
 atxb=$(tp_stat A TX-bytes)
 crx=$(tp_stat C RX-packets)
