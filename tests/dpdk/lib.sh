@@ -21,7 +21,7 @@ TAG=iopt$$
 PIDS=()
 FAILED=0
 if [ "${HUGE:-0}" = 1 ]; then
-	MEM="-m 256 --single-file-segments"
+	MEM="-m 256 --single-file-segments${HUGE_DIR:+ --huge-dir $HUGE_DIR}"
 else
 	MEM="--no-huge -m 512 --single-file-segments"
 fi
