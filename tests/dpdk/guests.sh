@@ -10,6 +10,7 @@ MA=52:54:00:00:0a:01
 MB=52:54:00:00:0a:02
 sw_start guests -- --port "a mac=$MA" --port "b mac=$MB" --port "s mac=52:54:00:00:0a:03 vlan=7 mode=sink"
 guest_pair_start "$MA" "$MB"
+[ -n "${SW_LCORES:-}" ] && check workers test "$(swget switch workers)" -gt 1
 
 # A -> B
 send A B "$MB" 3

@@ -74,7 +74,11 @@ sw_start() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do eal+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	sw=("$@")
-	"$SWITCH" -l 0,1 $EAL --file-prefix "$TAG-sw-$name" "${eal[@]}" -- --ctl "$CTL" \
+	# SW_LCORES: e.g. 0@0,1@1,2@1 for two workers on this 2-CPU machine
+	local lcores="-l 0,1"
+	[ -n "${SW_LCORES:-}" ] && lcores="--lcores $SW_LCORES"
+	"$SWITCH" $lcores $EAL \
+		--file-prefix "$TAG-sw-$name" "${eal[@]}" -- --ctl "$CTL" \
 		"${sw[@]}" >>"$T/switch-$name.log" 2>&1 &
 	SWPID=$!
 	PIDS+=("$SWPID")
