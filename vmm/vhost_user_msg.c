@@ -120,7 +120,8 @@ int vhost_user_msg_mem(struct vhost_user_msg *msg,
 		return -E2BIG;
 	vhost_user_msg_init(msg, VHOST_USER_SET_MEM_TABLE, need_reply);
 	msg->payload.mem.nregions = n;
-	memcpy(msg->payload.mem.regions, r, n * sizeof(*r));
+	if (n)
+		memcpy(msg->payload.mem.regions, r, n * sizeof(*r));
 	/* Only the regions in use travel (as QEMU sends them). */
 	msg->size += n * sizeof(*r);
 	return 0;
