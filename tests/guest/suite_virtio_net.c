@@ -10,6 +10,7 @@
  *   vnet.mac=MAC        the MAC the device must report
  *   vnet.peer=MAC       destination of our frames (default 02:00:00:00:00:02)
  *   vnet.frames=N       frames per round (default 256; 0: no echo round)
+ *   vnet.mrg=0          do not take VIRTIO_NET_F_MRG_RXBUF when offered
  *   vnet.mode=echo|reflect  send and check (default), or send back what
  *                       arrives for another guest (at least vnet.frames,
  *                       then until 2 s pass without one)
@@ -26,7 +27,9 @@
 #include "virtio.h"
 
 #define NET_F_MAC		5
+#define NET_F_MRG_RXBUF		15
 #define NET_F_STATUS		16
+#define NET_HDR_NUM_BUFFERS	10
 #define NET_S_LINK_UP		1
 #define NET_HDR_LEN		12	/* virtio_net_hdr_mrg_rxbuf (1.0) */
 #define NET_CFG_STATUS		6
@@ -51,6 +54,8 @@ static uint16_t tx_free[QSIZE];
 static unsigned int tx_nfree;
 static uint8_t mac[6], peer[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static volatile unsigned int irq_cfg, irq_rx, irq_tx;
+static bool mrg_rxbuf;			/* negotiated: num_buffers is ours to check */
+static uint32_t rx_bad_hdr;		/* frames spread over buffers: refused */
 
 static void on_cfg(struct trap_frame *f)
 {
@@ -296,8 +301,14 @@ static unsigned int rx_poll(void (*fn)(void *arg, uint8_t *f, uint32_t len),
 	uint32_t len;
 
 	while (vq_used(&rxq, &id, &len)) {
-		if (id < rxq.size && len >= NET_HDR_LEN && len <= BUF_SIZE &&
-		    fn)
+		/* Every frame fits one buffer: num_buffers must say 1. */
+		bool one = !mrg_rxbuf || (id < rxq.size &&
+			   *(u16_unaligned *)(rxbuf[id] + NET_HDR_NUM_BUFFERS) == 1);
+
+		if (!one)
+			rx_bad_hdr++;
+		if (one && id < rxq.size && len >= NET_HDR_LEN &&
+		    len <= BUF_SIZE && fn)
 			fn(arg, rxbuf[id] + NET_HDR_LEN, len - NET_HDR_LEN);
 		if (id < rxq.size)
 			vq_add(&rxq, id, (uint64_t)rxbuf[id], BUF_SIZE, true);
@@ -368,6 +379,10 @@ static bool vnet_up(struct pci_dev *d)
 	test_check((feat & want) == want, "VERSION_1 or MAC not offered");
 	if (feat & (1ull << NET_F_STATUS))
 		want |= 1ull << NET_F_STATUS;
+	/* Taken when offered (as Linux does), unless vnet.mrg=0. */
+	if ((feat & (1ull << NET_F_MRG_RXBUF)) && cmdline_num("vnet.mrg", 1))
+		want |= 1ull << NET_F_MRG_RXBUF;
+	mrg_rxbuf = want & (1ull << NET_F_MRG_RXBUF);
 	err = !virtio_set_features(&vdev, want);
 	test_check(!err, "FEATURES_OK refused for 0x%lx", want);
 	test_end();
@@ -433,8 +448,10 @@ static void vnet_echo(uint32_t frames)
 	round_run(&rnd, ROUND_TIMEOUT_S);
 	t = rdtsc() - t0;
 	round_report(&rnd);
-	pr("# vnet: %u frames out and back in %lu us\n", rnd.got,
-	   t * 1000000 / tsc_hz());
+	test_check(!rx_bad_hdr, "%u received headers with num_buffers != 1",
+		   rx_bad_hdr);
+	pr("# vnet: %u frames out and back in %lu us%s\n", rnd.got,
+	   t * 1000000 / tsc_hz(), mrg_rxbuf ? " (MRG_RXBUF)" : "");
 	test_end();
 
 	test_begin("vnet.irq");
