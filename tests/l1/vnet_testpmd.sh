@@ -29,7 +29,7 @@ tp_pid= vm_pid=
 cleanup() {
 	[ -n "$vm_pid" ] && kill "$vm_pid" 2>/dev/null
 	[ -n "$tp_pid" ] && kill "$tp_pid" 2>/dev/null && wait "$tp_pid" 2>/dev/null
-	rm -rf "$tmp"
+	rm -rf "$tmp" /var/run/dpdk/iopass-vnet-$$-*
 }
 trap cleanup EXIT
 n=0
