@@ -90,7 +90,13 @@ struct sw_worker {
 struct sw_cfg {
 	struct vmdq_table *tbl;
 	uint16_t n;
-	uint16_t slots[SW_MAX_PORTS];
+	uint16_t slots[SW_MAX_PORTS];		/* every live port */
+	/* per worker, the ports whose TX ring it polls (sinks have none).
+	 * A port stays with one worker (slot % workers) whatever comes and
+	 * goes: held frames are the worker's, and two workers never read one
+	 * ring in turn, which could reorder its frames. */
+	uint16_t npoll[SW_MAX_WORKERS];
+	uint16_t poll[SW_MAX_WORKERS][SW_MAX_PORTS];
 };
 
 struct sw {

@@ -365,9 +365,8 @@ int sw_worker_main(void *arg)
 			else if (w->idx == 0)
 				uplink_rx_software(w, cfg);
 		}
-		for (uint16_t s = 0; s < cfg->n; s++)
-			if (cfg->slots[s] % sw.nworkers == w->idx)
-				guest_tx(w, cfg, cfg->slots[s]);
+		for (uint16_t s = 0; s < cfg->npoll[w->idx]; s++)
+			guest_tx(w, cfg, cfg->poll[w->idx][s]);
 		/* A full barrier (lock xadd): the next iteration's loads of
 		 * cfg and ready cannot move before it (see sw_grace_wait). */
 		atomic_fetch_add(&w->epoch, 1);

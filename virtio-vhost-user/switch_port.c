@@ -66,9 +66,16 @@ int sw_cfg_publish(struct errbuf *eb)
 		free(c);
 		return err;
 	}
-	for (uint16_t i = 0; i < SW_MAX_PORTS; i++)
-		if (sw.set.pools[i].used && atomic_load(&sw.ports[i].state) == SW_PORT_LIVE)
-			c->slots[c->n++] = i;
+	for (uint16_t i = 0; i < SW_MAX_PORTS; i++) {
+		if (!sw.set.pools[i].used || atomic_load(&sw.ports[i].state) != SW_PORT_LIVE)
+			continue;
+		c->slots[c->n++] = i;
+		if (!sw_port_sink(&sw.ports[i]) && sw.nworkers) {
+			unsigned int w = i % sw.nworkers;
+
+			c->poll[w][c->npoll[w]++] = i;
+		}
+	}
 	old = atomic_exchange(&sw.cfg, c);
 	if (old) {
 		sw_grace_wait();
