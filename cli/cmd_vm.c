@@ -28,7 +28,8 @@
 static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
-"                     [--device SPEC]... [--name NAME [--daemon]]\n"
+"                     [--device SPEC]... [--nic SPEC]...\n"
+"                     [--name NAME [--daemon]]\n"
 "                     [--config FILE]\n"
 "       iopass vm list [--json]\n"
 "       iopass vm stop NAME [--timeout SECONDS]\n"
@@ -59,6 +60,16 @@ static const char vm_usage[] =
 "                       multiple of 2M\n"
 "      --console FILE   write the guest's COM1 output to FILE instead of\n"
 "                       standard output\n"
+"      --nic vhost-user:PATH[,mac=MAC][,server]\n"
+"                       a virtio-net-pci NIC (1af4:1041) whose packets a\n"
+"                       vhost-user backend listening on unix socket PATH\n"
+"                       moves (iopass-switch, DPDK's net_vhost). MAC is\n"
+"                       52:54:00:12:34:56 style; default random. The\n"
+"                       backend must be running; if it restarts, the NIC\n"
+"                       reconnects (link down meanwhile). With server,\n"
+"                       iopass creates PATH and waits up to %d s for the\n"
+"                       backend to connect (iopass-switch client-mode\n"
+"                       ports), and again whenever it goes. Up to %d NICs\n"
 "  -d, --device SPEC    give the guest a device of its own (repeatable):\n"
 "                       BDF   a host PCI function bound to vfio-pci ('iopass\n"
 "                             bind BDF'), its whole IOMMU group viable; all\n"
@@ -108,12 +119,20 @@ static const char vm_usage[] =
 "examples:\n"
 "  iopass vm run --kernel build/guest/testguest.elf --mem 256M\n"
 "  iopass vm run --config web1.conf --name web1 --daemon\n"
+"  iopass vm run --kernel guest.elf --nic vhost-user:/run/sw/p0.sock,mac=52:54:00:00:00:01\n"
 "  iopass vm run --kernel bzImage --initrd initrd.img --cpus 2 --mem 1G \\\n"
 "      --cmdline 'quiet panic=-1'\n"
 "  iopass bind 0000:00:03.0 && iopass vm run --kernel build/guest/testguest.elf \\\n"
 "      --device 0000:00:03.0 --cmdline 'suites=pci pci.expect=1234:11e8'\n";
 
-enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON, OPT_RETURN };
+enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON, OPT_RETURN,
+       OPT_NIC };
+
+/* The --nic options, parsed; NICs are made once the VM exists. */
+struct vm_nics {
+	struct vm_nic_config cfg[VM_NICS_MAX];
+	int n;
+};
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -123,6 +142,7 @@ static const struct option vm_options[] = {
 	{ "cpus", required_argument, NULL, 'p' },
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "nic", required_argument, NULL, OPT_NIC },
 	{ "device", required_argument, NULL, 'd' },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
@@ -134,14 +154,14 @@ static const struct option vm_options[] = {
 
 static void vm_print_usage(FILE *f)
 {
-	fprintf(f, vm_usage, VM_CPUS_MAX);
+	fprintf(f, vm_usage, VM_CPUS_MAX, VM_NIC_SERVER_WAIT_S, VM_NICS_MAX);
 }
 
 static int vm_bad_option(char **argv, int optopt_c)
 {
 	const char *arg = argv[optind - 1];
 
-	if (optopt_c && strchr("kicmpdC", optopt_c))
+	if (optopt_c && (strchr("kicmpdC", optopt_c) || optopt_c == OPT_NIC))
 		cli_error("vm run: option '%s' needs a value; 'iopass vm run --help' describes it",
 			  arg);
 	else
@@ -150,8 +170,25 @@ static int vm_bad_option(char **argv, int optopt_c)
 	return EXIT_USAGE;
 }
 
+static int vm_parse_nic(const char *spec, struct vm_nics *nics)
+{
+	struct errbuf eb;
+
+	if (nics->n == VM_NICS_MAX) {
+		cli_error("vm run: more than %d --nic options", VM_NICS_MAX);
+		return EXIT_USAGE;
+	}
+	if (vm_nic_parse(spec, &nics->cfg[nics->n], &eb)) {
+		cli_error("%s", eb.msg);
+		return EXIT_USAGE;
+	}
+	nics->n++;
+	return 0;
+}
+
 static int vm_parse(int argc, char **argv, struct vm_config *cfg,
-		    struct vm_run_opts *opts, struct vm_devices *devs)
+		    struct vm_run_opts *opts, struct vm_devices *devs,
+		    struct vm_nics *nics)
 {
 	uint64_t mem;
 	char *end;
@@ -212,6 +249,10 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			break;
 		case OPT_RETURN:
 			devs->return_borrowed = true;
+			break;
+		case OPT_NIC:
+			if (vm_parse_nic(optarg, nics))
+				return EXIT_USAGE;
 			break;
 		case 'C':
 			/* Loaded before parsing (vm_conf_merge). */
@@ -284,6 +325,27 @@ static int vm_exit_code(const struct vm_exit *ex, const char *msg)
 	}
 }
 
+/* Backend events of a running VM's NICs (the NIC's own thread). */
+static void vm_nic_log(void *opaque, const char *msg)
+{
+	(void)opaque;
+	cli_error("%s", msg);
+}
+
+static int vm_add_nics(struct vm *vm, struct vm_nics *nics)
+{
+	struct errbuf eb = { "" };
+
+	for (int i = 0; i < nics->n; i++) {
+		nics->cfg[i].log = vm_nic_log;
+		if (vm_nic_add(vm, &nics->cfg[i], &eb)) {
+			cli_error("%s", eb.msg);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 /*
  * Claims NAME under the state directory: *lock_fd holds it (-1 without a
  * name). Returns 0 or an exit code.
@@ -338,6 +400,7 @@ static int vm_run_cmd(int argc, char **argv)
 	struct errbuf eb = { "" };
 	struct vm_exit ex = { 0 };
 	struct vm_devices devs = { .n = 0 };
+	struct vm_nics nics = { .n = 0 };
 	struct vfio_set *set = NULL;
 	struct vm_leases leases;
 	sigset_t stop, old;
@@ -350,7 +413,7 @@ static int vm_run_cmd(int argc, char **argv)
 			    &nargs, &args, &conf, &nconf);
 	if (ret)
 		return ret;
-	ret = vm_parse(nargs, args, &cfg, &opts, &devs);
+	ret = vm_parse(nargs, args, &cfg, &opts, &devs, &nics);
 	if (ret) {
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_args;
@@ -387,6 +450,9 @@ static int vm_run_cmd(int argc, char **argv)
 	ret = vm_attach_devices(vm, &devs, &leases, &set);
 	if (ret)
 		goto out_leases;
+	ret = vm_add_nics(vm, &nics);
+	if (ret)
+		goto out_devices;
 	if (opts.name &&
 	    vm_control_start(state_default_dir(), opts.name, vm_ctl_stop,
 			     vm_ctl_status, vm, &ctl, &eb)) {

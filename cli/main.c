@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "vm", "run a virtual machine (iopass vm run --help)", cmd_vm },
 	{ "pool", "list device pools from the pool configuration", cmd_pool },
 	{ "vf", "show, set and restore SR-IOV VF settings (MAC, VLAN, spoof check...)", cmd_vf },
+	{ "switch", "run iopass-switch, the vhost-user backend: ports, pools, stats", cmd_switch },
 };
 
 void cli_error(const char *fmt, ...)

@@ -318,4 +318,50 @@ int vm_unmap_user_memory(struct vm *vm, int slot);
 /* Guest RAM only: NULL when [gpa, gpa + len) is not wholly inside RAM. */
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 
+/* ====================================================================
+ * Network interfaces (vmm/virtio_net.c): a virtio-net-pci function whose
+ * rings a vhost-user backend (iopass-switch, DPDK's net_vhost) serves. The
+ * VMM only sets the rings up: kicks reach the backend through a KVM
+ * ioeventfd and its interrupts reach the guest through a KVM irqfd.
+ * ==================================================================== */
+
+#define VM_NICS_MAX		8
+#define VM_NIC_PATH_MAX		107	/* sun_path, NUL excluded */
+#define VM_NIC_SERVER_WAIT_S	30
+
+struct vm_nic_config {
+	char socket[VM_NIC_PATH_MAX + 1];	/* the backend's unix socket */
+	uint8_t mac[6];
+	bool mac_set;		/* else random, locally administered */
+	/*
+	 * The VMM owns the socket and the backend connects (and reconnects)
+	 * to it: iopass-switch client-mode ports. vm_nic_add() waits up to
+	 * VM_NIC_SERVER_WAIT_S for the first connection.
+	 */
+	bool server;
+	/*
+	 * Backend events once the VM runs (connection lost, back, refused),
+	 * one line each, from the NIC's own thread. NULL: not reported.
+	 */
+	void (*log)(void *opaque, const char *msg);
+	void *log_opaque;
+};
+
+/*
+ * "vhost-user:PATH[,mac=XX:XX:XX:XX:XX:XX][,server]"; -EINVAL saying what
+ * is wrong.
+ */
+int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
+		 struct errbuf *eb);
+
+/*
+ * Connects to the backend (it must be listening; in server mode: waits for
+ * it to connect), checks what it offers
+ * (VIRTIO_F_VERSION_1 at least) and puts the NIC on the VM's PCI bus. When
+ * the backend goes away later the NIC reconnects and gives the new backend
+ * the guest's rings where they were. Torn down by vm_destroy().
+ */
+int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
+	       struct errbuf *eb);
+
 #endif

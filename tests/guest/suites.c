@@ -7,6 +7,7 @@
 
 extern const struct suite suite_pci, suite_irq, suite_exits, suite_memory;
 extern const struct suite suite_edu, suite_nvme;
+extern const struct suite suite_virtio_net;
 
 static const struct suite *const suites[] = {
 	&suite_pci,
@@ -15,6 +16,7 @@ static const struct suite *const suites[] = {
 	&suite_memory,
 	&suite_edu,
 	&suite_nvme,
+	&suite_virtio_net,
 };
 
 static void suite_run(const struct suite *s)

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The switch's control protocol: requests, records, final lines. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "iopass/vhost.h"
+
+static void test_simple_requests(void **state)
+{
+	static const struct { const char *line; enum switch_op op; } ok[] = {
+		{ "ping", SWITCH_OP_PING }, { "stats", SWITCH_OP_STATS },
+		{ "stop", SWITCH_OP_STOP }, { "pool list", SWITCH_OP_POOL_LIST },
+		{ "port list", SWITCH_OP_PORT_LIST }, { "  port \t list\r", SWITCH_OP_PORT_LIST },
+	};
+	struct switch_req r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(switch_req_parse(ok[i].line, &r, NULL), 0);
+		assert_int_equal(r.op, ok[i].op);
+	}
+}
+
+static void test_port_add(void **state)
+{
+	struct switch_req r;
+	char line[SWITCH_LINE_MAX];
+
+	(void)state;
+	assert_int_equal(switch_req_parse("port add vm1 mac=52:54:00:aa:bb:cc", &r, NULL), 0);
+	assert_int_equal(r.op, SWITCH_OP_PORT_ADD);
+	assert_string_equal(r.port.name, "vm1");
+	assert_int_equal(r.port.mac[5], 0xcc);
+	assert_int_equal(r.port.vlan, 0);
+	assert_int_equal(r.port.mode, SWITCH_PORT_SERVER);
+	assert_string_equal(r.port.path, "");
+
+	assert_int_equal(switch_req_parse("port add a.b-c_1 mode=client vlan=4094 "
+					  "path=/run/x.sock mac=02:00:00:00:00:01", &r, NULL), 0);
+	assert_int_equal(r.port.mode, SWITCH_PORT_CLIENT);
+	assert_int_equal(r.port.vlan, 4094);
+	assert_string_equal(r.port.path, "/run/x.sock");
+
+	/* format then parse gives the same request back */
+	assert_int_equal(switch_req_format(&r, line, sizeof(line)), 0);
+	assert_string_equal(line, "port add a.b-c_1 mac=02:00:00:00:00:01 vlan=4094 "
+			    "mode=client path=/run/x.sock");
+	{
+		struct switch_req r2;
+
+		assert_int_equal(switch_req_parse(line, &r2, NULL), 0);
+		assert_memory_equal(&r.port, &r2.port, sizeof(r.port));
+	}
+	assert_int_equal(switch_req_format(&r, line, 10), -ENOSPC);
+
+	assert_int_equal(switch_req_parse("port add s mac=02:00:00:00:00:09 mode=sink", &r,
+					  NULL), 0);
+	assert_int_equal(r.port.mode, SWITCH_PORT_SINK);
+	assert_int_equal(switch_req_parse("port del vm1", &r, NULL), 0);
+	assert_int_equal(r.op, SWITCH_OP_PORT_DEL);
+	assert_string_equal(r.port.name, "vm1");
+}
+
+static void test_bad_requests(void **state)
+{
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "", "empty request" },
+		{ "   ", "empty request" },
+		{ "pong", "unknown request" },
+		{ "ping extra", "unknown request" },
+		{ "port add", "give a port name" },
+		{ "port add bad/name mac=02:00:00:00:00:01", "give a port name" },
+		{ "port add abcdefghijabcdefghijabcdefghij12 mac=02:00:00:00:00:01",
+		  "give a port name" },
+		{ "port add vm1", "needs mac=MAC" },
+		{ "port add vm1 vlan=3", "needs mac=MAC" },
+		{ "port add vm1 mac=01:00:5e:00:00:01", "not a unicast" },
+		{ "port add vm1 mac=ff:ff:ff:ff:ff:ff", "not a unicast" },
+		{ "port add vm1 mac=00:00:00:00:00:00", "not a unicast" },
+		{ "port add vm1 mac=52:54:00:aa:bb", "not a unicast" },
+		{ "port add vm1 mac=52:54:00:aa:bb:cc:dd", "not a unicast" },
+		{ "port add vm1 mac=02:00:00:00:00:01 vlan=4095", "vlan '4095'" },
+		{ "port add vm1 mac=02:00:00:00:00:01 vlan=-1", "vlan '-1'" },
+		{ "port add vm1 mac=02:00:00:00:00:01 vlan=99999999999999999999", "vlan" },
+		{ "port add vm1 mac=02:00:00:00:00:01 vlan=", "vlan ''" },
+		{ "port add vm1 mac=02:00:00:00:00:01 path=relative.sock", "absolute" },
+		{ "port add vm1 mac=02:00:00:00:00:01 mode=both", "mode 'both'" },
+		{ "port add vm1 mac=02:00:00:00:00:01 mac=02:00:00:00:00:02", "given twice" },
+		{ "port add vm1 mac=02:00:00:00:00:01 colour=red", "unknown key 'colour'" },
+		{ "port add vm1 mac=02:00:00:00:00:01 =x", "not key=value" },
+		{ "port add vm1 mac=02:00:00:00:00:01 junk", "not key=value" },
+		{ "port del", "give a port name" },
+		{ "port del vm1 vm2", "only a name" },
+		{ "a b c d e f g h i j k l m n o p q", "more than 16 words" },
+	};
+	struct switch_req r;
+	struct errbuf eb;
+	char big[SWITCH_LINE_MAX + 10];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		eb.msg[0] = '\0';
+		assert_int_equal(switch_req_parse(bad[i].line, &r, &eb), -EINVAL);
+		if (!strstr(eb.msg, bad[i].msg))
+			fail_msg("'%s': message '%s' lacks '%s'", bad[i].line, eb.msg, bad[i].msg);
+	}
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(switch_req_parse(big, &r, &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "longer than"));
+}
+
+static void test_records(void **state)
+{
+	char line[] = "port name=vm1 path=/x mac=52:54:00:00:00:01 rx_packets=10 empty=";
+	char bad[] = "port name=vm1 junk";
+	struct switch_kv kv[SWITCH_MAX_KV];
+	const char *type;
+	unsigned int n;
+
+	(void)state;
+	assert_int_equal(switch_kv_split(line, &type, kv, SWITCH_MAX_KV, &n), 0);
+	assert_string_equal(type, "port");
+	assert_int_equal(n, 5);
+	assert_string_equal(switch_kv_get(kv, n, "rx_packets"), "10");
+	assert_string_equal(switch_kv_get(kv, n, "mac"), "52:54:00:00:00:01");
+	assert_string_equal(switch_kv_get(kv, n, "empty"), "");
+	assert_null(switch_kv_get(kv, n, "nope"));
+	assert_int_equal(switch_kv_split(bad, &type, kv, SWITCH_MAX_KV, &n), -EINVAL);
+	{
+		char two[] = "t a=1 b=2 c=3";
+
+		assert_int_equal(switch_kv_split(two, &type, kv, 2, &n), -EINVAL);
+	}
+}
+
+static void test_final_lines(void **state)
+{
+	const char *msg = NULL;
+
+	(void)state;
+	assert_int_equal(switch_reply_final("ok", &msg), 1);
+	assert_int_equal(switch_reply_final("port name=x", &msg), 0);
+	assert_int_equal(switch_reply_final("error", &msg), 0);	/* a record type */
+	assert_int_equal(switch_reply_final("err 17 port vm1 exists", &msg), -17);
+	assert_string_equal(msg, "port vm1 exists");
+	assert_int_equal(switch_reply_final("err 22", &msg), -22);
+	assert_string_equal(msg, "");
+	assert_int_equal(switch_reply_final("err", &msg), -EPROTO);
+	assert_int_equal(switch_reply_final("err x", &msg), -EPROTO);
+	assert_int_equal(switch_reply_final("err 0 zero", &msg), -EPROTO);
+	assert_int_equal(switch_reply_final("err 99999 big", &msg), -EPROTO);
+	assert_int_equal(switch_reply_final("err 12x", &msg), -EPROTO);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_true(switch_name_valid("vm-1.a_b"));
+	assert_false(switch_name_valid(""));
+	assert_false(switch_name_valid("a b"));
+	assert_false(switch_name_valid("a=b"));
+	assert_false(switch_name_valid("../x"));
+	assert_string_equal(switch_port_mode_name(SWITCH_PORT_SINK), "sink");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_simple_requests),
+		cmocka_unit_test(test_port_add),
+		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_final_lines),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

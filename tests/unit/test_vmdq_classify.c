@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The software classifier and pool sets of vmdq/: no NIC, no EAL. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "iopass/vmdq.h"
+
+static struct vmdq_pool_key pk(uint16_t id, uint8_t last, uint16_t vlan)
+{
+	struct vmdq_pool_key p = {
+		.id = id,
+		.key = { .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, last }, .vlan = vlan },
+	};
+	return p;
+}
+
+static struct vmdq_key key(uint8_t b0, uint8_t last, uint16_t vlan)
+{
+	struct vmdq_key k = { .mac = { b0, 0x54, 0x00, 0x12, 0x34, last }, .vlan = vlan };
+
+	if (b0 == 0xff)
+		memset(k.mac, 0xff, sizeof(k.mac));
+	return k;
+}
+
+static bool has(const struct vmdq_verdict *v, uint16_t id)
+{
+	for (unsigned int i = 0; i < v->n; i++)
+		if (v->pools[i] == id)
+			return true;
+	return false;
+}
+
+static void test_frame_keys(void **state)
+{
+	uint8_t f[64] = { 0x52, 0x54, 0, 1, 2, 3, 0x02, 0, 0, 0, 0, 9, 0x08, 0x00 };
+	struct vmdq_key k;
+	uint32_t tag;
+
+	(void)state;
+	assert_int_equal(vmdq_key_from_frame(f, 14, &k, &tag), 0);
+	assert_int_equal(k.vlan, 0);
+	assert_int_equal(tag, 0);
+	assert_memory_equal(k.mac, f, 6);
+	/* 802.1Q: PCP bits are not part of the VLAN */
+	f[12] = 0x81; f[13] = 0x00; f[14] = 0xe0 | 0x0f; f[15] = 0xfe;
+	assert_int_equal(vmdq_key_from_frame(f, 60, &k, &tag), 0);
+	assert_int_equal(k.vlan, 0xffe);
+	assert_int_equal(tag, 4);
+	/* runts */
+	assert_int_equal(vmdq_key_from_frame(f, 13, &k, &tag), -EINVAL);
+	assert_int_equal(vmdq_key_from_frame(f, 17, &k, &tag), -EINVAL);
+	assert_int_equal(vmdq_key_from_frame(f, 0, &k, &tag), -EINVAL);
+}
+
+static void test_unicast_and_miss(void **state)
+{
+	struct vmdq_pool_key pools[] = { pk(3, 1, 0), pk(7, 2, 10), pk(9, 1, 10) };
+	struct vmdq_key keys[] = {
+		key(0x52, 1, 0), key(0x52, 2, 10), key(0x52, 1, 10),
+		key(0x52, 2, 0),	/* right MAC, wrong VLAN */
+		key(0x52, 5, 10),	/* unknown MAC */
+	};
+	struct vmdq_verdict v[5];
+	struct vmdq_table *t;
+
+	(void)state;
+	assert_int_equal(vmdq_table_build(pools, 3, &t, NULL), 0);
+	vmdq_classify_burst(t, keys, 5, v);
+	assert_int_equal(v[0].dest, VMDQ_DEST_POOL);
+	assert_int_equal(v[0].n, 1);
+	assert_int_equal(v[0].pools[0], 3);
+	assert_int_equal(v[1].pools[0], 7);
+	assert_int_equal(v[2].pools[0], 9);
+	assert_int_equal(v[3].dest, VMDQ_DEST_MISS);
+	assert_int_equal(v[3].n, 0);
+	assert_int_equal(v[4].dest, VMDQ_DEST_MISS);
+	vmdq_table_free(t);
+}
+
+static void test_flood_same_vlan_only(void **state)
+{
+	struct vmdq_pool_key pools[] = {
+		pk(0, 1, 10), pk(1, 2, 20), pk(2, 3, 10), pk(3, 4, 0), pk(4, 5, 10),
+	};
+	struct vmdq_key keys[] = {
+		key(0xff, 0, 10),	/* broadcast, VLAN 10 */
+		key(0x01, 0, 10),	/* multicast (01:...), VLAN 10 */
+		key(0x33, 0, 20),	/* IPv6 multicast 33:33:... */
+		key(0xff, 0, 0),	/* untagged broadcast */
+		key(0xff, 0, 30),	/* a VLAN with no pools */
+	};
+	struct vmdq_verdict v[5];
+	struct vmdq_table *t;
+
+	(void)state;
+	assert_int_equal(vmdq_table_build(pools, 5, &t, NULL), 0);
+	vmdq_classify_burst(t, keys, 5, v);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(v[i].dest, VMDQ_DEST_FLOOD);
+		assert_int_equal(v[i].n, 3);
+		assert_true(has(&v[i], 0) && has(&v[i], 2) && has(&v[i], 4));
+		assert_false(has(&v[i], 1) || has(&v[i], 3));
+	}
+	assert_int_equal(v[2].dest, VMDQ_DEST_FLOOD);
+	assert_int_equal(v[2].n, 1);
+	assert_int_equal(v[2].pools[0], 1);
+	assert_int_equal(v[3].n, 1);
+	assert_int_equal(v[3].pools[0], 3);
+	assert_int_equal(v[4].dest, VMDQ_DEST_FLOOD);
+	assert_int_equal(v[4].n, 0);
+	vmdq_table_free(t);
+}
+
+static void test_bad_pools(void **state)
+{
+	struct vmdq_pool_key dup[] = { pk(0, 1, 5), pk(1, 1, 5) };
+	struct vmdq_pool_key mc[] = { pk(0, 1, 0) };
+	struct vmdq_pool_key zero[] = { { .id = 0 } };
+	struct vmdq_pool_key vlan[] = { pk(0, 1, 4095) };
+	struct vmdq_pool_key *many;
+	struct vmdq_table *t;
+	struct errbuf eb;
+
+	(void)state;
+	assert_int_equal(vmdq_table_build(dup, 2, &t, &eb), -EEXIST);
+	assert_non_null(strstr(eb.msg, "already belong to pool 0"));
+	mc[0].key.mac[0] = 0x01;
+	assert_int_equal(vmdq_table_build(mc, 1, &t, &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "unicast"));
+	assert_int_equal(vmdq_table_build(zero, 1, &t, &eb), -EINVAL);
+	assert_int_equal(vmdq_table_build(vlan, 1, &t, &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "VLAN 4095"));
+	many = calloc(VMDQ_MAX_POOLS + 1, sizeof(*many));
+	assert_int_equal(vmdq_table_build(many, VMDQ_MAX_POOLS + 1, &t, &eb), -E2BIG);
+	free(many);
+	/* an empty table classifies everything as a miss or an empty flood */
+	assert_int_equal(vmdq_table_build(NULL, 0, &t, NULL), 0);
+	{
+		struct vmdq_key k[2] = { key(0x52, 1, 0), key(0xff, 0, 0) };
+		struct vmdq_verdict v[2];
+
+		vmdq_classify_burst(t, k, 2, v);
+		assert_int_equal(v[0].dest, VMDQ_DEST_MISS);
+		assert_int_equal(v[1].dest, VMDQ_DEST_FLOOD);
+		assert_int_equal(v[1].n, 0);
+	}
+	vmdq_table_free(t);
+}
+
+/* Every pool of a full table is found, in bursts longer than the batch. */
+static void test_full_table_bursts(void **state)
+{
+	struct vmdq_pool_key pools[VMDQ_MAX_POOLS];
+	struct vmdq_key keys[VMDQ_MAX_POOLS + 7];
+	struct vmdq_verdict v[VMDQ_MAX_POOLS + 7];
+	struct vmdq_table *t;
+
+	(void)state;
+	for (unsigned int i = 0; i < VMDQ_MAX_POOLS; i++)
+		pools[i] = pk((uint16_t)i, (uint8_t)i, (uint16_t)(i % 4));
+	for (unsigned int i = 0; i < VMDQ_MAX_POOLS; i++)
+		keys[i] = pools[VMDQ_MAX_POOLS - 1 - i].key;
+	for (unsigned int i = VMDQ_MAX_POOLS; i < VMDQ_MAX_POOLS + 7; i++)
+		keys[i] = key(0xff, 0, (uint16_t)(i % 4));
+	assert_int_equal(vmdq_table_build(pools, VMDQ_MAX_POOLS, &t, NULL), 0);
+	vmdq_classify_burst(t, keys, VMDQ_MAX_POOLS + 7, v);
+	for (unsigned int i = 0; i < VMDQ_MAX_POOLS; i++) {
+		assert_int_equal(v[i].dest, VMDQ_DEST_POOL);
+		assert_int_equal(v[i].pools[0], VMDQ_MAX_POOLS - 1 - i);
+	}
+	for (unsigned int i = VMDQ_MAX_POOLS; i < VMDQ_MAX_POOLS + 7; i++) {
+		assert_int_equal(v[i].dest, VMDQ_DEST_FLOOD);
+		assert_int_equal(v[i].n, VMDQ_MAX_POOLS / 4);
+		for (unsigned int j = 0; j < v[i].n; j++)
+			assert_int_equal(v[i].pools[j] % 4, i % 4);
+	}
+	vmdq_table_free(t);
+}
+
+static void test_select(void **state)
+{
+	struct vmdq_caps none = { 0 };
+	struct vmdq_caps ixgbe = { .max_vmdq_pools = 64, .vmdq_queue_base = 0,
+				   .vmdq_queue_num = 128 };
+	struct vmdq_caps small = { .max_vmdq_pools = 8, .vmdq_queue_num = 8 };
+	enum vmdq_kind k;
+	struct errbuf eb;
+
+	(void)state;
+	assert_int_equal(vmdq_hw_pool_count(1), 8);
+	assert_int_equal(vmdq_hw_pool_count(9), 16);
+	assert_int_equal(vmdq_hw_pool_count(64), 64);
+	assert_int_equal(vmdq_select(&none, VMDQ_WANT_AUTO, 4, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_SOFTWARE);
+	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_AUTO, 4, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_HARDWARE);
+	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_SOFTWARE, 4, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_SOFTWARE);
+	/* more pools than the NIC has: software in auto, refused when demanded */
+	assert_int_equal(vmdq_select(&small, VMDQ_WANT_AUTO, 9, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_SOFTWARE);
+	assert_int_equal(vmdq_select(&small, VMDQ_WANT_HARDWARE, 9, &k, &eb), -ENOTSUP);
+	assert_non_null(strstr(eb.msg, "need 16 VMDq pools but the uplink has 8"));
+	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_AUTO, 65, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_SOFTWARE);
+	assert_int_equal(vmdq_select(&none, VMDQ_WANT_HARDWARE, 1, &k, &eb), -ENOTSUP);
+	assert_non_null(strstr(eb.msg, "no VMDq"));
+}
+
+static void test_set(void **state)
+{
+	static struct vmdq_set s;
+	struct vmdq_key k1 = key(0x52, 1, 0), k2 = key(0x52, 2, 0), bad = key(0x01, 1, 0);
+	struct vmdq_table *t;
+	struct vmdq_verdict v;
+	struct errbuf eb;
+	uint16_t a, b, c;
+
+	(void)state;
+	assert_int_equal(vmdq_set_init(&s, &vmdq_software_ops, NULL, NULL, 2, NULL), 0);
+	assert_int_equal(vmdq_set_add(&s, &k1, &a, NULL), 0);
+	assert_int_equal(vmdq_set_add(&s, &k1, &b, &eb), -EEXIST);
+	assert_int_equal(vmdq_set_add(&s, &bad, &b, &eb), -EINVAL);
+	assert_int_equal(vmdq_set_add(&s, &k2, &b, NULL), 0);
+	assert_int_not_equal(a, b);
+	assert_int_equal(vmdq_set_add(&s, &bad, &c, &eb), -ENOSPC);
+	assert_int_equal(vmdq_set_build(&s, &t, NULL), 0);
+	vmdq_classify_burst(t, &k2, 1, &v);
+	assert_int_equal(v.pools[0], b);
+	vmdq_table_free(t);
+	assert_int_equal(vmdq_set_del(&s, a), 0);
+	assert_int_equal(vmdq_set_del(&s, a), -ENOENT);
+	assert_int_equal(vmdq_set_add(&s, &k1, &c, NULL), 0);
+	assert_int_equal(c, a);		/* the freed id is reused */
+	assert_int_equal(vmdq_set_init(&s, &vmdq_software_ops, NULL, NULL, 0, &eb), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_frame_keys),
+		cmocka_unit_test(test_unicast_and_miss),
+		cmocka_unit_test(test_flood_same_vlan_only),
+		cmocka_unit_test(test_bad_pools),
+		cmocka_unit_test(test_full_table_bursts),
+		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_set),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

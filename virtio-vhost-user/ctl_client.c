@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A client of the switch's control socket: one request, its whole reply. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iopass/state.h"
+#include "iopass/vhost.h"
+
+void switch_default_ctl(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/switch.sock", state_default_dir());
+}
+
+void switch_lines_free(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static int ctl_connect(const char *ctl, struct errbuf *eb)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if (strlen(ctl) >= sizeof(sa.sun_path))
+		return errbuf_set(eb, -ENAMETOOLONG, "control socket path %s is too long", ctl);
+	strcpy(sa.sun_path, ctl);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return errbuf_set(eb, err, "no switch listens at %s (%s); start one with "
+				  "'iopass switch start'", ctl, strerror(-err));
+	}
+	return fd;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int push_line(char ***lines, size_t *n, const char *s, size_t len)
+{
+	char **nl = realloc(*lines, (*n + 1) * sizeof(*nl));
+
+	if (!nl)
+		return -ENOMEM;
+	*lines = nl;
+	nl[*n] = strndup(s, len);
+	if (!nl[*n])
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int switch_call(const char *ctl, const char *request, int timeout_ms,
+		char ***lines, size_t *nlines, struct errbuf *eb)
+{
+	char buf[SWITCH_LINE_MAX * 4];
+	size_t have = 0;
+	long deadline = now_ms() + timeout_ms;
+	int fd, err;
+
+	*lines = NULL;
+	*nlines = 0;
+	fd = ctl_connect(ctl, eb);
+	if (fd < 0)
+		return fd;
+	if (dprintf(fd, "%s\n", request) < 0) {
+		err = errbuf_set(eb, -errno, "writing to %s: %s", ctl, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char *nl;
+		long left = deadline - now_ms();
+		ssize_t r;
+
+		/* Complete lines first: a reply may arrive in one read. */
+		while ((nl = memchr(buf, '\n', have))) {
+			const char *msg = NULL;
+			int fin;
+
+			*nl = '\0';
+			fin = switch_reply_final(buf, &msg);
+			if (fin == 1) {
+				err = 0;
+				goto out;
+			}
+			if (fin < 0) {
+				err = fin == -EPROTO ?
+				      errbuf_set(eb, -EPROTO, "bad reply from %s: %.80s", ctl, buf) :
+				      errbuf_set(eb, fin, "%s", msg);
+				goto out;
+			}
+			err = push_line(lines, nlines, buf, (size_t)(nl - buf));
+			if (err) {
+				errbuf_set(eb, err, "out of memory");
+				goto out;
+			}
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have);
+		}
+		if (have == sizeof(buf)) {
+			err = errbuf_set(eb, -EPROTO, "reply line from %s too long", ctl);
+			goto out;
+		}
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			err = errbuf_set(eb, -ETIMEDOUT, "the switch at %s did not answer '%s' "
+					 "within %d ms", ctl, request, timeout_ms);
+			goto out;
+		}
+		r = read(fd, buf + have, sizeof(buf) - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = errbuf_set(eb, -ECONNRESET, "the switch at %s closed the connection "
+					 "before answering '%s'", ctl, request);
+			goto out;
+		}
+		have += (size_t)r;
+	}
+out:
+	close(fd);
+	if (err) {
+		switch_lines_free(*lines, *nlines);
+		*lines = NULL;
+		*nlines = 0;
+	}
+	return err;
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control socket, served on the main lcore: requests and replies as in
+ * include/iopass/vhost.h. A few clients at a time, each with its own line
+ * buffer; a client that sends garbage gets an "err" line, one that sends a
+ * line too long is dropped, and neither disturbs the others or the workers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "iopass/sriov.h"
+#include "switch.h"
+
+#define MAX_CLIENTS 8
+
+struct client {
+	int fd;
+	size_t have;
+	char buf[SWITCH_LINE_MAX];
+};
+
+static struct client clients[MAX_CLIENTS];
+
+static void sum(struct sw_counters *out, size_t off)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int w = 0; w < sw.nworkers; w++) {
+		const struct sw_counters *c = (const void *)((const char *)sw.workers[w] + off);
+
+		out->pkts += c->pkts;
+		out->bytes += c->bytes;
+		out->drops += c->drops;
+	}
+}
+
+#define SUM(out, field) sum(out, offsetof(struct sw_worker, field))
+
+static void reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void reply(int fd, const char *fmt, ...)
+{
+	char line[SWITCH_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	/* A client that stopped reading loses its reply, not the switch. */
+	send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void port_record(int fd, unsigned int id)
+{
+	const struct sw_port *p = &sw.ports[id];
+	struct sw_counters rx, tx;
+	char mac[18];
+
+	SUM(&rx, port_rx[id]);
+	SUM(&tx, port_tx[id]);
+	vf_mac_format(p->spec.mac, mac);
+	reply(fd, "port name=%s path=%s mode=%s mac=%s vlan=%u pool=%u state=%s connects=%llu "
+	      "rx_packets=%llu rx_bytes=%llu rx_drops=%llu tx_packets=%llu tx_bytes=%llu "
+	      "tx_drops=%llu", p->spec.name, p->spec.path, switch_port_mode_name(p->spec.mode),
+	      mac, p->spec.vlan, id, atomic_load(&p->ready) ? "up" : "down",
+	      (unsigned long long)p->connects, (unsigned long long)rx.pkts,
+	      (unsigned long long)rx.bytes, (unsigned long long)rx.drops,
+	      (unsigned long long)tx.pkts, (unsigned long long)tx.bytes,
+	      (unsigned long long)tx.drops);
+}
+
+static void pool_record(int fd, unsigned int id)
+{
+	const struct vmdq_pool *pl = &sw.set.pools[id];
+	struct sw_counters c;
+	char mac[18];
+
+	SUM(&c, pool[id]);
+	vf_mac_format(pl->key.mac, mac);
+	reply(fd, "pool id=%u mac=%s vlan=%u port=%s backend=%s queue=%u packets=%llu "
+	      "bytes=%llu drops=%llu", id, mac, pl->key.vlan, sw.ports[id].spec.name,
+	      vmdq_kind_name(sw.set.ops->kind), pl->queue, (unsigned long long)c.pkts,
+	      (unsigned long long)c.bytes, (unsigned long long)c.drops);
+}
+
+static void stats_records(int fd)
+{
+	struct sw_counters rx, tx;
+	uint64_t unknown = 0;
+	unsigned int nports = 0;
+
+	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
+		nports += atomic_load(&sw.ports[i].state) == SW_PORT_LIVE;
+	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s",
+	      sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports, sw.set.max_pools,
+	      sw.lossless ? "yes" : "no");
+	if (sw.have_uplink) {
+		SUM(&rx, up_rx);
+		SUM(&tx, up_tx);
+		for (unsigned int w = 0; w < sw.nworkers; w++)
+			unknown += sw.workers[w]->up_unknown;
+		reply(fd, "uplink name=%s rx_packets=%llu rx_bytes=%llu rx_drops=%llu "
+		      "rx_unknown=%llu tx_packets=%llu tx_bytes=%llu tx_drops=%llu",
+		      sw.uplink_name, (unsigned long long)rx.pkts,
+		      (unsigned long long)rx.bytes, (unsigned long long)rx.drops,
+		      (unsigned long long)unknown, (unsigned long long)tx.pkts,
+		      (unsigned long long)tx.bytes, (unsigned long long)tx.drops);
+	}
+}
+
+static void ports_records(int fd)
+{
+	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
+		if (atomic_load(&sw.ports[i].state) == SW_PORT_LIVE)
+			port_record(fd, i);
+}
+
+static void pools_records(int fd)
+{
+	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
+		if (sw.set.pools[i].used)
+			pool_record(fd, i);
+}
+
+/* Returns true when the switch is to stop. */
+static bool handle(int fd, const char *line)
+{
+	struct switch_req req;
+	struct errbuf eb = { "" };
+	int err = 0;
+
+	if (switch_req_parse(line, &req, &eb)) {
+		reply(fd, "err %d %s", EINVAL, eb.msg);
+		return false;
+	}
+	switch (req.op) {
+	case SWITCH_OP_PING:
+		break;
+	case SWITCH_OP_STOP:
+		reply(fd, "ok");
+		return true;
+	case SWITCH_OP_PORT_ADD:
+		err = sw_port_add(&req.port, &eb);
+		if (!err)
+			port_record(fd, (unsigned int)(sw_port_find(req.port.name) - sw.ports));
+		break;
+	case SWITCH_OP_PORT_DEL:
+		err = sw_port_del(req.port.name, &eb);
+		break;
+	case SWITCH_OP_STATS:
+		stats_records(fd);
+		ports_records(fd);
+		pools_records(fd);
+		break;
+	case SWITCH_OP_PORT_LIST:
+		ports_records(fd);
+		break;
+	case SWITCH_OP_POOL_LIST:
+		pools_records(fd);
+		break;
+	}
+	if (err)
+		reply(fd, "err %d %s", -err, eb.msg);
+	else
+		reply(fd, "ok");
+	return false;
+}
+
+static int ctl_listen(struct errbuf *eb)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if (strlen(sw.ctl) >= sizeof(sa.sun_path))
+		return errbuf_set(eb, -ENAMETOOLONG, "control socket path too long: %s", sw.ctl);
+	strcpy(sa.sun_path, sw.ctl);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return errbuf_set(eb, -EADDRINUSE, "a switch already listens at %s; stop it "
+				  "first ('iopass switch stop') or give another --ctl", sw.ctl);
+	}
+	unlink(sw.ctl);		/* a dead switch's socket */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+		err = -errno;
+		close(fd);
+		return errbuf_set(eb, err, "cannot listen at %s: %s", sw.ctl, strerror(-err));
+	}
+	return fd;
+}
+
+static void client_close(struct client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* Reads what a client sent; handles each complete line. */
+static bool client_input(struct client *c)
+{
+	ssize_t r = read(c->fd, c->buf + c->have, sizeof(c->buf) - c->have);
+	char *nl;
+	bool stop = false;
+
+	if (r <= 0) {
+		client_close(c);
+		return false;
+	}
+	c->have += (size_t)r;
+	while (!stop && (nl = memchr(c->buf, '\n', c->have))) {
+		*nl = '\0';
+		stop = handle(c->fd, c->buf);
+		c->have -= (size_t)(nl + 1 - c->buf);
+		memmove(c->buf, nl + 1, c->have);
+	}
+	if (c->have == sizeof(c->buf)) {
+		reply(c->fd, "err %d request longer than %d bytes", EINVAL, SWITCH_LINE_MAX - 1);
+		client_close(c);
+	}
+	return stop;
+}
+
+int sw_ctl_serve(struct errbuf *eb)
+{
+	struct pollfd pfd[MAX_CLIENTS + 1];
+	int lfd = ctl_listen(eb);
+
+	if (lfd < 0)
+		return lfd;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		clients[i].fd = -1;
+	sw_log("control socket %s", sw.ctl);
+	while (!atomic_load(&sw.stop)) {
+		int n = 0;
+
+		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			pfd[n++] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
+		if (poll(pfd, (nfds_t)n, 200) <= 0)
+			continue;	/* timeout or a signal: look at sw.stop */
+		if (pfd[0].revents & POLLIN) {
+			int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			int i;
+
+			for (i = 0; cfd >= 0 && i < MAX_CLIENTS && clients[i].fd >= 0; i++)
+				;
+			if (cfd >= 0 && i == MAX_CLIENTS) {
+				reply(cfd, "err %d too many control clients", EBUSY);
+				close(cfd);
+			} else if (cfd >= 0) {
+				clients[i].fd = cfd;
+				clients[i].have = 0;
+			}
+		}
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			if (clients[i].fd >= 0 && pfd[i + 1].revents &&
+			    client_input(&clients[i]))
+				atomic_store(&sw.stop, true);
+	}
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			client_close(&clients[i]);
+	close(lfd);	/* main() unlinks the socket once all is torn down */
+	return 0;
+}

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The poll loop of one worker lcore:
+ *   uplink RX -> classifier -> pool -> the pool's guest RX ring
+ *   guest TX  -> classifier -> other pools (guest to guest) and/or uplink
+ * Broadcast and multicast go to every pool of the frame's VLAN (never back
+ * to the guest that sent it) and, from a guest, to the uplink as well;
+ * unicast to no pool goes to the uplink from a guest and is dropped (and
+ * counted) from the uplink.
+ *
+ * VLANs are port VLANs, as on an SR-IOV VF: a guest sends and receives
+ * untagged frames; the switch tags them with the port's VLAN towards the
+ * uplink and strips the tag on the way in. A tagged frame from a guest is
+ * dropped: a guest picks no VLAN of its own.
+ *
+ * rte_vhost_enqueue_burst() copies into the guest's buffers and leaves the
+ * mbufs to us, so one mbuf serves every pool of a flood; the uplink gets
+ * them last because rte_eth_tx_burst() takes them and the tag goes in then.
+ */
+#include <rte_ethdev.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_pause.h>
+#include <rte_vhost.h>
+
+#include "switch.h"
+
+#define POS_HOLDABLE 0x80
+
+static inline void deliver_add(struct sw_worker *w, uint16_t pool, struct rte_mbuf *m,
+			       uint8_t pos)
+{
+	uint16_t k = w->nlist[pool];
+
+	if (!k)
+		w->touched[w->ntouched++] = pool;
+	w->lists[pool][k] = m;
+	w->pos[pool][k] = pos;
+	w->nlist[pool] = k + 1;
+}
+
+static inline uint16_t enqueue(int vid, struct rte_mbuf **l, uint16_t n)
+{
+	uint16_t sent = 0;
+
+	for (int a = 0; a < SW_ENQ_ATTEMPTS && sent < n; a++) {
+		if (a)
+			rte_pause();
+		sent += rte_vhost_enqueue_burst(vid, SW_VIRTIO_RXQ, l + sent, n - sent);
+	}
+	return sent;
+}
+
+/* Into pool id's guest (or sink); returns how many it took. */
+static uint16_t deliver(struct sw_worker *w, uint16_t id, struct rte_mbuf **l, uint16_t n)
+{
+	struct sw_port *p = &sw.ports[id];
+	uint16_t sent;
+
+	if (!atomic_load_explicit(&p->ready, memory_order_acquire))
+		sent = 0;
+	else if (sw_port_sink(p))
+		sent = n;
+	else
+		sent = enqueue(atomic_load_explicit(&p->vid, memory_order_relaxed), l, n);
+	if (sent)
+		w->stalled[id] = false;
+	w->port_tx[id].pkts += sent;
+	for (uint16_t i = 0; i < sent; i++)
+		w->port_tx[id].bytes += rte_pktmbuf_pkt_len(l[i]);
+	return sent;
+}
+
+static inline void count_drops(struct sw_worker *w, uint16_t id, uint16_t n)
+{
+	w->pool[id].drops += n;
+	w->port_tx[id].drops += n;
+}
+
+/*
+ * Sends every pool's list of this burst. With src >= 0 (frames from guest
+ * src) and --lossless, holdable frames its pool refused go on src's held
+ * list; the burst indexes of those come back as a mask (the caller must not
+ * free them).
+ */
+static uint32_t deliver_flush(struct sw_worker *w, int src)
+{
+	uint32_t held = 0;
+
+	for (uint16_t t = 0; t < w->ntouched; t++) {
+		uint16_t id = w->touched[t], n = w->nlist[id], sent;
+		struct rte_mbuf **l = w->lists[id];
+
+		w->pool[id].pkts += n;
+		for (uint16_t i = 0; i < n; i++)
+			w->pool[id].bytes += rte_pktmbuf_pkt_len(l[i]);
+		sent = deliver(w, id, l, n);
+		for (uint16_t i = sent; i < n; i++) {
+			struct sw_held *h = src >= 0 ? &w->held[src] : NULL;
+
+			if (!sw.lossless || !h || !(w->pos[id][i] & POS_HOLDABLE) ||
+			    w->stalled[id]) {
+				count_drops(w, id, 1);
+				continue;
+			}
+			if (!h->n) {
+				h->since = rte_get_tsc_cycles();
+				h->src_gen = atomic_load_explicit(&sw.ports[src].gen,
+								  memory_order_relaxed);
+			}
+			h->m[h->n] = l[i];
+			h->dst_gen[h->n] = atomic_load_explicit(&sw.ports[id].gen,
+								memory_order_relaxed);
+			h->dst[h->n++] = id;
+			held |= 1u << (w->pos[id][i] & 0x1f);
+		}
+		w->nlist[id] = 0;
+	}
+	w->ntouched = 0;
+	return held;
+}
+
+/*
+ * --lossless: tries again what src's last bursts left held. True when
+ * nothing is held any more (src may send again); false while its frames
+ * still wait. After SW_HOLD_MS without progress they are dropped and their
+ * guest is stalled: one that stopped reading must not stop its senders.
+ */
+static bool held_retry(struct sw_worker *w, uint16_t src)
+{
+	struct sw_held *h = &w->held[src];
+	uint16_t k = 0, keep = 0;
+	bool expired = rte_get_tsc_cycles() - h->since > sw.hold_tsc;
+
+	while (k < h->n) {
+		uint16_t id = h->dst[k], run = 1, sent;
+		/* A port deleted (and its slot perhaps reused) since: drop. */
+		bool gone = h->dst_gen[k] != atomic_load_explicit(&sw.ports[id].gen,
+								  memory_order_relaxed);
+
+		while (k + run < h->n && h->dst[k + run] == id)
+			run++;
+		sent = expired || gone ? 0 : deliver(w, id, &h->m[k], run);
+		if (expired || gone) {
+			w->stalled[id] = expired;
+			count_drops(w, id, run);
+			rte_pktmbuf_free_bulk(&h->m[k], run);
+		} else {
+			if (sent)
+				h->since = rte_get_tsc_cycles();	/* progress */
+			/* Order per destination holds: keep what is left. */
+			for (uint16_t i = sent; i < run; i++) {
+				h->m[keep] = h->m[k + i];
+				h->dst_gen[keep] = h->dst_gen[k + i];
+				h->dst[keep++] = id;
+			}
+		}
+		k += run;
+	}
+	h->n = keep;
+	return !keep;
+}
+
+static void held_drop_all(struct sw_worker *w, uint16_t src)
+{
+	struct sw_held *h = &w->held[src];
+
+	for (uint16_t k = 0; k < h->n; k++)
+		count_drops(w, h->dst[k], 1);
+	rte_pktmbuf_free_bulk(h->m, h->n);
+	h->n = 0;
+}
+
+/* Logs the 1st, 2nd, 4th, 8th... occurrence: seen, never a flood of lines. */
+static inline bool log_now(uint64_t count)
+{
+	return !(count & (count - 1));
+}
+
+static void log_frame(const char *what, const char *port, uint64_t count,
+		      const struct vmdq_key *k)
+{
+	sw_log("%s%s: %s to %02x:%02x:%02x:%02x:%02x:%02x VLAN %u dropped (%llu so far)",
+	       port ? "port " : "uplink", port ? port : "", what, k->mac[0], k->mac[1],
+	       k->mac[2], k->mac[3], k->mac[4], k->mac[5], k->vlan,
+	       (unsigned long long)count);
+}
+
+/* Keys of a burst; a frame without a usable header gets bad[i]. */
+static void burst_keys(struct rte_mbuf **pkts, uint16_t n, struct vmdq_key *keys,
+		       uint32_t *tag, bool *bad)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		bad[i] = vmdq_key_from_frame(rte_pktmbuf_mtod(pkts[i], void *),
+					     rte_pktmbuf_data_len(pkts[i]), &keys[i], &tag[i]) < 0;
+		if (bad[i])	/* a runt still gets a key: classified, then dropped */
+			memset(&keys[i], 0, sizeof(keys[i]));
+	}
+}
+
+static void uplink_rx_software(struct sw_worker *w, const struct sw_cfg *cfg)
+{
+	struct rte_mbuf *pkts[SW_BURST];
+	struct vmdq_key keys[SW_BURST];
+	struct vmdq_verdict v[SW_BURST];
+	uint32_t tag[SW_BURST];
+	bool bad[SW_BURST];
+	uint16_t n;
+
+	n = rte_eth_rx_burst(sw.uplink, 0, pkts, SW_BURST);
+	if (!n)
+		return;
+	burst_keys(pkts, n, keys, tag, bad);
+	vmdq_classify_burst(cfg->tbl, keys, n, v);
+	for (uint16_t i = 0; i < n; i++) {
+		w->up_rx.pkts++;
+		w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		if (bad[i] || !v[i].n) {
+			w->up_rx.drops++;
+			if (!bad[i] && v[i].dest == VMDQ_DEST_MISS &&
+			    log_now(++w->up_unknown))
+				log_frame("frame for an unknown MAC", NULL, w->up_unknown,
+					  &keys[i]);
+			continue;
+		}
+		if (tag[i])
+			rte_vlan_strip(pkts[i]);
+		pkts[i]->ol_flags = 0;
+		for (uint16_t j = 0; j < v[i].n; j++)
+			deliver_add(w, v[i].pools[j], pkts[i], 0);
+	}
+	deliver_flush(w, -1);
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* Hardware VMDq: each pool's frames already sit in the pool's own queue. */
+static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
+{
+	struct rte_mbuf *pkts[SW_BURST];
+
+	for (uint16_t s = 0; s < cfg->n; s++) {
+		uint16_t id = cfg->slots[s], n;
+
+		if (id % sw.nworkers != w->idx)
+			continue;
+		n = rte_eth_rx_burst(sw.uplink, sw.set.pools[id].queue, pkts, SW_BURST);
+		for (uint16_t i = 0; i < n; i++) {
+			w->up_rx.pkts++;
+			w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
+			rte_vlan_strip(pkts[i]);
+			pkts[i]->ol_flags = 0;
+			deliver_add(w, id, pkts[i], 0);
+		}
+		deliver_flush(w, -1);
+		rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
+static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
+{
+	struct sw_port *p = &sw.ports[id];
+	struct rte_mbuf *pkts[SW_BURST], *up[SW_BURST], *done[2 * SW_BURST];
+	struct vmdq_key keys[SW_BURST];
+	struct vmdq_verdict v[SW_BURST];
+	uint32_t tag[SW_BURST], keepers, held;
+	bool bad[SW_BURST];
+	uint16_t n, nup = 0, ndone = 0, sent = 0;
+	uint16_t vlan = p->spec.vlan;
+
+	if (w->held[id].n && w->held[id].src_gen != atomic_load_explicit(&p->gen,
+	    memory_order_relaxed))
+		held_drop_all(w, id);	/* left by a deleted port of this slot */
+	if (!atomic_load_explicit(&p->ready, memory_order_acquire) || sw_port_sink(p))
+		return;
+	if (w->held[id].n && !held_retry(w, id))
+		return;
+	n = rte_vhost_dequeue_burst(atomic_load_explicit(&p->vid, memory_order_relaxed),
+				    SW_VIRTIO_TXQ, sw.mp, pkts, SW_BURST);
+	if (!n)
+		return;
+	burst_keys(pkts, n, keys, tag, bad);
+	for (uint16_t i = 0; i < n; i++)
+		keys[i].vlan = vlan;
+	vmdq_classify_burst(cfg->tbl, keys, n, v);
+	keepers = 0;		/* burst indexes the uplink took over */
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		bool to_up = false;
+
+		w->port_rx[id].pkts++;
+		w->port_rx[id].bytes += rte_pktmbuf_pkt_len(m);
+		if (bad[i] || tag[i]) {
+			if (log_now(++w->port_rx[id].drops))
+				log_frame(bad[i] ? "runt frame" : "tagged frame", p->spec.name,
+					  w->port_rx[id].drops, &keys[i]);
+			continue;
+		}
+		m->ol_flags = 0;
+		switch (v[i].dest) {
+		case VMDQ_DEST_POOL:
+			if (v[i].pools[0] == id)	/* to itself: nowhere to go */
+				w->port_rx[id].drops++;
+			else	/* one guest: may wait for room (--lossless) */
+				deliver_add(w, v[i].pools[0], m, (uint8_t)(i | POS_HOLDABLE));
+			break;
+		case VMDQ_DEST_FLOOD:
+			for (uint16_t j = 0; j < v[i].n; j++)
+				if (v[i].pools[j] != id)
+					deliver_add(w, v[i].pools[j], m, (uint8_t)i);
+			to_up = sw.have_uplink;
+			break;
+		default:
+			to_up = sw.have_uplink;
+			if (!to_up)
+				w->port_rx[id].drops++;
+		}
+		if (to_up) {
+			up[nup++] = m;
+			keepers |= 1u << i;
+		}
+	}
+	held = deliver_flush(w, id);
+	for (uint16_t i = 0; i < n; i++)
+		if (!((keepers | held) & 1u << i))
+			done[ndone++] = pkts[i];
+	if (nup) {
+		uint16_t k = 0;
+
+		for (uint16_t i = 0; i < nup; i++) {
+			/* Only a frame that failed to get its tag stays out. */
+			if (vlan) {
+				up[i]->vlan_tci = vlan;
+				if (rte_vlan_insert(&up[i])) {
+					w->up_tx.drops++;
+					done[ndone++] = up[i];
+					continue;
+				}
+			}
+			up[k++] = up[i];
+		}
+		nup = k;
+		sent = rte_eth_tx_burst(sw.uplink, (uint16_t)w->idx, up, nup);
+		for (uint16_t i = 0; i < sent; i++) {
+			w->up_tx.pkts++;
+			w->up_tx.bytes += rte_pktmbuf_pkt_len(up[i]);
+		}
+		w->up_tx.drops += nup - sent;
+		for (uint16_t i = sent; i < nup; i++)
+			done[ndone++] = up[i];
+	}
+	rte_pktmbuf_free_bulk(done, ndone);
+}
+
+int sw_worker_main(void *arg)
+{
+	struct sw_worker *w = arg;
+
+	while (!atomic_load_explicit(&sw.stop, memory_order_relaxed)) {
+		const struct sw_cfg *cfg = atomic_load_explicit(&sw.cfg, memory_order_acquire);
+
+		if (sw.have_uplink) {
+			if (sw.set.ops->kind == VMDQ_HARDWARE)
+				uplink_rx_hardware(w, cfg);
+			else if (w->idx == 0)
+				uplink_rx_software(w, cfg);
+		}
+		for (uint16_t s = 0; s < cfg->npoll[w->idx]; s++)
+			guest_tx(w, cfg, cfg->poll[w->idx][s]);
+		/* A full barrier (lock xadd): the next iteration's loads of
+		 * cfg and ready cannot move before it (see sw_grace_wait). */
+		atomic_fetch_add(&w->epoch, 1);
+	}
+	atomic_store(&w->stopped, true);
+	return 0;
+}
