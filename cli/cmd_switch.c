@@ -270,6 +270,13 @@ static int start_daemon(char **argv, const char *ctl, const struct start_opts *o
 	pid_t pid;
 	int fd, status;
 
+	/* Else the running one would answer the pings below. */
+	if (!switch_call(ctl, "ping", 1000, &lines, &n, &eb)) {
+		switch_lines_free(lines, n);
+		cli_error("switch start: a switch already runs at %s; 'iopass switch stop' "
+			  "it first or give another --ctl", ctl);
+		return EXIT_USAGE;
+	}
 	fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		cli_error("switch start: cannot open the log %s: %s", o->log, strerror(errno));
@@ -507,6 +514,19 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 	}
 	if (optind != argc - 1 || !mac) {
 		cli_error("switch port add: give NAME and --mac MAC ('iopass switch --help')");
+		return EXIT_USAGE;
+	}
+	/* One value, one word: a blank or a newline would smuggle in another
+	 * key or another request. */
+	if (strpbrk(mac, " \t\r\n") || strpbrk(vlan, " \t\r\n") ||
+	    (path && strpbrk(path, " \t\r\n"))) {
+		cli_error("switch port add: --mac, --vlan and --socket take one word each "
+			  "(no blanks or newlines)");
+		return EXIT_USAGE;
+	}
+	if (!switch_name_valid(argv[optind])) {
+		cli_error("switch port add: '%s' is not a port name (1-%d of letters, digits, "
+			  "'_', '.', '-')", argv[optind], SWITCH_NAME_MAX - 1);
 		return EXIT_USAGE;
 	}
 	snprintf(line, sizeof(line), "port add %s mac=%s vlan=%s mode=%s%s%s", argv[optind],

@@ -142,6 +142,10 @@ int switch_req_parse(const char *line, struct switch_req *req, struct errbuf *eb
 	memset(req, 0, sizeof(*req));
 	if (strlen(line) >= sizeof(buf))
 		return errbuf_set(eb, -EINVAL, "request longer than %d bytes", SWITCH_LINE_MAX - 1);
+	for (const char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r')
+			return errbuf_set(eb, -EINVAL, "request has a control character "
+					  "(0x%02x)", *c);
 	strcpy(buf, line);
 	n = split_words(buf, w, MAX_WORDS);
 	if (n < 0)

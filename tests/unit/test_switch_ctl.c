@@ -98,6 +98,8 @@ static void test_bad_requests(void **state)
 		{ "port del", "give a port name" },
 		{ "port del vm1 vm2", "only a name" },
 		{ "a b c d e f g h i j k l m n o p q", "more than 16 words" },
+		{ "port add vm1 mac=02:00:00:00:00:01 path=/x\nstop", "control character (0x0a)" },
+		{ "ping\x1b[2J", "control character (0x1b)" },
 	};
 	struct switch_req r;
 	struct errbuf eb;
