@@ -9,7 +9,7 @@
  * race), serves every connection the way MODE says, and exits with
  * COMMAND's status once it ends.
  *
- *   garbage   answers the first request with an HTTP error line
+ *   garbage   answers GET_FEATURES with an HTTP error line
  *   nover1    speaks vhost-user but offers no VIRTIO_F_VERSION_1
  *   silent    reads requests and never answers
  *   hangup    closes every connection at once
@@ -69,8 +69,16 @@ static void serve(int fd, const char *mode)
 		return;
 	while (!read_msg(fd, &req, &flags)) {
 		if (!strcmp(mode, "garbage")) {
+			char drain[256];
+
+			/* SET_OWNER wants no reply: answer the first that does. */
+			if (req != GET_FEATURES)
+				continue;
 			if (write(fd, http, sizeof(http) - 1) < 0)
 				perror("vhost_fake: write");
+			/* Open until the client gives up, so it reads the answer. */
+			while (read(fd, drain, sizeof(drain)) > 0)
+				;
 			return;
 		}
 		if (!strcmp(mode, "silent"))
