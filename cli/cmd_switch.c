@@ -59,6 +59,7 @@ static void switch_usage(FILE *f)
 "                     socket, each other one forwards\n"
 "  --no-huge          4 KiB pages (memfd) even when hugepages are free;\n"
 "                     hugepages are used when --mem fits in the free ones\n"
+"                     of /dev/hugepages (and only those)\n"
 "  --mem MB           DPDK memory (default 512)\n"
 "  --classifier K     auto (hardware VMDq when the uplink has it), software,\n"
 "                     or hardware (refuse to start without it)\n"
@@ -218,14 +219,33 @@ struct start_opts {
 	unsigned int nports;
 };
 
+#define HUGE_DIR "/dev/hugepages"
+
+/*
+ * Hugepages when the system's hugetlbfs (/dev/hugepages) is mounted and has
+ * room for all of --mem. Only that mount: the EAL would otherwise take
+ * pages from any hugetlbfs it finds, a test's private one included.
+ */
 static bool hugepages_fit(unsigned int mem_mb)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen("/proc/mounts", "r");
 	unsigned long free_pages = 0, size_kb = 0;
-	char line[128];
+	char line[512], mnt[256], type[64];
+	bool mounted = false;
 
 	if (!f)
 		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %255s %63s", mnt, type) == 2 &&
+		    !strcmp(mnt, HUGE_DIR) && !strcmp(type, "hugetlbfs"))
+			mounted = true;
+	fclose(f);
+	f = fopen("/proc/meminfo", "r");
+	if (!mounted || !f) {
+		if (f)
+			fclose(f);
+		return false;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		sscanf(line, "HugePages_Free: %lu", &free_pages);
 		sscanf(line, "Hugepagesize: %lu kB", &size_kb);
@@ -425,6 +445,9 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 	if (o.no_huge || !hugepages_fit(o.mem_mb)) {
 		args[na++] = "--no-huge";
 		args[na++] = "--single-file-segments";
+	} else {
+		args[na++] = "--huge-dir";
+		args[na++] = HUGE_DIR;
 	}
 	if (o.uplink && !pci_addr_parse(o.uplink, &pa)) {
 		args[na++] = "-a";
