@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -202,4 +203,19 @@ void fakesys_add_vf(struct fakesys *fs, const char *pf, int idx, const char *vf,
 	devdir(pf, rel, sizeof(rel), name);
 	snprintf(target, sizeof(target), "../%s", vf);
 	fakesys_symlink(fs, rel, target);
+}
+
+int run_capture(const char *cmd, char *out, size_t len)
+{
+	size_t n;
+	FILE *p;
+	int st;
+
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
 }

@@ -33,4 +33,11 @@ void fakesys_make_pf(struct fakesys *fs, const char *pf, int total, int num);
 void fakesys_add_vf(struct fakesys *fs, const char *pf, int idx, const char *vf,
 		    unsigned int vendor, unsigned int device);
 
+/*
+ * Runs a shell command (the tests build one around IOPASS_BIN), puts what
+ * it printed (stdout and whatever it redirects) in out, NUL-terminated and
+ * cut at len - 1 bytes, asserts that it exited, returns its exit status.
+ */
+int run_capture(const char *cmd, char *out, size_t len);
+
 #endif

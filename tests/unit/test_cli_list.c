@@ -19,19 +19,9 @@ static char out[1 << 16];
 static int run_iopass(const char *root, const char *args)
 {
 	char cmd[1024];
-	size_t n;
-	FILE *p;
-	int st;
-
 	snprintf(cmd, sizeof(cmd), "IOPASS_SYSFS_ROOT='%s' %s %s 2>&1", root,
 		 IOPASS_BIN, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return run_capture(cmd, out, sizeof(out));
 }
 
 static void make_tree(struct fakesys *fs)

@@ -21,25 +21,17 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "fakesys.h"
+
 static char out[1 << 16];
 static char dir[] = "/tmp/iopass-cli-switch.XXXXXX";
 
 static int run(const char *args)
 {
 	char cmd[1024];
-	size_t n;
-	FILE *p;
-	int st;
-
 	snprintf(cmd, sizeof(cmd), "IOPASS_STATE_DIR='%s' %s switch %s 2>&1", dir, IOPASS_BIN,
 		 args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return run_capture(cmd, out, sizeof(out));
 }
 
 static void expect(const char *args, int code, const char *text)

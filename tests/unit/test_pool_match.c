@@ -215,20 +215,10 @@ static char out[1 << 16];
 static int run_iopass(struct host *h, const char *env, const char *args)
 {
 	char cmd[2048];
-	size_t n;
-	FILE *p;
-	int st;
-
 	snprintf(cmd, sizeof(cmd),
 		 "env -u IOPASS_POOLS_CONF IOPASS_SYSFS_ROOT='%s' %s %s %s 2>&1",
 		 h->fs.root, env, IOPASS_BIN, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return run_capture(cmd, out, sizeof(out));
 }
 
 static json_object *field(json_object *o, const char *key)

@@ -733,18 +733,8 @@ static char out[1 << 16];
 static int run(const char *env, const char *args)
 {
 	char cmd[2048];
-	size_t n;
-	FILE *p;
-	int st;
-
 	snprintf(cmd, sizeof(cmd), "%s %s %s 2>&1", env, IOPASS_BIN, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return run_capture(cmd, out, sizeof(out));
 }
 
 static bool have_test_if;
