@@ -58,17 +58,8 @@ enum nic_path nic_path_choose(const struct nic_paths *p, char *why,
 
 static int nic_mac_parse(const char *s, size_t len, uint8_t mac[6])
 {
-	size_t i;
-
-	if (len != 17)
+	if (mac_parse(s, len, mac))
 		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		int hi = hex_digit(s[i * 3]), lo = hex_digit(s[i * 3 + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
-			return -EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
 	/* A multicast or all-zero MAC cannot be a NIC's own address. */
 	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
 		return -EINVAL;

@@ -48,22 +48,7 @@ const char *vf_link_state_name(enum vf_link_state s)
 
 int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN])
 {
-	uint8_t m[VF_MAC_LEN];
-
-	for (int i = 0; i < VF_MAC_LEN; i++) {
-		int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
-
-		if (lo < 0)
-			return -EINVAL;
-		m[i] = (uint8_t)(hi << 4 | lo);
-		s += 2;
-		if (i < VF_MAC_LEN - 1 && *s++ != ':')
-			return -EINVAL;
-	}
-	if (*s)
-		return -EINVAL;
-	memcpy(mac, m, VF_MAC_LEN);
-	return 0;
+	return mac_parse(s, strlen(s), mac);
 }
 
 void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18])

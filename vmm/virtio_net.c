@@ -488,20 +488,6 @@ err:
 	return ret;
 }
 
-static int parse_mac(const char *s, size_t len, uint8_t mac[6])
-{
-	if (len != 17)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++) {
-		int hi = hex_digit(s[3 * i]), lo = hex_digit(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			return -EINVAL;
-		mac[i] = hi << 4 | lo;
-	}
-	return 0;
-}
-
 int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
 		 struct errbuf *eb)
 {
@@ -528,7 +514,7 @@ int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
 		if (n == 6 && !strncmp(opt, "server", 6)) {
 			cfg->server = true;
 		} else if (n > 4 && !strncmp(opt, "mac=", 4)) {
-			if (parse_mac(opt + 4, n - 4, cfg->mac))
+			if (mac_parse(opt + 4, n - 4, cfg->mac))
 				return errbuf_set(eb, -EINVAL, "--nic '%s': "
 						  "mac must be six hex octets "
 						  "like 52:54:00:12:34:56",

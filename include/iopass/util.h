@@ -29,6 +29,12 @@ void errbuf_clear(struct errbuf *eb);
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
 
+/*
+ * "52:54:00:12:34:56": exactly len = 17 characters, hex digits in either
+ * case. -EINVAL (mac untouched) otherwise; says nothing of unicast.
+ */
+int mac_parse(const char *s, size_t len, uint8_t mac[6]);
+
 /* "DDDD:BB:DD.F" (domain optional on input, always printed). */
 struct pci_addr {
 	uint16_t domain;
