@@ -33,3 +33,17 @@ guest_ok() { # output, test names...
 		grep -q "^TEST $t ok" <<<"$out" || return 1
 	done
 }
+# NVMe SR-IOV with nvme-cli on the PF's controller /dev/$CTRL (see
+# nvme-vf.sh). The secondary controller of VF number vfn: "SCID STATE"
+# (STATE Online or Offline).
+secondary_of() { # vfn
+	nvme list-secondary "/dev/$CTRL" | awk -v vfn="$1" '
+		/SCID/ { id = $NF }
+		/SCS/ { st = $NF; gsub(/[()]/, "", st) }
+		/VFN/ && tolower($NF) == sprintf("0x%04x", vfn) { print id, st; exit }'
+}
+virt_mgmt() { nvme virt-mgmt "/dev/$CTRL" -c "$SCID" "$@" >/dev/null 2>&1; }
+# Secondary controller $SCID: 2 queue and 1 interrupt resources, online;
+# and back: offline, no resources.
+nvme_vf_online() { virt_mgmt -r 0 -a 8 -n 2 && virt_mgmt -r 1 -a 8 -n 1 && virt_mgmt -a 9; }
+nvme_vf_offline() { virt_mgmt -a 7 && virt_mgmt -r 0 -a 8 -n 0 && virt_mgmt -r 1 -a 8 -n 0; }

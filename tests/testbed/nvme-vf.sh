@@ -34,15 +34,6 @@ host_state() {
 }
 before=$(host_state)
 
-# The secondary controller of VF number vfn: "SCID STATE" (0x0001 Online).
-secondary_of() {
-	nvme list-secondary "/dev/$CTRL" | awk -v vfn="$1" '
-		/SCID/ { id = $NF }
-		/SCS/ { st = $NF; gsub(/[()]/, "", st) }
-		/VFN/ && tolower($NF) == sprintf("0x%04x", vfn) { print id, st; exit }'
-}
-virt_mgmt() { nvme virt-mgmt "/dev/$CTRL" -c "$SCID" "$@" >/dev/null 2>&1; }
-
 # --- one VF, online, on vfio-pci
 if "$IOPASS" sriov enable "$PF" 1 >/dev/null 2>&1; then
 	VF=$(basename "$(readlink "$sysdev/virtfn0")")
@@ -53,7 +44,7 @@ else
 fi
 [ -z "$(driver_of "$VF")" ] && ok vf_unbound || bad vf_unbound "a host driver took it: $(driver_of "$VF")"
 read -r SCID state <<<"$(secondary_of 1)"
-if [ -n "$SCID" ] && virt_mgmt -r 0 -a 8 -n 2 && virt_mgmt -r 1 -a 8 -n 1 && virt_mgmt -a 9; then
+if [ -n "$SCID" ] && nvme_vf_online; then
 	read -r _ state <<<"$(secondary_of 1)"
 	[ "$state" = Online ] && ok vf_online "(secondary controller $SCID: 2 queue, 1 interrupt resources)" ||
 		bad vf_online "state '$state'"
@@ -83,7 +74,7 @@ fi
 # --- put everything back
 "$IOPASS" restore "$VF" >/dev/null 2>&1
 [ -z "$(driver_of "$VF")" ] && ok vf_restored || bad vf_restored "driver=$(driver_of "$VF")"
-if virt_mgmt -a 7 && virt_mgmt -r 0 -a 8 -n 0 && virt_mgmt -r 1 -a 8 -n 0; then
+if nvme_vf_offline; then
 	read -r _ state <<<"$(secondary_of 1)"
 	[ "$state" = Offline ] && ok vf_offline || bad vf_offline "state '$state'"
 else
