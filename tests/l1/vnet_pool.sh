@@ -44,6 +44,7 @@ check b-fell-back grep -q "^iopass: nic0 pool:edge,mac=$MB,vlan=10: vhost-user p
 DPID=$(sed -nE 's/.*VMM pid ([0-9]+).*/\1/p' "$T/d.out")
 check d-path-vhost-user test "$(nic_of d path)" = vhost-user
 check d-why grep -q "no VF (no free device in pool edge: 0 candidate(s)" <<<"$(nic_of d why)"
+check d-listed grep -qE "^d +$DPID running .* nic0=vhost-user:vm$DPID-nic0$" <<<"$("$IOPASS" vm list)"
 check two-ports test "$(ports)" = "$(printf '%s\n' "vm$VM_b-nic0" "vm$DPID-nic0" | sort | xargs)"
 
 vm a "pool:edge,mac=$MA,vlan=10" "vnet.mac=$MA vnet.peer=$MB vnet.frames=64"
