@@ -67,7 +67,9 @@ int vm_leases_lease(struct vm_leases *d, const char *pool, const char *bdf,
 	d->leases = grown;
 	ctx = cli_lease_ctx(0);
 	/* Leases of VMMs that died are given back before anything is taken. */
-	lease_gc(&ctx, &released, &eb);
+	if (!d->gc_done)
+		lease_gc(&ctx, &released, &eb);
+	d->gc_done = true;
 	ret = lease_acquire(&ctx, cands, n, d->owner, pool_name,
 			    pool_name ? &vf : NULL, "vfio-pci", &hold_fd, &l,
 			    &eb);

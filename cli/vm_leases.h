@@ -22,6 +22,7 @@ struct vm_leases {
 	char owner[64];
 	struct vm_lease *leases;
 	size_t n;
+	bool gc_done;		/* dead VMMs' leases given back once per run */
 };
 
 void vm_leases_init(struct vm_leases *d, const char *vm_name);
