@@ -19,6 +19,7 @@
 #include "iopass/sriov.h"
 
 #include "commands.h"
+#include "vm_nics.h"
 
 static void assign_usage(FILE *f)
 {
@@ -419,7 +420,8 @@ int cmd_gc(int argc, char **argv)
 			       "process is gone (a VMM that crashed or was\nkilled): reset the "
 			       "device, restore its VF settings, give it back to its\noriginal "
 			       "driver, drop the record. Then remove the records of VMs whose VMM died\n"
-			       "(iopass vm list shows them as dead). --dry-run says what it would do.\n");
+			       "(iopass vm list shows them as dead), and the iopass-switch ports their NICs\n"
+			       "had. --dry-run says what it would do.\n");
 			return EXIT_OK;
 		} else {
 			cli_error("unexpected argument '%s' to 'gc'; see 'iopass gc --help'", argv[i]);
@@ -435,6 +437,14 @@ int cmd_gc(int argc, char **argv)
 	for (size_t i = 0; vms > 0 && i < ndead; i++) {
 		printf("%s the record of VM '%s' (its VMM died)\n",
 		       flags & BIND_DRY_RUN ? "would remove" : "removed", dead[i]);
+		free(dead[i]);
+	}
+	free(dead);
+	/* And the switch ports their NICs had. */
+	vms = vm_nics_gc(flags & BIND_DRY_RUN, &dead, &ndead);
+	for (size_t i = 0; vms > 0 && i < ndead; i++) {
+		printf("%s port %s of iopass-switch (its VM died)\n",
+		       flags & BIND_DRY_RUN ? "would delete" : "deleted", dead[i]);
 		free(dead[i]);
 	}
 	free(dead);

@@ -23,6 +23,7 @@
 #include "iopass/vmm.h"
 #include "commands.h"
 #include "vm_leases.h"
+#include "vm_nics.h"
 #include "vm_run.h"
 
 static const char vm_usage[] =
@@ -60,6 +61,19 @@ static const char vm_usage[] =
 "                       multiple of 2M\n"
 "      --console FILE   write the guest's COM1 output to FILE instead of\n"
 "                       standard output\n"
+"      --nic pool:NAME[,mac=MAC][,vlan=ID]\n"
+"                       a NIC placed on the best datapath there is, each\n"
+"                       choice printed with its reason ('iopass vm list\n"
+"                       --json' keeps them): a free VF of pool NAME ('iopass\n"
+"                       pool list'), leased and assigned like --device\n"
+"                       pool:NAME, with MAC and VLAN set on the VF; else a\n"
+"                       VMDq queue pool of iopass-switch's uplink when it has\n"
+"                       VMDq; else a vhost-user port on iopass-switch (MAC\n"
+"                       and VLAN its pool's), started first when it does not\n"
+"                       run ('iopass switch start' with the words of\n"
+"                       $IOPASS_SWITCH_START_ARGS; it stays up for later\n"
+"                       VMs). MAC default: random. The port or the VF goes\n"
+"                       back when the VM ends (or by 'iopass gc')\n"
 "      --nic vhost-user:PATH[,mac=MAC][,server]\n"
 "                       a virtio-net-pci NIC (1af4:1041) whose packets a\n"
 "                       vhost-user backend listening on unix socket PATH\n"
@@ -128,12 +142,6 @@ static const char vm_usage[] =
 enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON, OPT_RETURN,
        OPT_NIC };
 
-/* The --nic options, parsed; NICs are made once the VM exists. */
-struct vm_nics {
-	struct vm_nic_config cfg[VM_NICS_MAX];
-	int n;
-};
-
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "initrd", required_argument, NULL, 'i' },
@@ -168,22 +176,6 @@ static int vm_bad_option(char **argv, int optopt_c)
 		cli_error("vm run: unknown option '%s'; 'iopass vm run --help' lists the options",
 			  arg);
 	return EXIT_USAGE;
-}
-
-static int vm_parse_nic(const char *spec, struct vm_nics *nics)
-{
-	struct errbuf eb;
-
-	if (nics->n == VM_NICS_MAX) {
-		cli_error("vm run: more than %d --nic options", VM_NICS_MAX);
-		return EXIT_USAGE;
-	}
-	if (vm_nic_parse(spec, &nics->cfg[nics->n], &eb)) {
-		cli_error("%s", eb.msg);
-		return EXIT_USAGE;
-	}
-	nics->n++;
-	return 0;
 }
 
 static int vm_parse(int argc, char **argv, struct vm_config *cfg,
@@ -251,7 +243,7 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			devs->return_borrowed = true;
 			break;
 		case OPT_NIC:
-			if (vm_parse_nic(optarg, nics))
+			if (vm_nics_parse(nics, optarg))
 				return EXIT_USAGE;
 			break;
 		case 'C':
@@ -325,53 +317,32 @@ static int vm_exit_code(const struct vm_exit *ex, const char *msg)
 	}
 }
 
-/* Backend events of a running VM's NICs (the NIC's own thread). */
-static void vm_nic_log(void *opaque, const char *msg)
-{
-	(void)opaque;
-	cli_error("%s", msg);
-}
-
-static int vm_add_nics(struct vm *vm, struct vm_nics *nics)
-{
-	struct errbuf eb = { "" };
-
-	for (int i = 0; i < nics->n; i++) {
-		nics->cfg[i].log = vm_nic_log;
-		if (vm_nic_add(vm, &nics->cfg[i], &eb)) {
-			cli_error("%s", eb.msg);
-			return EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
 /*
  * Claims NAME under the state directory: *lock_fd holds it (-1 without a
- * name). Returns 0 or an exit code.
+ * name); with *lock_fd already held, rewrites the record (the NICs' paths
+ * are known once they are placed). Returns 0 or an exit code.
  */
 static int vm_register(const struct vm_run_opts *opts,
 		       const struct vm_config *cfg, const struct vm_devices *devs,
-		       int *lock_fd)
+		       const struct vm_nics *nics, int *lock_fd)
 {
-	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	json_object *o, *arr;
 	struct errbuf eb;
 	const char *json;
 	size_t len;
 	int fd;
 
-	*lock_fd = -1;
-	if (!opts->name) {
-		json_object_put(o);
-		json_object_put(arr);
+	if (!opts->name)
 		return 0;
-	}
+	o = json_object_new_object();
+	arr = json_object_new_array();
 	json_object_object_add(o, "kernel", json_object_new_string(cfg->kernel));
 	json_object_object_add(o, "mem", json_object_new_int64((int64_t)cfg->mem_size));
 	json_object_object_add(o, "cpus", json_object_new_int((int)cfg->cpus));
 	for (int i = 0; i < devs->n; i++)
 		json_object_array_add(arr, json_object_new_string(devs->spec[i]));
 	json_object_object_add(o, "devices", arr);
+	json_object_object_add(o, "nics", vm_nics_json(nics));
 	/* The registry takes the members of the object, without its braces. */
 	json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						 JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -381,12 +352,18 @@ static int vm_register(const struct vm_run_opts *opts,
 	memcpy(members, json + 1, len - 2);
 	members[len - 2] = '\0';
 	json_object_put(o);
-	fd = vm_registry_add(state_default_dir(), opts->name, members, &eb);
+	if (*lock_fd >= 0)
+		fd = vm_registry_update(state_default_dir(), opts->name, members,
+					&eb);
+	else
+		fd = vm_registry_add(state_default_dir(), opts->name, members,
+				     &eb);
 	if (fd < 0) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(fd);
 	}
-	*lock_fd = fd;
+	if (*lock_fd < 0)
+		*lock_fd = fd;
 	return 0;
 }
 
@@ -423,7 +400,7 @@ static int vm_run_cmd(int argc, char **argv)
 		if (ret >= 0)
 			goto out_args;
 	}
-	ret = vm_register(&opts, &cfg, &devs, &lock_fd);
+	ret = vm_register(&opts, &cfg, &devs, &nics, &lock_fd);
 	if (ret)
 		goto out;
 	ret = vm_open_console(&opts, &out_fd);
@@ -447,10 +424,14 @@ static int vm_run_cmd(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	vm_leases_init(&leases, opts.name);
-	ret = vm_attach_devices(vm, &devs, &leases, &set);
+	ret = vm_nics_place(&nics, &leases, &devs);
+	if (!ret)
+		ret = vm_register(&opts, &cfg, &devs, &nics, &lock_fd);
+	if (!ret)
+		ret = vm_attach_devices(vm, &devs, &leases, &set);
 	if (ret)
 		goto out_leases;
-	ret = vm_add_nics(vm, &nics);
+	ret = vm_nics_add(vm, &nics);
 	if (ret)
 		goto out_devices;
 	if (opts.name &&
@@ -480,6 +461,8 @@ out_leases:
 	if (vm_leases_release(&leases) && !ret)
 		ret = EXIT_FAIL;
 	vm_destroy(vm);
+	/* The NICs' frontends are gone: their switch ports can go. */
+	vm_nics_release(&nics);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
 	/* The name goes last: 'vm stop' waits for the lock, so for all this. */

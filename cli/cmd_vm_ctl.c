@@ -40,6 +40,44 @@ static void vm_uptime(long long started, char *buf, size_t len)
 		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
 }
 
+static void vm_list_add(char *buf, size_t len, const char *word)
+{
+	size_t k = strlen(buf);
+
+	snprintf(buf + k, len - k, "%s%s", k ? " " : "", word);
+}
+
+/* "0000:01:00.2 nic0=vf:0000:01:00.3 nic1=vhost-user:vm42-nic1" */
+static void vm_list_what(const char *details, char *buf, size_t len)
+{
+	json_object *o = json_tokener_parse(details), *arr, *v;
+	char word[128];
+
+	buf[0] = '\0';
+	if (o && json_object_object_get_ex(o, "devices", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++)
+			vm_list_add(buf, len, json_object_get_string(
+					json_object_array_get_idx(arr, i)));
+	if (o && json_object_object_get_ex(o, "nics", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			json_object *nic = json_object_array_get_idx(arr, i);
+			const char *path = "?", *where = "";
+
+			if (json_object_object_get_ex(nic, "path", &v))
+				path = json_object_get_string(v);
+			if (json_object_object_get_ex(nic, "bdf", &v) ||
+			    json_object_object_get_ex(nic, "port", &v) ||
+			    json_object_object_get_ex(nic, "socket", &v))
+				where = json_object_get_string(v);
+			snprintf(word, sizeof(word), "nic%zu=%s%s%s", i, path,
+				 *where ? ":" : "", where);
+			vm_list_add(buf, len, word);
+		}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+	json_object_put(o);
+}
+
 int cmd_vm_list(int argc, char **argv)
 {
 	struct vm_entry *e;
@@ -81,14 +119,16 @@ int cmd_vm_list(int argc, char **argv)
 					JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	} else {
-		printf("%-24s %8s %-8s %s\n", "NAME", "PID", "STATE", "UPTIME");
+		printf("%-24s %8s %-8s %-8s %s\n", "NAME", "PID", "STATE",
+		       "UPTIME", "DEVICES AND NICS");
 		for (size_t i = 0; i < n; i++) {
-			char up[32];
+			char up[32], what[512];
 
 			vm_uptime(e[i].started, up, sizeof(up));
-			printf("%-24s %8d %-8s %s\n", e[i].name, (int)e[i].pid,
-			       e[i].alive ? "running" : "dead",
-			       e[i].alive ? up : "-");
+			vm_list_what(e[i].details, what, sizeof(what));
+			printf("%-24s %8d %-8s %-8s %s\n", e[i].name,
+			       (int)e[i].pid, e[i].alive ? "running" : "dead",
+			       e[i].alive ? up : "-", what);
 		}
 	}
 	vm_registry_free(e, n);

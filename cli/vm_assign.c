@@ -104,7 +104,7 @@ static int vm_device_take(const struct vm_devices *devs, const char *spec,
 	int ret;
 
 	if (opts) {
-		ret = vm_leases_lease(leases, pool, NULL, false, bdf);
+		ret = vm_leases_lease(leases, pool, NULL, NULL, NULL, 0, bdf);
 		if (ret)
 			return ret;
 		fprintf(stderr, "iopass: --device %s: leased %s from pool '%s'\n",
@@ -121,7 +121,7 @@ static int vm_device_take(const struct vm_devices *devs, const char *spec,
 	if (!strcmp(driver, "vfio-pci"))
 		return 0;
 	/* Safety checks, the group, the original driver: as iopass assign. */
-	ret = vm_leases_lease(leases, NULL, bdf, false, bdf);
+	ret = vm_leases_lease(leases, NULL, bdf, NULL, NULL, 0, bdf);
 	if (!ret)
 		fprintf(stderr, "iopass: --device %s: borrowed from %s until the VM ends (--return)\n",
 			spec, driver[0] ? driver : "no driver");

@@ -24,8 +24,22 @@ void vm_leases_init(struct vm_leases *d, const char *vm_name)
 		snprintf(d->owner, sizeof(d->owner), "vm:pid%d", (int)getpid());
 }
 
+/* The fields of over replace the pool's. */
+static void vm_vf_override(struct pool_vf_settings *vf,
+			   const struct pool_vf_settings *over)
+{
+	if (over->mask & VF_FIELD_MAC) {
+		memcpy(vf->want.mac, over->want.mac, sizeof(vf->want.mac));
+		vf->mac_auto = false;
+	}
+	if (over->mask & VF_FIELD_VLAN)
+		vf->want.vlan = over->want.vlan;
+	vf->mask |= over->mask;
+}
+
 int vm_leases_lease(struct vm_leases *d, const char *pool, const char *bdf,
-		     bool quiet_busy, char out[PCI_ADDR_STRLEN])
+		    const struct pool_vf_settings *over, char *busy_why,
+		    size_t why_len, char out[PCI_ADDR_STRLEN])
 {
 	struct pool_vf_settings vf = { 0 };
 	const char *pool_name = NULL;
@@ -41,6 +55,8 @@ int vm_leases_lease(struct vm_leases *d, const char *pool, const char *bdf,
 				   &pool_name, &vf);
 	if (ret)
 		return ret;
+	if (over)
+		vm_vf_override(&vf, over);
 	grown = realloc(d->leases, (d->n + 1) * sizeof(*grown));
 	if (!grown) {
 		free(cands);
@@ -51,15 +67,19 @@ int vm_leases_lease(struct vm_leases *d, const char *pool, const char *bdf,
 	d->leases = grown;
 	ctx = cli_lease_ctx(0);
 	/* Leases of VMMs that died are given back before anything is taken. */
-	lease_gc(&ctx, &released, &eb);
+	if (!d->gc_done)
+		lease_gc(&ctx, &released, &eb);
+	d->gc_done = true;
 	ret = lease_acquire(&ctx, cands, n, d->owner, pool_name,
 			    pool_name ? &vf : NULL, "vfio-pci", &hold_fd, &l,
 			    &eb);
 	free(cands);
 	free((char *)pool_name);
 	if (ret) {
-		if (ret == -EBUSY && quiet_busy)
-			return EXIT_FAIL;
+		if (ret == -EBUSY && busy_why) {
+			snprintf(busy_why, why_len, "%s", eb.msg);
+			return -EBUSY;
+		}
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);
 	}

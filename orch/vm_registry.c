@@ -59,11 +59,27 @@ out:
 	return ret;
 }
 
+static int vm_record_write(const char *state, const char *rec,
+			   const char *name, long long started,
+			   const char *details, struct errbuf *eb)
+{
+	char *text = NULL;
+	int ret;
+
+	if (asprintf(&text, "{ \"name\": \"%s\", \"pid\": %d, \"started\": %lld%s%s }\n",
+		     name, (int)getpid(), started,
+		     details && *details ? ", " : "", details ? details : "") < 0)
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	ret = state_write(state, rec, text, eb);
+	free(text);
+	return ret;
+}
+
 int vm_registry_add(const char *state, const char *name, const char *details,
 		    struct errbuf *eb)
 {
-	char lock[PATH_MAX], rec[PATH_MAX], *text = NULL;
-	int fd, ret, n;
+	char lock[PATH_MAX], rec[PATH_MAX];
+	int fd, ret;
 
 	if (!vm_name_valid(name))
 		return errbuf_set(eb, -EINVAL,
@@ -93,20 +109,28 @@ int vm_registry_add(const char *state, const char *name, const char *details,
 	}
 	if (fd < 0)
 		return fd;
-	n = asprintf(&text, "{ \"name\": \"%s\", \"pid\": %d, \"started\": %lld%s%s }\n",
-		     name, (int)getpid(), (long long)time(NULL),
-		     details && *details ? ", " : "", details ? details : "");
-	if (n < 0) {
-		close(fd);
-		return errbuf_set(eb, -ENOMEM, "out of memory");
-	}
-	ret = state_write(state, rec, text, eb);
-	free(text);
+	ret = vm_record_write(state, rec, name, (long long)time(NULL), details,
+			      eb);
 	if (ret) {
 		close(fd);
 		return ret;
 	}
 	return fd;
+}
+
+int vm_registry_update(const char *state, const char *name,
+		       const char *details, struct errbuf *eb)
+{
+	struct vm_entry e = { .started = (long long)time(NULL) };
+	char rec[PATH_MAX], *old = NULL;
+
+	if (vm_path(rec, sizeof(rec), name, "json"))
+		return errbuf_set(eb, -ENAMETOOLONG, "VM name too long");
+	/* The start time stays what vm_registry_add() wrote. */
+	if (!state_read(state, rec, &old, NULL))
+		vm_record_parse(old, &e);
+	free(old);
+	return vm_record_write(state, rec, name, e.started, details, eb);
 }
 
 void vm_registry_remove(const char *state, const char *name, int lock_fd)

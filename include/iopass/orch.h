@@ -76,6 +76,9 @@ struct vm_entry {
  */
 int vm_registry_add(const char *state, const char *name, const char *details,
 		    struct errbuf *eb);
+/* Rewrites the record of the VM this process registered (new details). */
+int vm_registry_update(const char *state, const char *name,
+		       const char *details, struct errbuf *eb);
 void vm_registry_remove(const char *state, const char *name, int lock_fd);
 int vm_registry_list(const char *state, struct vm_entry **out, size_t *n,
 		     struct errbuf *eb);
