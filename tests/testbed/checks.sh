@@ -24,6 +24,12 @@ find_bdf() {
 		fi
 	done
 }
+# The BDFs that an owner (vm:NAME, ...) holds leases on, sorted.
+leases_of() { # owner
+	"$IOPASS" leases --json | python3 -c "
+import json, sys
+print(' '.join(sorted(l['bdf'] for l in json.load(sys.stdin) if l['owner'] == sys.argv[1])))" "$1"
+}
 # A guest run's result: rc 0, a DONE line, no FAIL, and each named test ok.
 guest_ok() { # output, test names...
 	local out=$1 t

@@ -29,9 +29,6 @@ device = 11e8
 CONF
 "$IOPASS" sriov enable "$PF" 2 >/dev/null 2>&1 && ok sriov_enable || { bad sriov_enable ""; exit 1; }
 
-leases_of() { "$IOPASS" leases --json | python3 -c "
-import json,sys
-print(' '.join(sorted(l['bdf'] for l in json.load(sys.stdin) if l['owner'] == sys.argv[1])))" "$1"; }
 vmm_pid() { sed -nE 's/.*VMM pid ([0-9]+).*/\1/p' <<<"$1"; }
 # Waits until the guest printed its edu results into the VM's log.
 wait_log() { for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
