@@ -7,8 +7,9 @@
 #   - kill -9 of that VMM: vm list shows it dead; iopass gc releases both
 #     leases (devices back as they were found) and drops the record; the
 #     edu device is free for the next VM;
-#   - two VMs take the pool's last two VFs, a third is refused with a clear
-#     message and leaves nothing behind; vm stop ends both;
+#   - two VMs take the pool's last two VFs (one as --nic pool:), a third is
+#     refused with a clear message and leaves nothing behind, so is a NIC
+#     with no VF left and no switch; vm stop ends both;
 #   - --return borrows a function from a host driver and gives it back.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -65,19 +66,36 @@ rc=$?
 [ "$(driver_of "$EDU")" = "$edu_driver0" ] && ok edu_released_after_run || bad edu_released_after_run "$(driver_of "$EDU")"
 
 # --- the last VFs: two VMs get one each, the third is refused
+# (vmb asks for its VF as a NIC: --nic pool: takes a free VF first)
 pids=()
 for n in a b; do
+	what=(--device pool:nvme-vfs)
+	[ $n = b ] && what=(--nic pool:nvme-vfs)
 	out=$("$IOPASS" vm run --name "vm$n" --daemon --kernel "$GUEST" --mem 64M \
-		--device pool:nvme-vfs --cmdline "suites=pci hold=1" 2>&1)
+		"${what[@]}" --cmdline "suites=pci hold=1" 2>&1)
 	pids+=("$(vmm_pid "$out")")
+	[ $n = b ] && nicline=$(grep "nic0 pool:nvme-vfs" <<<"$out")
 done
 [ -n "${pids[0]}" ] && [ -n "${pids[1]}" ] && ok two_vms_two_vfs "($(leases_of vm:vma), $(leases_of vm:vmb))" ||
 	bad two_vms_two_vfs "${pids[*]}"
+grep -q "nic0 pool:nvme-vfs: vf $(leases_of vm:vmb) (a VF of the pool was free)" <<<"$nicline" &&
+	ok nic_took_vf "($nicline)" || bad nic_took_vf "'$nicline'"
 err=$("$IOPASS" vm run --name vmc --kernel "$GUEST" --mem 64M --device pool:nvme-vfs 2>&1 >/dev/null)
 rc=$?
 [ $rc -eq 2 ] && grep -q "no free device in pool nvme-vfs" <<<"$err" && ok third_refused "($(head -1 <<<"$err"))" ||
 	bad third_refused "rc=$rc $err"
 [ -z "$(leases_of vm:vmc)" ] && ! "$IOPASS" vm list | grep -q vmc && ok third_left_nothing || bad third_left_nothing ""
+# A NIC with no VF left and a switch that cannot start (no lcore 7 on this
+# one-CPU host): refused, saying each path's reason; nothing taken.
+err=$(IOPASS_SWITCH_START_ARGS="--lcores 0,7 --no-huge --wait 20" "$IOPASS" vm run --name vmd \
+	--kernel "$GUEST" --mem 64M --nic pool:nvme-vfs 2>&1 >/dev/null)
+rc=$?
+[ $rc -eq 2 ] && grep -q "no datapath: no VF (no free device in pool nvme-vfs" <<<"$err" &&
+	grep -q "no vhost-user (iopass-switch did not start" <<<"$err" && ok nic_no_path_refused "($(grep "no datapath" <<<"$err"))" ||
+	bad nic_no_path_refused "rc=$rc $err"
+[ -z "$(leases_of vm:vmd)" ] && ! "$IOPASS" vm list | grep -q vmd &&
+	[ -z "$(ls "$IOPASS_STATE_DIR/vhost" 2>/dev/null | grep owner)" ] && ok nic_no_path_left_nothing ||
+	bad nic_no_path_left_nothing "$(ls "$IOPASS_STATE_DIR/vhost")"
 for n in a b; do "$IOPASS" vm stop "vm$n" >/dev/null 2>&1; done
 [ -z "$(leases_of vm:vma)$(leases_of vm:vmb)" ] && [ -z "$("$IOPASS" vm list | tail -n +2)" ] &&
 	ok stop_released || bad stop_released "$("$IOPASS" leases)"
