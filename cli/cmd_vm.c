@@ -455,7 +455,11 @@ static int vm_run_cmd(int argc, char **argv)
 	vm_control_stop(ctl);
 out_devices:
 	/* Devices reset and unpinned while the VM still exists. */
-	vfio_set_destroy(set);
+	if (vfio_set_destroy_checked(set, &eb)) {
+		cli_error("%s", eb.msg);
+		if (!ret)
+			ret = EXIT_FAIL;
+	}
 out_leases:
 	/* Then back to their pools or drivers, as they were found. */
 	if (vm_leases_release(&leases) && !ret)

@@ -127,6 +127,11 @@ void vfio_config_read(struct pci_device *dev, uint32_t off, uint32_t len,
 		      uint32_t *val);
 void vfio_config_write(struct pci_device *dev, uint32_t off, uint32_t len,
 		       uint32_t val);
+/*
+ * Where the guest's ROM BAR says the ROM copy decodes now (false: nowhere);
+ * vfio_rom_update() maps it there. Pure, for the config fuzzer.
+ */
+bool vfio_rom_wanted(struct vfio_pci *vp, uint64_t *addr);
 void vfio_rom_update(struct vfio_pci *vp);
 
 /* vfio_pci_irq.c (irq_lock held unless said otherwise) */

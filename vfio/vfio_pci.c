@@ -293,6 +293,15 @@ void vfio_pci_free(struct vfio_pci *vp)
 	free(vp);
 }
 
+/* What the user can do about a device that does not reset. */
+static const char *reset_advice(struct vfio_transport *t)
+{
+	if (!strcmp(t->ops->name, "vfio"))
+		return "reset it on the host (echo 1 > /sys/bus/pci/devices/"
+		       "BDF/reset) or unbind and bind it to vfio-pci again";
+	return "restart its vfio-user server";
+}
+
 int vfio_device_setup(struct vfio_pci *vp, struct errbuf *eb)
 {
 	uint32_t nregions, nirqs;
@@ -308,9 +317,21 @@ int vfio_device_setup(struct vfio_pci *vp, struct errbuf *eb)
 		return errbuf_set(eb, -ENODEV, "%s is not a PCI device (%u "
 				  "regions, %u irqs)", vp->t->name, nregions,
 				  nirqs);
-	/* A clean device: nothing the last user left running. */
-	if (vp->dev_flags & VFIO_DEVICE_FLAGS_RESET)
-		vp->t->ops->reset(vp->t);
+	/*
+	 * A clean device: nothing the last user left running. One that says
+	 * it can reset and then fails to may hold its last user's state (DMA
+	 * set up, data in its memory): not given to a guest like that.
+	 */
+	if (vp->dev_flags & VFIO_DEVICE_FLAGS_RESET) {
+		ret = vp->t->ops->reset(vp->t);
+		if (ret)
+			return errbuf_set(eb, -ENODEV, "%s: reset failed (%s): "
+					  "it may still hold its last user's "
+					  "state, so it is not given to the "
+					  "guest; %s, then try again",
+					  vp->t->name, strerror(-ret),
+					  reset_advice(vp->t));
+	}
 	ret = vp->t->ops->region_read(vp->t, VFIO_PCI_CONFIG_REGION_INDEX,
 				      0x3d, &vp->hw_cfg[0x3d], 1);
 	if (ret)
@@ -409,18 +430,32 @@ int vfio_pci_attach(struct vm *vm, struct vfio_transport *t,
 	return vfio_pci_attach_opts(vm, t, NULL, out, eb);
 }
 
-void vfio_pci_detach(struct vfio_pci *vp)
+int vfio_pci_detach_checked(struct vfio_pci *vp, struct errbuf *eb)
 {
+	int ret = 0;
+
 	if (!vp)
-		return;
+		return 0;
 	/* Off the bus first: no guest access can race what follows. */
 	pci_device_destroy(vp->pci);
 	if (vp->rom_slot >= 0)
 		vm_unmap_user_memory(vp->vm, vp->rom_slot);
 	vfio_irq_exit(vp);	/* interrupts off before the reset */
 	if (vp->dev_flags & VFIO_DEVICE_FLAGS_RESET)
-		vp->t->ops->reset(vp->t);
+		ret = vp->t->ops->reset(vp->t);
+	/* A failed reset is reported; the rest of the teardown goes on. */
+	if (ret)
+		errbuf_set(eb, ret, "%s: reset at exit failed (%s): it may "
+			   "still hold the guest's data; %s before anyone "
+			   "else uses it", vp->t->name, strerror(-ret),
+			   reset_advice(vp->t));
 	vfio_pci_free(vp);
+	return ret;
+}
+
+void vfio_pci_detach(struct vfio_pci *vp)
+{
+	vfio_pci_detach_checked(vp, NULL);
 }
 
 void vfio_pci_describe(struct vfio_pci *vp, struct vfio_pci_desc *d)

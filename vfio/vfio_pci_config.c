@@ -97,11 +97,15 @@ static int msi_setup(struct vfio_pci *vp, uint32_t cap)
 static int msix_setup(struct vfio_pci *vp, uint32_t cap)
 {
 	struct pci_device *d = vp->pci;
-	uint16_t ctrl = hw_get(vp, cap + 2, 2);
-	uint32_t table = hw_get(vp, cap + 4, 4), pba = hw_get(vp, cap + 8, 4);
+	uint32_t table, pba;
+	uint16_t ctrl;
 
+	/* A capability running off the end: refused before it is read. */
 	if (cap + 12 > VFIO_CFG_STD)
 		return -EINVAL;
+	ctrl = hw_get(vp, cap + 2, 2);
+	table = hw_get(vp, cap + 4, 4);
+	pba = hw_get(vp, cap + 8, 4);
 	vp->msix_cap = cap;
 	vp->msix_nvec = (ctrl & 0x7ff) + 1;
 	vp->msix_table_bar = table & 7;
@@ -233,8 +237,11 @@ void vfio_config_read(struct pci_device *dev, uint32_t off, uint32_t len,
 	uint8_t hw[4];
 	bool any = false;
 
-	if (off >= VFIO_CFG_STD || len > 4 || off + len > VFIO_CFG_STD)
+	if (off >= VFIO_CFG_STD || len > 4)
 		return;		/* extended space: hidden */
+	/* Straddling 0x100: the standard part is live, the rest hidden. */
+	if (len > VFIO_CFG_STD - off)
+		len = VFIO_CFG_STD - off;
 	for (uint32_t i = 0; i < len; i++)
 		any |= !vp->emul[off + i];
 	if (any) {
@@ -304,17 +311,23 @@ static void command_write_through(struct vfio_pci *vp)
 				 PCI_COMMAND, &hw, 2);
 }
 
-void vfio_rom_update(struct vfio_pci *vp)
+bool vfio_rom_wanted(struct vfio_pci *vp, uint64_t *addr)
 {
 	uint32_t bar = pci_cfg_get(vp->pci, PCI_ROM_ADDRESS, 4);
 	uint16_t cmd = pci_cfg_get(vp->pci, PCI_COMMAND, 2);
-	uint64_t addr = bar & ROM_ADDR_MASK & ~(vp->rom_size - 1);
-	bool want;
+
+	*addr = bar & ROM_ADDR_MASK & ~(vp->rom_size - 1);
+	return vp->rom && (cmd & CMD_MEMORY) && (bar & ROM_ENABLE) && *addr &&
+	       *addr != (0xffffffffu & ~(vp->rom_size - 1));
+}
+
+void vfio_rom_update(struct vfio_pci *vp)
+{
+	uint64_t addr;
+	bool want = vfio_rom_wanted(vp, &addr);
 
 	if (!vp->rom)
 		return;
-	want = (cmd & CMD_MEMORY) && (bar & ROM_ENABLE) && addr &&
-	       addr != (0xffffffffu & ~(vp->rom_size - 1));
 	if (vp->rom_slot >= 0 && (!want || addr != vp->rom_addr)) {
 		vm_unmap_user_memory(vp->vm, vp->rom_slot);
 		vp->rom_slot = -1;
@@ -335,8 +348,10 @@ void vfio_config_write(struct pci_device *dev, uint32_t off, uint32_t len,
 {
 	struct vfio_pci *vp = pci_device_opaque(dev);
 
-	if (off >= VFIO_CFG_STD || len > 4 || off + len > VFIO_CFG_STD)
+	if (off >= VFIO_CFG_STD || len > 4)
 		return;		/* extended space: hidden */
+	if (len > VFIO_CFG_STD - off)
+		len = VFIO_CFG_STD - off;
 	forward(vp, off, len, val);
 	if (overlaps(off, len, PCI_COMMAND, 2))
 		command_write_through(vp);

@@ -275,14 +275,33 @@ struct iommu_domain *vfio_set_domain(struct vfio_set *s)
 	return s->dom;
 }
 
-void vfio_set_destroy(struct vfio_set *s)
+int vfio_set_destroy_checked(struct vfio_set *s, struct errbuf *eb)
 {
+	struct errbuf first = { "" }, one = { "" };
+	int ret = 0, failed = 0;
+
 	if (!s)
-		return;
-	while (s->n > 0)
-		vfio_pci_detach(s->devs[--s->n]);
+		return 0;
+	/* Every device goes, whatever one of them fails on. */
+	while (s->n > 0) {
+		int r = vfio_pci_detach_checked(s->devs[--s->n], &one);
+
+		if (r && !failed++) {
+			ret = r;
+			first = one;
+		}
+	}
+	if (failed)
+		errbuf_set(eb, ret, "%s%s", first.msg, failed > 1 ?
+			   " (another device failed its reset too)" : "");
 	iommu_domain_close(s->dom);	/* unmaps (unpins) guest RAM */
 	free(s->devs);
 	free(s->specs);
 	free(s);
+	return ret;
+}
+
+void vfio_set_destroy(struct vfio_set *s)
+{
+	vfio_set_destroy_checked(s, NULL);
 }

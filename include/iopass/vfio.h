@@ -122,6 +122,12 @@ int vfio_pci_attach(struct vm *vm, struct vfio_transport *t,
 		    struct vfio_pci **out, struct errbuf *eb);
 /* Disables interrupts, unmaps BARs, resets the device, closes t. */
 void vfio_pci_detach(struct vfio_pci *vp);
+/*
+ * Extension: the same, and a reset that fails is returned (-errno) with a
+ * message naming the device and what to do; everything else is done all
+ * the same.
+ */
+int vfio_pci_detach_checked(struct vfio_pci *vp, struct errbuf *eb);
 
 /*
  * Extension: attach with options. irq_relay: no KVM irqfds for MSI/MSI-X;
@@ -179,5 +185,7 @@ struct vfio_pci *vfio_set_device(struct vfio_set *s, size_t i);
 struct iommu_domain *vfio_set_domain(struct vfio_set *s);
 /* Detaches every device (reset, still on vfio-pci), unmaps, closes. */
 void vfio_set_destroy(struct vfio_set *s);
+/* Extension: the same; the first failed reset is returned and described. */
+int vfio_set_destroy_checked(struct vfio_set *s, struct errbuf *eb);
 
 #endif

@@ -285,6 +285,209 @@ def vf_netlinks():
           nla(1, b'VF does not support this\0'), 0x200))
 
 
+# --------------------------------------------------------- vfio config
+VC_READ, VC_WRITE, VC_BAR, VC_DEV, VC_FIRE, VC_SPECIAL = 0, 2, 4, 5, 6, 7
+
+
+def vc_cfg(caps=(), bars=(), pin=0, cap_ptr=None, status=0x10):
+    c = bytearray(256)
+    c[0:4] = u16(0x8086) + u16(0x10fb)
+    c[4:8] = u16(0x0008) + u16(status)
+    c[8:12] = u32(0x02000001)
+    c[0x0e] = 0x80
+    for i, v in bars:
+        c[0x10 + 4 * i:0x14 + 4 * i] = u32(v)
+    c[0x2c:0x30] = u32(0x00031af4)
+    c[0x3d] = pin
+    for off, data in caps:
+        c[off:off + len(data)] = data
+    c[0x34] = caps[0][0] if cap_ptr is None and caps else (cap_ptr or 0)
+    return bytes(c)
+
+
+def vc_region(size=0, rw=3, mmap=False, areas=(), nofd=False):
+    kind = rw | (4 if mmap else 0) | (8 if nofd else 0) | len(areas) << 4
+    return u8(kind) + size.to_bytes(5, 'little') + \
+        b''.join(u32(o) + u32(n) for o, n in areas)
+
+
+def vc_dev(cfg, regions, intx=1, msi=8, msix=8, flags=1):
+    regions = list(regions) + [vc_region()] * (7 - len(regions))
+    return u8(flags) + cfg + b''.join(regions) + u8(intx) + u8(msi) + u16(msix)
+
+
+def vc_op(op, off, len_sel=2, rest=b''):
+    return u8(op) + u16(off) + u8(len_sel) + rest
+
+
+def vc_rd(off, n=4):
+    return vc_op(VC_READ, off, {1: 0, 2: 1, 4: 2}[n])
+
+
+def vc_wr(off, val, n=4):
+    return vc_op(VC_WRITE, off, {1: 0, 2: 1, 4: 2}[n], u32(val))
+
+
+def vc_odd(off, n, write=False, val=0):     # any length 0..8, any offset
+    return vc_op((VC_WRITE if write else VC_READ) | 0x20 | 0x40, off, n,
+                 u32(val) if write else b'')
+
+
+def vc_bar(bar, off, data=b'', write=False, aim=0):
+    n = {1: 0, 2: 1, 4: 2, 8: 3}[len(data) if write else 4]
+    return vc_op(VC_BAR | aim << 4 | (0x80 if write else 0), 0, 0,
+                 u8(bar) + u8(n) + u32(off) + (data if write else b''))
+
+
+def vc_fire(v):
+    return vc_op(VC_FIRE, 0, 0, u16(v))
+
+
+def vc_special(what):   # 0 function reset, 1 device I/O fails, 2 SET_IRQS fails
+    return vc_op(VC_SPECIAL | what << 3, 0, 0)
+
+
+def vfio_configs():
+    msi = u8(0x05) + u8(0x70) + u16(0x0186)               # 64-bit, PVM, 8
+    msix = u8(0x11) + u8(0) + u16(7) + u32(0x2000) + u32(0x3000)
+    pm = u32(0x00035001) + u32(8)
+    nic = vc_cfg(caps=[(0x40, pm), (0x50, msi), (0x70, msix)],
+                 bars=[(0, 0xc), (2, 0x1)], pin=1)
+    regions = [vc_region(0x4000, mmap=True), vc_region(), vc_region(0x20),
+               vc_region(), vc_region(), vc_region(), vc_region(0x800, 1)]
+    firmware = vc_wr(0x10, 0xfebf0000) + vc_wr(0x14, 0) + vc_wr(0x18, 0xc000) + \
+        vc_wr(0x04, 0x0007, 2)
+    sizing = vc_wr(0x10, 0xffffffff) + vc_rd(0x10) + vc_wr(0x30, 0xffffffff) + \
+        vc_rd(0x30) + vc_wr(0x30, 0xfeb00001) + vc_rd(0x30)
+    msix_on = vc_bar(0, 0x2000, u32(0xfee00000), True) + \
+        vc_bar(0, 0x2008, u32(0x4041), True) + vc_bar(0, 0x200c, u32(0), True) + \
+        vc_wr(0x72, 0x8000, 2) + vc_fire(0) + vc_bar(0, 0x200c, u32(1), True) + \
+        vc_fire(0) + vc_bar(0, 0x3000) + vc_bar(0, 0x200c, u32(0), True) + \
+        vc_wr(0x72, 0, 2)
+    msi_on = vc_wr(0x54, 0xfee00000) + vc_wr(0x5c, 0x4020, 2) + vc_wr(0x60, 2) + \
+        vc_wr(0x52, 0x21, 2) + vc_fire(1) + vc_rd(0x64) + vc_wr(0x60, 0) + \
+        vc_rd(0x64) + vc_wr(0x52, 0, 2)
+    write('vfio_config', 'nic', vc_dev(nic, regions) + firmware + sizing +
+          msix_on + msi_on + vc_bar(2, 4, u16(0x55aa), True) + vc_bar(2, 0) +
+          vc_rd(0x40) + vc_wr(0x44, 3, 2) + vc_rd(0x06, 2) + vc_rd(0x100) +
+          vc_wr(0x100, 0x12345678) + vc_special(0) + vc_rd(0x04))
+    write('vfio_config', 'odd-accesses', vc_dev(nic, regions) + firmware +
+          vc_odd(0x3, 3) + vc_odd(0xfe, 4) + vc_odd(0x71, 4, True, 0xffffffff) +
+          vc_odd(0xffe, 4) + vc_odd(0x1000, 2) + vc_odd(0x11, 0) +
+          vc_odd(0x12, 7, True, 1) + vc_odd(0x05, 3, True, 0xffffff))
+    write('vfio_config', 'hostile-runtime', vc_dev(nic, regions) + firmware +
+          vc_op(VC_DEV, 0x06, 0, u8(0xff)) + vc_rd(0x04) +
+          vc_op(VC_DEV, 0x44, 0, u8(0x0b)) + vc_rd(0x44) + vc_special(1) +
+          vc_rd(0x40) + vc_wr(0x04, 0x0547, 2) + vc_special(1) +
+          vc_special(2) + vc_wr(0x72, 0x8000, 2) + vc_special(2) +
+          vc_wr(0x52, 0x01, 2))
+    loop = vc_cfg(caps=[(0x40, u8(0x01) + u8(0x48)), (0x48, u8(0x05) + u8(0x40) +
+                                                         u16(0))])
+    write('vfio_config', 'cap-loop', vc_dev(loop, regions, flags=0) +
+          vc_rd(0x40) + vc_rd(0x48))
+    bad_bir = vc_cfg(caps=[(0x40, u8(0x11) + u8(0) + u16(0x7ff) + u32(0x7) +
+                            u32(0x3000))], bars=[(0, 0xc)])
+    write('vfio_config', 'msix-bad-bir', vc_dev(bad_bir, regions))
+    far = vc_cfg(caps=[(0x40, u8(0x11) + u8(0) + u16(3) + u32(0xfffff003) +
+                        u32(0x10))], bars=[(0, 0x0)])
+    write('vfio_config', 'msix-table-off-bar', vc_dev(far, regions) + firmware +
+          vc_wr(0x42, 0x8000, 2) + vc_bar(3, 0x10) + vc_bar(0, 0x10, aim=2))
+    sparse = [vc_region(0x10000, mmap=True, areas=[(0, 0x8000), (0x9000, 0x7000),
+                                                   (0x1800, 0x100)]),
+              vc_region(), vc_region(0x20), vc_region(0x100000, mmap=True,
+                                                      nofd=True)]
+    wide = vc_cfg(caps=[(0x40, msix[:4] + u32(0x8000) + u32(0x8800))],
+                  bars=[(0, 0x0), (2, 0x1), (3, 0x8)])
+    write('vfio_config', 'sparse', vc_dev(wide, sparse, msix=64) + firmware +
+          vc_wr(0x42, 0x8000, 2) + vc_bar(0, 0x8000, u64(0xfee00000), True) +
+          vc_fire(3) + vc_bar(0, 0x8800))
+    intx = vc_cfg(pin=2, status=0)
+    write('vfio_config', 'intx-only', vc_dev(intx, regions, msi=0, msix=0) +
+          vc_wr(0x04, 0x0400, 2) + vc_fire(0) + vc_special(0) + vc_rd(0x3c))
+    write('vfio_config', 'not-pci', u8(0x06) + u8(3) + u8(1))
+
+
+# ----------------------------------------------------------- vfio-user
+VU_CMD, VU_REPLY = 0x0, 0x1
+
+
+def vu_msg(cmd, payload, flags=VU_CMD, nfds=0, a=0, b=0, c=0, cap=64, mid=1,
+           error=0):
+    return u8(nfds) + u32(a) + u32(b) + u64(c) + u16(cap) + \
+        u16(mid) + u16(cmd) + u32(16 + len(payload)) + u32(flags) + \
+        u32(error) + payload
+
+
+def vu_version_json(caps):
+    return u16(0) + u16(0) + json.dumps({"capabilities": caps}).encode() + b'\0'
+
+
+def vu_region_info(index, size, flags, mmap_off=0, areas=()):
+    argsz = 32 + (16 + 16 * len(areas) if areas else 0)
+    p = u32(argsz) + u32(flags | (8 if areas else 0)) + u32(index) + \
+        u32(32 if areas else 0) + u64(size) + u64(mmap_off)
+    if areas:
+        p += u16(1) + u16(1) + u32(0) + u32(len(areas)) + u32(0)
+        p += b''.join(u64(o) + u64(n) for o, n in areas)
+    return p
+
+
+def vfio_users():
+    caps = {"max_msg_fds": 8, "max_data_xfer_size": 1048576,
+            "max_dma_maps": 64, "pgsizes": 4096}
+    w = lambda name, data: write('vfio_user', name, data)
+    # Commands, as the server parses them.
+    w('cmd-version', vu_msg(1, vu_version_json(caps)))
+    w('cmd-version-bare', vu_msg(1, u16(0) + u16(0)))
+    w('cmd-dma-map', vu_msg(2, u32(32) + u32(3) + u64(0) + u64(0x100000) +
+                            u64(0x200000), nfds=1))
+    w('cmd-dma-unmap', vu_msg(3, u32(24) + u32(0) + u64(0x100000) +
+                              u64(0x200000)))
+    w('cmd-device-info', vu_msg(4, u32(16) + u32(0) * 3))
+    w('cmd-region-info', vu_msg(5, u32(64) + u32(0) + u32(7) + u32(0) +
+                                u64(0) + u64(0)))
+    w('cmd-irq-info', vu_msg(7, u32(16) + u32(0) + u32(2) + u32(0)))
+    w('cmd-set-irqs-eventfd', vu_msg(8, u32(20) + u32(0x4 | 0x20) + u32(2) +
+                                     u32(0) + u32(4), nfds=4))
+    w('cmd-set-irqs-bool', vu_msg(8, u32(23) + u32(0x2 | 0x20) + u32(1) +
+                                  u32(0) + u32(3) + b'\x01\x00\x01'))
+    w('cmd-set-irqs-off', vu_msg(8, u32(20) + u32(0x1 | 0x20) + u32(0) +
+                                 u32(0) + u32(0)))
+    w('cmd-region-read', vu_msg(9, u64(0x10) + u32(7) + u32(4), a=4096))
+    w('cmd-region-write', vu_msg(10, u64(0x80) + u32(0) + u32(8) +
+                                 u64(0x1122334455667788), a=4096))
+    w('cmd-reset', vu_msg(13, b''))
+    w('cmd-unknown', vu_msg(99, b'\0' * 8))
+    # Replies, as the client parses them (a/b/c: what it had asked).
+    w('rep-version', vu_msg(1, vu_version_json(caps), VU_REPLY))
+    w('rep-version-extra', vu_msg(1, vu_version_json(
+        dict(caps, twin_socket={}, write_multiple=True, migration={})),
+        VU_REPLY))
+    w('rep-dma-map', vu_msg(2, b'', VU_REPLY))
+    w('rep-dma-unmap', vu_msg(3, u32(24) + u32(0) + u64(0x100000) +
+                              u64(0x200000), VU_REPLY, b=0x200000,
+                              c=0x100000))
+    w('rep-device-info', vu_msg(4, u32(16) + u32(3) + u32(9) + u32(5),
+                                VU_REPLY))
+    w('rep-region-info', vu_msg(5, vu_region_info(0, 0x100000, 7, 0,
+                                                  [(0x80000, 0x80000)]),
+                                VU_REPLY, nfds=1, a=0, b=4096))
+    w('rep-region-info-plain', vu_msg(5, vu_region_info(7, 256, 3),
+                                      VU_REPLY, a=7))
+    w('rep-region-info-short', vu_msg(5, u32(80) + u32(0xf) + u32(0) +
+                                      u32(32) + u64(0x100000) + u64(0),
+                                      VU_REPLY, nfds=1, a=0))
+    w('rep-irq-info', vu_msg(7, u32(16) + u32(1) + u32(2) + u32(8), VU_REPLY,
+                             a=2))
+    w('rep-set-irqs', vu_msg(8, b'', VU_REPLY))
+    w('rep-region-read', vu_msg(9, u64(0x10) + u32(7) + u32(4) + u32(0xdeadbeef),
+                                VU_REPLY, b=7 | 3 << 16, c=0x10))
+    w('rep-region-write', vu_msg(10, u64(0x80) + u32(0) + u32(8), VU_REPLY,
+                                 b=0 | 7 << 16, c=0x80))
+    w('rep-reset', vu_msg(13, b'', VU_REPLY))
+    w('rep-error', vu_msg(13, b'', VU_REPLY | 0x20, error=5))
+
+
 leases()
 vf_netlinks()
 boots()
@@ -292,3 +495,5 @@ msixs()
 virtqueues()
 pcis()
 virtio_pcis()
+vfio_configs()
+vfio_users()

@@ -40,6 +40,7 @@ struct fake {
 	int memfd;		/* BAR0's mmap backing */
 	uint8_t bar0[BAR0_SIZE];
 	int resets, closes;
+	int fail_reset;		/* errno the reset fails with, 0: works */
 	int cfg_writes_at[256];	/* config bytes the "device" saw written */
 	struct irqset sets[32];
 	int nsets;
@@ -150,7 +151,7 @@ static int f_set_irqs(struct vfio_transport *t, uint32_t index,
 static int f_reset(struct vfio_transport *t)
 {
 	of(t)->resets++;
-	return 0;
+	return -of(t)->fail_reset;
 }
 
 static void f_close(struct vfio_transport *t)
@@ -176,6 +177,7 @@ struct env {
 	struct pci_device *pci;
 	struct vfio_pci *vp;
 	uint16_t bdf;
+	int extra_resets;	/* beyond attach and detach */
 };
 
 static int setup(void **state)
@@ -229,8 +231,9 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
-	vfio_pci_detach(e->vp);
-	assert_int_equal(fk->resets, 2);	/* at attach and at detach */
+	vfio_pci_detach(e->vp);		/* NULL when a test did it */
+	/* At attach and at detach. */
+	assert_int_equal(fk->resets, 2 + e->extra_resets);
 	assert_int_equal(fk->closes, 1);
 	pci_bus_destroy(e->bus);
 	close(fk->memfd);
@@ -520,6 +523,43 @@ static void test_intx_gsi(void **state)
 	assert_int_equal(vfio_intx_gsi(31, 4), 18);
 }
 
+/* A device that cannot be reset is not given to a guest: it may hold state. */
+static void test_reset_failure_refuses_device(void **state)
+{
+	struct env *e = *state;
+	struct errbuf eb = { "" };
+
+	fk->fail_reset = EIO;
+	assert_int_equal(vfio_device_setup(e->vp, &eb), -ENODEV);
+	e->extra_resets++;
+	assert_non_null(strstr(eb.msg, "fake: reset failed (Input/output "
+			       "error): it may still hold its last user's "
+			       "state, so it is not given to the guest; "
+			       "restart its vfio-user server, then try again"));
+	fk->fail_reset = 0;
+}
+
+/* At exit: reported, and the rest of the teardown still happens. */
+static void test_reset_failure_at_exit_reported(void **state)
+{
+	struct env *e = *state;
+	struct errbuf eb = { "" };
+	const struct irqset *s;
+
+	fk->fail_reset = EIO;
+	assert_int_equal(vfio_pci_detach_checked(e->vp, &eb), -EIO);
+	e->vp = NULL;
+	assert_non_null(strstr(eb.msg, "fake: reset at exit failed "
+			       "(Input/output error): it may still hold the "
+			       "guest's data; restart its vfio-user server"));
+	assert_int_equal(fk->closes, 1);
+	s = last_set(VFIO_PCI_INTX_IRQ_INDEX);
+	assert_int_equal(s->count, 0);	/* interrupts off all the same */
+	/* Nothing of it is left on the bus. */
+	assert_int_equal(pci_bus_cfg_read(e->bus, e->bdf, 0, 4), 0xffffffff);
+	fk->fail_reset = 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -531,6 +571,8 @@ int main(void)
 		T(test_other_caps_pass_through),
 		T(test_msi_emulated_and_masked_pending),
 		T(test_msix_table_trapped_pba_pending),
+		T(test_reset_failure_refuses_device),
+		T(test_reset_failure_at_exit_reported),
 		cmocka_unit_test(test_region_info_sparse),
 		cmocka_unit_test(test_bar_pieces),
 		cmocka_unit_test(test_spec_parse),

@@ -11,12 +11,8 @@
  * usage: vfio-user-edu --socket-path PATH [--once] [--no-mmap]
  *                      [--nonsense KIND]
  * Serves one client at a time. --once: exit when the first client leaves.
- * --nonsense KIND answers wrongly, for the client's bad-input tests:
- *   garbage     text instead of a VERSION reply
- *   version     a VERSION reply with major version 7
- *   silent      reads requests and never answers
- *   regioninfo  region info whose capability points past the reply
- *   fds         a DEVICE_GET_INFO reply with two stray descriptors
+ * --nonsense KIND answers wrongly or fails, for the client's bad-input and
+ * fault tests (the kinds: nonsense.h).
  * Logs to stderr; prints "listening on PATH" on stdout when ready.
  */
 #include <errno.h>
@@ -40,6 +36,7 @@
 #include <linux/vfio.h>
 
 #include "edu_dev.h"
+#include "nonsense.h"
 #include "vfio/vfio_user_sock.h"
 
 #define XFER_MAX		(64u << 10)
@@ -50,8 +47,6 @@
 #define BAR0_MMAP_OFF		0x80000
 #define NUM_REGIONS		VFIO_PCI_NUM_REGIONS
 #define NUM_IRQS		VFIO_PCI_NUM_IRQS
-
-enum nonsense { NS_NONE, NS_GARBAGE, NS_VERSION, NS_SILENT, NS_REGIONINFO, NS_FDS };
 
 struct dma_map {
 	uint64_t iova, size;
@@ -73,6 +68,7 @@ struct server {
 	int intx_unmask_fd;	/* signalled: unmask INTx (KVM's resampler) */
 	bool intx_masked;
 	bool negotiated;	/* VERSION done: it must come first */
+	unsigned int resets;	/* DEVICE_RESETs of this client */
 	uint8_t buf[BUF_SIZE];
 	uint8_t out[BUF_SIZE];
 };
@@ -538,12 +534,14 @@ static int handle(struct server *s, const struct vfio_user_hdr *h,
 	case VFIO_USER_REGION_WRITE:
 		return do_region_rw(s, h->cmd, p, len, nfds, outlen, eb);
 	case VFIO_USER_DEVICE_RESET:
-		ret = vfio_user_empty_get(p, len, nfds, "DEVICE_RESET", eb);
-		if (!ret) {
-			edu_reset(&s->edu);
-			srv_log("DEVICE_RESET");
-		}
-		return ret ? -EINVAL : 0;
+		if (vfio_user_empty_get(p, len, nfds, "DEVICE_RESET", eb))
+			return -EINVAL;
+		ret = nonsense_reset_error(s->nonsense, s->resets++);
+		if (ret)
+			return errbuf_set(eb, -ret, "reset fails (--nonsense)");
+		edu_reset(&s->edu);
+		srv_log("DEVICE_RESET");
+		return 0;
 	default:
 		return errbuf_set(eb, -ENOTSUP, "command %u (%s) is not supported",
 				  h->cmd, vfio_user_cmd_name(h->cmd));
@@ -587,6 +585,7 @@ static void client_gone(struct server *s)
 	close(s->csock);
 	s->csock = -1;
 	s->negotiated = false;
+	s->resets = 0;
 	srv_log("client disconnected (%lu DMA faults so far)", s->edu.dma_faults);
 }
 
@@ -701,15 +700,6 @@ static int signals_block(struct server *s)
 	return s->sigfd < 0 ? -1 : 0;
 }
 
-static const struct {
-	const char *name;
-	enum nonsense kind;
-} nonsense_kinds[] = {
-	{ "garbage", NS_GARBAGE }, { "version", NS_VERSION },
-	{ "silent", NS_SILENT }, { "regioninfo", NS_REGIONINFO },
-	{ "fds", NS_FDS },
-};
-
 static int parse_args(struct server *s, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -720,7 +710,6 @@ static int parse_args(struct server *s, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	unsigned int i;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -735,9 +724,7 @@ static int parse_args(struct server *s, int argc, char **argv)
 			s->no_mmap = true;
 			break;
 		case 'n':
-			for (i = 0; i < ARRAY_SIZE(nonsense_kinds); i++)
-				if (!strcmp(optarg, nonsense_kinds[i].name))
-					s->nonsense = nonsense_kinds[i].kind;
+			s->nonsense = nonsense_parse(optarg);
 			if (!s->nonsense) {
 				srv_log("unknown --nonsense %s", optarg);
 				return -1;
@@ -745,7 +732,7 @@ static int parse_args(struct server *s, int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: vfio-user-edu --socket-path PATH [--once] [--no-mmap] "
-			       "[--nonsense garbage|version|silent|regioninfo|fds]\n");
+			       "[--nonsense %s]\n", nonsense_names());
 			exit(0);
 		default:
 			return -1;
