@@ -5,14 +5,9 @@
 # IOMMU groups. One line per check; exit status = number of failed checks.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-# The runner puts the build tree's bin/ first in PATH.
-IOPASS=${IOPASS:-$(command -v iopass || echo build/bin/iopass)}
-export IOPASS_STATE_DIR=/run/iopass-test
+. tests/testbed/checks.sh
 export IOPASS_POOLS_CONF=/tmp/pools.conf
-fails=0
 
-ok() { echo "CHECK $1 ok"; }
-bad() { echo "CHECK $1 FAIL $2"; fails=$((fails + 1)); }
 check() { # name, command...
 	local name=$1; shift
 	local out
@@ -24,14 +19,6 @@ refused() { # name, expected message part, command...: must exit 2 saying why
 	out=$("$@" 2>&1); rc=$?
 	if [ $rc -eq 2 ] && grep -q -- "$want" <<<"$out"; then ok "$name"
 	else bad "$name" "rc=$rc: $(tr '\n' ' ' <<<"$out")"; fi
-}
-driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
-find_bdf() { # vendor device
-	"$IOPASS" list --json | python3 -c "
-import json, sys
-for f in json.load(sys.stdin):
-    if f['vendor_id'] == '$1' and f['device_id'] == '$2' and not f['physfn']:
-        print(f['bdf']); break"
 }
 vfs_of() {
 	"$IOPASS" list --json | python3 -c "

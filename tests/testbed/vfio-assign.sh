@@ -11,14 +11,7 @@
 # is left pinned. One line per check; exit status = number of failed checks.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-IOPASS=${IOPASS:-$(command -v iopass || echo build/bin/iopass)}
-BUILD=${IOPASS_BUILD_DIR:-build}
-GUEST=$BUILD/guest/testguest.elf
-export IOPASS_STATE_DIR=/run/iopass-test
-fails=0
-
-ok() { echo "CHECK $1 ok${2:+ $2}"; }
-bad() { echo "CHECK $1 FAIL $2"; fails=$((fails + 1)); }
+. tests/testbed/checks.sh
 refused() { # name, expected message part, command...: must exit 2 saying why
 	local name=$1 want=$2; shift 2
 	local out rc
@@ -30,16 +23,7 @@ refused() { # name, expected message part, command...: must exit 2 saying why
 		bad "$name" "rc=$rc: $(tr '\n' ' ' <<<"$out")"
 	fi
 }
-driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || true; }
 group_of() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
-find_bdf() { # vendor device: the first function with these ids
-	for d in /sys/bus/pci/devices/*; do
-		if [ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ]; then
-			basename "$d"
-			return
-		fi
-	done
-}
 # The device's command register as the host sees it (lspci-free).
 command_of() { od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$1/config" | tr -d ' '; }
 vmlck_kb() { awk '/VmLck/ {print $2}' "/proc/$1/status" 2>/dev/null; }
