@@ -32,7 +32,7 @@ run() {
 	want=$(($1 * 2 + 1))	# isa-debug-exit: QEMU exits with (status << 1) | 1
 	shift
 	# shellcheck disable=SC2086 # $accel is several words
-	timeout 90 "$qemu" $accel -kernel "$elf" \
+	timeout 240 "$qemu" $accel -kernel "$elf" \
 		-display none -nodefaults -serial stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 "$@" </dev/null >"$out" 2>&1
 	rc=$?
