@@ -162,7 +162,7 @@ static const struct option vm_options[] = {
 
 static void vm_print_usage(FILE *f)
 {
-	fprintf(f, vm_usage, VM_CPUS_MAX, VM_NIC_SERVER_WAIT_S, VM_NICS_MAX);
+	fprintf(f, vm_usage, VM_CPUS_MAX, VMM_NIC_SERVER_WAIT_S, VMM_NICS_MAX);
 }
 
 static int vm_bad_option(char **argv, int optopt_c)

@@ -36,8 +36,8 @@ int vm_nics_parse(struct vm_nics *nics, const char *arg)
 	struct errbuf eb = { "" };
 	int ret;
 
-	if (nics->n == VM_NICS_MAX) {
-		cli_error("vm run: more than %d --nic options", VM_NICS_MAX);
+	if (nics->n == VMM_NICS_MAX) {
+		cli_error("vm run: more than %d --nic options", VMM_NICS_MAX);
 		return EXIT_USAGE;
 	}
 	nic = &nics->nic[nics->n];
@@ -370,7 +370,7 @@ int vm_nics_add(struct vm *vm, struct vm_nics *nics)
 		if (nic->path != NIC_PATH_VHOST_USER && nic->path != NIC_PATH_VMDQ)
 			continue;
 		nic->cfg.log = vm_nic_log;
-		if (vm_nic_add(vm, &nic->cfg, &eb)) {
+		if (vmm_nic_add(vm, &nic->cfg, &eb)) {
 			cli_error("%s", eb.msg);
 			return EXIT_USAGE;
 		}

@@ -26,7 +26,7 @@ struct vm_nic {
 	const char *arg;		/* as given */
 	bool pool;			/* pool:NAME (spec), else cfg as given */
 	struct nic_spec spec;
-	struct vm_nic_config cfg;	/* the vhost-user backend, once known */
+	struct vmm_nic_config cfg;	/* the vhost-user backend, once known */
 	enum nic_path path;
 	char why[768];
 	char bdf[PCI_ADDR_STRLEN];	/* NIC_PATH_VF: the leased VF */
@@ -35,7 +35,7 @@ struct vm_nic {
 };
 
 struct vm_nics {
-	struct vm_nic nic[VM_NICS_MAX];
+	struct vm_nic nic[VMM_NICS_MAX];
 	int n;
 };
 

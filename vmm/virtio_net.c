@@ -407,8 +407,8 @@ static void net_destroy_cb(void *arg)
 
 static atomic_int net_count;
 
-int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
-	       struct errbuf *eb)
+int vmm_nic_add(struct vm *vm, const struct vmm_nic_config *cfg,
+		struct errbuf *eb)
 {
 	struct pci_bus *bus = vm_pci_bus(vm);
 	struct virtio_pci_config vcfg = {
@@ -452,7 +452,7 @@ int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
 		ret = vhost_user_listen(&net->vu, eb);
 		if (!ret)
 			ret = vhost_user_accept(&net->vu,
-						VM_NIC_SERVER_WAIT_S * 1000,
+						VMM_NIC_SERVER_WAIT_S * 1000,
 						NET_PROTOCOL_FEATURES, eb);
 	} else {
 		ret = vhost_user_connect(&net->vu, NET_PROTOCOL_FEATURES, eb);
@@ -488,7 +488,7 @@ err:
 	return ret;
 }
 
-int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
+int vm_nic_parse(const char *spec, struct vmm_nic_config *cfg,
 		 struct errbuf *eb)
 {
 	static const char kind[] = "vhost-user:";
@@ -502,10 +502,10 @@ int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
 				  "vhost-user:PATH[,mac=MAC][,server]", spec);
 	p += sizeof(kind) - 1;
 	n = strcspn(p, ",");
-	if (!n || n > VM_NIC_PATH_MAX)
+	if (!n || n > VMM_NIC_PATH_MAX)
 		return errbuf_set(eb, -EINVAL, "--nic '%s': the socket path "
 				  "must be 1 to %d bytes", spec,
-				  VM_NIC_PATH_MAX);
+				  VMM_NIC_PATH_MAX);
 	memcpy(cfg->socket, p, n);
 	cfg->socket[n] = '\0';
 	for (p += n; *p; p += n) {

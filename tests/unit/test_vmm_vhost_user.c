@@ -558,7 +558,7 @@ static void test_listen_accept(void **state)
 
 static void test_nic_parse(void **state)
 {
-	struct vm_nic_config c;
+	struct vmm_nic_config c;
 	struct errbuf eb;
 	char longp[200];
 
