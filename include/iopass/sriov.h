@@ -275,6 +275,27 @@ char *vf_settings_to_json(const char *key, const char *ifname,
 			  const struct vf_settings *s);
 int vf_settings_from_json(const char *text, struct vf_settings *s,
 			  struct errbuf *eb);
+
+/*
+ * VF settings in JSON: one codec for the saved records, `iopass vf show
+ * --json` and `iopass pool list --json`, one key per field (docs/pools.md):
+ * "mac", "vlan", "qos", "vlan_proto", "spoofchk", "trust", "link_state",
+ * "min_tx_rate", "max_tx_rate". vf_settings_json_add() adds the fields of
+ * `fields` with their values to o, and the others as null with
+ * VF_JSON_NULLS (else leaves them out).
+ */
+#define VF_JSON_NULLS	(1u << 0)
+
+struct json_object;
+void vf_settings_json_add(struct json_object *o, const struct vf_settings *s,
+			  unsigned int fields, unsigned int flags);
+/*
+ * The fields o has (null is absent) into s and s->known. "state" is taken
+ * for "link_state" (pool list's key before both were one). -EBADMSG with
+ * the key in *bad when one is malformed.
+ */
+int vf_settings_json_get(struct json_object *o, struct vf_settings *s,
+			 const char **bad);
 /* Saves cur unless a record exists: 1 saved, 0 one existed, or -errno. */
 int vf_state_save(const char *dir, const char *key, const char *ifname,
 		  const struct vf_settings *cur, struct errbuf *eb);
