@@ -122,7 +122,7 @@ static void format_mac(const struct pool_vf_settings *vf, char buf[18])
 	if (vf->mac_auto)
 		snprintf(buf, 18, "auto");
 	else
-		vf_mac_format(vf->want.mac, buf);
+		mac_format(vf->want.mac, buf);
 }
 
 static void print_vf_settings(const struct pool_vf_settings *vf)

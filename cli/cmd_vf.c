@@ -148,7 +148,7 @@ static void field_value(unsigned int f, const struct vf_settings *s, char *buf,
 	}
 	switch (f) {
 	case VF_FIELD_MAC:
-		vf_mac_format(s->mac, buf);
+		mac_format(s->mac, buf);
 		break;
 	case VF_FIELD_VLAN:
 		snprintf(buf, len, "%u qos %u proto %s", s->vlan, s->qos,
@@ -207,7 +207,7 @@ static json_object *vf_json(const struct vf_settings *s, bool saved)
 	char mac[18];
 
 #define KNOWN(f, v) (s->known & (f) ? (v) : NULL)
-	vf_mac_format(s->mac, mac);
+	mac_format(s->mac, mac);
 	json_object_object_add(o, "vf", json_object_new_int(s->vf));
 	json_object_object_add(o, "mac", KNOWN(VF_FIELD_MAC, json_object_new_string(mac)));
 	json_object_object_add(o, "vlan", KNOWN(VF_FIELD_VLAN, json_object_new_int(s->vlan)));
@@ -286,7 +286,7 @@ static int vf_show(const struct vf_cmd *c)
 		const char *proto = "-", *sc = "-", *tr = "-", *st = "-";
 
 		if (s->known & VF_FIELD_MAC)
-			vf_mac_format(s->mac, mac);
+			mac_format(s->mac, mac);
 		if (s->known & VF_FIELD_VLAN) {
 			snprintf(vlan, sizeof(vlan), "%u", s->vlan);
 			snprintf(qos, sizeof(qos), "%u", s->qos);

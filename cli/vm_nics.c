@@ -265,7 +265,7 @@ static int vm_nic_add_port(struct vm_nic *nic, int idx, const char *ctl)
 	}
 	nic->port_lock = ret;
 	vm_nic_mac(nic);
-	vf_mac_format(nic->cfg.mac, mac);
+	mac_format(nic->cfg.mac, mac);
 	if (nic->spec.vlan > 0)
 		snprintf(req, sizeof(req), "port add %s mac=%s vlan=%d",
 			 nic->port, mac, nic->spec.vlan);

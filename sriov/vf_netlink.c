@@ -262,7 +262,7 @@ static void describe_value(unsigned int field, const struct vf_settings *s,
 
 	switch (field) {
 	case VF_FIELD_MAC:
-		vf_mac_format(s->mac, mac);
+		mac_format(s->mac, mac);
 		snprintf(buf, len, "mac %s", mac);
 		break;
 	case VF_FIELD_VLAN:

@@ -46,17 +46,6 @@ const char *vf_link_state_name(enum vf_link_state s)
 	       link_state_names[s] : "?";
 }
 
-int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN])
-{
-	return mac_parse(s, strlen(s), mac);
-}
-
-void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
-}
-
 /* ---------------------------------------------------------- keywords */
 
 /* Decimal without sign, spaces or trailing junk, at most max. */
@@ -139,7 +128,7 @@ int vf_args_parse(int argc, char *const argv[], struct vf_settings *want,
 
 		switch (field) {
 		case VF_FIELD_MAC:
-			if (vf_mac_parse(val, want->mac))
+			if (mac_parse(val, strlen(val), want->mac))
 				return errbuf_set(eb, -EINVAL,
 						  "malformed MAC address '%s': expected six ':'-separated hex bytes like 02:00:00:00:00:01",
 						  val);
@@ -252,7 +241,7 @@ char *vf_settings_to_json(const char *key, const char *ifname,
 	json_object_object_add(o, "vf", json_object_new_int(s->vf));
 	json_object_object_add(o, "saved_at", json_object_new_string(when));
 	if (s->known & VF_FIELD_MAC) {
-		vf_mac_format(s->mac, mac);
+		mac_format(s->mac, mac);
 		json_object_object_add(o, "mac", json_object_new_string(mac));
 	}
 	if (s->known & VF_FIELD_VLAN) {
@@ -352,7 +341,7 @@ int vf_settings_from_json(const char *text, struct vf_settings *s,
 	}
 	s->vf = (int)v;
 	str = get_str(o, "mac", &r);
-	if (r < 0 || (r && vf_mac_parse(str, s->mac))) {
+	if (r < 0 || (r && mac_parse(str, strlen(str), s->mac))) {
 		bad = "mac";
 		goto err_bad;
 	}

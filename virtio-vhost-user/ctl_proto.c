@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iopass/sriov.h"
 #include "iopass/vhost.h"
 #include "iopass/vmdq.h"
 
@@ -86,7 +85,8 @@ static int port_add_kv(struct switch_port_spec *p, const char *key, const char *
 	*seen |= 1u << i;
 	switch (i) {
 	case 0:
-		if (vf_mac_parse(val, p->mac) || vmdq_mac_is_multicast(p->mac) ||
+		if (mac_parse(val, strlen(val), p->mac) ||
+		    vmdq_mac_is_multicast(p->mac) ||
 		    !memcmp(p->mac, "\0\0\0\0\0\0", 6))
 			return errbuf_set(eb, -EINVAL, "port add: mac '%s' is not a unicast "
 					  "MAC like 52:54:00:12:34:56", val);
@@ -200,7 +200,7 @@ int switch_req_format(const struct switch_req *req, char *buf, size_t len)
 
 	switch (req->op) {
 	case SWITCH_OP_PORT_ADD:
-		vf_mac_format(p->mac, mac);
+		mac_format(p->mac, mac);
 		r = snprintf(buf, len, "port add %s mac=%s vlan=%u mode=%s%s%s", p->name,
 			     mac, p->vlan, switch_port_mode_name(p->mode),
 			     p->path[0] ? " path=" : "", p->path);

@@ -196,10 +196,6 @@ const char *vf_field_name(unsigned int field);
 const char *vf_vlan_proto_name(enum vf_vlan_proto p);	/* "802.1Q" */
 const char *vf_link_state_name(enum vf_link_state s);	/* "auto" */
 
-/* "02:00:00:00:00:01": -EINVAL unless six ':'-separated hex bytes. */
-int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN]);
-void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18]);
-
 /*
  * The settings keywords of `iopass vf set` (iproute2's `ip link set PF vf N`
  * vocabulary): mac M, vlan V [qos Q] [proto 802.1Q|802.1ad], spoofchk on|off,
