@@ -73,16 +73,7 @@ static bool control_read_line(int fd, char *buf, size_t len)
 
 static void control_write_all(int fd, const char *s)
 {
-	size_t len = strlen(s);
-
-	while (len) {
-		ssize_t w = send(fd, s, len, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		s += w;
-		len -= w;
-	}
+	usock_send(fd, s, strlen(s), NULL, 0, now_ms() + CONTROL_IO_TIMEOUT_MS);
 }
 
 static void control_serve(struct vm_control *c, int fd)
@@ -215,12 +206,9 @@ int vm_control_send(const char *state, const char *name, const char *cmd,
 	ret = control_addr(state, name, &sa, eb);
 	if (ret)
 		return ret;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		ret = -errno;
-		close(fd);
+	fd = usock_connect(sa.sun_path, timeout_ms);
+	if (fd < 0) {
+		ret = fd;
 		return errbuf_set(eb, ret,
 			"cannot reach VM '%s' at %s: %s; 'iopass vm list' shows the running VMs",
 			name, sa.sun_path, strerror(-ret));

@@ -110,7 +110,7 @@ static int vu_refuse_command(struct vfio_user *vu,
 	if (h->flags & VFIO_USER_F_NO_REPLY)
 		return 0;
 	vfio_user_hdr_put(msg, &r);
-	return vfio_user_sock_send(vu->sock, msg, sizeof(msg), NULL, 0, deadline);
+	return usock_send(vu->sock, msg, sizeof(msg), NULL, 0, deadline);
 }
 
 /*
@@ -128,7 +128,7 @@ static int vu_call(struct vfio_user *vu, uint16_t cmd, int plen,
 		.size = VFIO_USER_HDR_SIZE + plen,
 		.flags = VFIO_USER_F_TYPE_COMMAND,
 	};
-	int64_t deadline = vfio_user_now_ms() + vu->timeout_ms;
+	int64_t deadline = now_ms() + vu->timeout_ms;
 	struct vfio_user_hdr r;
 	int ret;
 
@@ -139,7 +139,7 @@ static int vu_call(struct vfio_user *vu, uint16_t cmd, int plen,
 		return errbuf_set(eb, -EIO, "vfio-user connection to %s is down (%s); restart the VM",
 				  vu->path, strerror(-vu->broken));
 	vfio_user_hdr_put(vu->buf, &h);
-	ret = vfio_user_sock_send(vu->sock, vu->buf, h.size, fds, nfds, deadline);
+	ret = usock_send(vu->sock, vu->buf, h.size, fds, nfds, deadline);
 	if (ret)
 		return vu_broken(vu, ret, eb, what);
 
@@ -528,21 +528,17 @@ static const struct vfio_transport_ops vu_ops = {
 
 static int vu_socket_connect(struct vfio_user *vu, struct errbuf *eb)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int err;
 
-	memcpy(sa.sun_path, vu->path, sizeof(sa.sun_path));
-	vu->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (vu->sock < 0)
-		return errbuf_set(eb, -errno, "cannot create a UNIX socket: %s",
-				  strerror(errno));
-	if (!connect(vu->sock, (struct sockaddr *)&sa, sizeof(sa))) {
+	vu->sock = usock_connect(vu->path, vu->timeout_ms);
+	if (vu->sock >= 0) {
 		if (fcntl(vu->sock, F_SETFL, O_NONBLOCK))
 			return errbuf_set(eb, -errno, "cannot make the socket non-blocking: %s",
 					  strerror(errno));
 		return 0;
 	}
-	err = errno;
+	err = -vu->sock;
+	vu->sock = -1;
 	switch (err) {
 	case ENOENT:
 		return errbuf_set(eb, -ENOENT, "no vfio-user server at %s; start it first",

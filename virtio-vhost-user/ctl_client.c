@@ -5,9 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "iopass/state.h"
@@ -25,32 +22,16 @@ void switch_lines_free(char **lines, size_t n)
 	free(lines);
 }
 
-static int ctl_connect(const char *ctl, struct errbuf *eb)
+static int ctl_connect(const char *ctl, int timeout_ms, struct errbuf *eb)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, err;
+	int fd = usock_connect(ctl, timeout_ms);
 
-	if (strlen(ctl) >= sizeof(sa.sun_path))
-		return errbuf_set(eb, -ENAMETOOLONG, "control socket path %s is too long", ctl);
-	strcpy(sa.sun_path, ctl);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -ENAMETOOLONG)
+		return errbuf_set(eb, fd, "control socket path %s is too long", ctl);
 	if (fd < 0)
-		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return errbuf_set(eb, err, "no switch listens at %s (%s); start one with "
-				  "'iopass switch start'", ctl, strerror(-err));
-	}
+		return errbuf_set(eb, fd, "no switch listens at %s (%s); start one with "
+				  "'iopass switch start'", ctl, strerror(-fd));
 	return fd;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int push_line(char ***lines, size_t *n, const char *s, size_t len)
@@ -72,12 +53,12 @@ int switch_call(const char *ctl, const char *request, int timeout_ms,
 {
 	char buf[SWITCH_LINE_MAX * 4];
 	size_t have = 0;
-	long deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	int fd, err;
 
 	*lines = NULL;
 	*nlines = 0;
-	fd = ctl_connect(ctl, eb);
+	fd = ctl_connect(ctl, timeout_ms, eb);
 	if (fd < 0)
 		return fd;
 	if (dprintf(fd, "%s\n", request) < 0) {
@@ -87,7 +68,7 @@ int switch_call(const char *ctl, const char *request, int timeout_ms,
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char *nl;
-		long left = deadline - now_ms();
+		int64_t left = deadline - now_ms();
 		ssize_t r;
 
 		/* Complete lines first: a reply may arrive in one read. */

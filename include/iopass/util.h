@@ -78,6 +78,9 @@ const char *procfs_default_root(void);
  */
 #define USOCK_FDS_MAX	16	/* descriptors one message may carry */
 
+/* CLOCK_MONOTONIC in milliseconds: what deadlines are measured in. */
+int64_t now_ms(void);
+
 /*
  * A SOCK_STREAM | SOCK_CLOEXEC socket (blocking) connected to path, >= 0.
  * A listener whose backlog is full is retried until timeout_ms. -ENAMETOOLONG
@@ -94,9 +97,10 @@ int usock_send(int fd, const void *buf, size_t len, const int *fds,
 	       unsigned int nfds, int64_t deadline);
 /*
  * Exactly len bytes by deadline. Descriptors that come with them are added
- * to fds[*nfds..maxfds) (the caller owns them, on error too); more than
- * maxfds, or a set the kernel truncated, is -EMSGSIZE (the extra ones
- * closed). 0, -ECONNRESET (end of file first), -ETIMEDOUT, -errno.
+ * to fds[*nfds..maxfds) (the caller owns them, on error too; fds and nfds
+ * may be NULL when maxfds is 0); more than maxfds, or a set the kernel
+ * truncated, is -EMSGSIZE (the extra ones closed). 0, -ECONNRESET (end of
+ * file first), -ETIMEDOUT, -errno.
  */
 int usock_recv(int fd, void *buf, size_t len, int *fds, unsigned int *nfds,
 	       unsigned int maxfds, int64_t deadline);

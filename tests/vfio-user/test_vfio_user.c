@@ -605,10 +605,10 @@ static int raw_call(int fd, uint16_t cmd, const void *payload, size_t len,
 	vfio_user_hdr_put(buf, &h);
 	if (len)
 		memcpy(buf + VFIO_USER_HDR_SIZE, payload, len);
-	assert_int_equal(vfio_user_sock_send(fd, buf, h.size, fds, nfds,
-					     vfio_user_now_ms() + 2000), 0);
+	assert_int_equal(usock_send(fd, buf, h.size, fds, nfds,
+				    now_ms() + 2000), 0);
 	if (vfio_user_sock_recv_msg(fd, buf, sizeof(buf), &h, rfds, &rn,
-				    vfio_user_now_ms() + 2000, NULL))
+				    now_ms() + 2000, NULL))
 		return -1;
 	vfio_user_close_fds(rfds, rn);
 	assert_int_equal(h.id, 7);
