@@ -182,16 +182,6 @@ static json_object *json_int_or_null(int64_t v)
 	return v < 0 ? NULL : json_object_new_int64(v);
 }
 
-/* v when the pool sets field, else null ("keep the VF's value"). */
-static json_object *json_if(const struct pool_vf_settings *vf,
-			    unsigned int field, json_object *v)
-{
-	if (vf->mask & field)
-		return v;
-	json_object_put(v);
-	return NULL;
-}
-
 static json_object *selectors_to_json(const struct pool *p)
 {
 	json_object *o = json_object_new_object(), *a;
@@ -237,29 +227,11 @@ static json_object *selectors_to_json(const struct pool *p)
 
 static json_object *pool_vf_json(const struct pool_vf_settings *vf)
 {
-	const struct vf_settings *w = &vf->want;
 	json_object *o = json_object_new_object();
-	char mac[18];
 
-	format_mac(vf, mac);
-	json_object_object_add(o, "mac", json_if(vf, VF_FIELD_MAC,
-						 json_object_new_string(mac)));
-	json_object_object_add(o, "vlan", json_if(vf, VF_FIELD_VLAN,
-						  json_object_new_int(w->vlan)));
-	json_object_object_add(o, "qos", json_if(vf, VF_FIELD_VLAN,
-						 json_object_new_int(w->qos)));
-	json_object_object_add(o, "vlan_proto", json_if(vf, VF_FIELD_VLAN,
-			json_object_new_string(vf_vlan_proto_name(w->vlan_proto))));
-	json_object_object_add(o, "spoofchk", json_if(vf, VF_FIELD_SPOOFCHK,
-			json_object_new_boolean(w->spoofchk)));
-	json_object_object_add(o, "trust", json_if(vf, VF_FIELD_TRUST,
-			json_object_new_boolean(w->trust)));
-	json_object_object_add(o, "state", json_if(vf, VF_FIELD_LINK_STATE,
-			json_object_new_string(vf_link_state_name(w->link_state))));
-	json_object_object_add(o, "max_tx_rate", json_if(vf, VF_FIELD_MAX_RATE,
-			json_object_new_int64(w->max_tx_rate)));
-	json_object_object_add(o, "min_tx_rate", json_if(vf, VF_FIELD_MIN_RATE,
-			json_object_new_int64(w->min_tx_rate)));
+	vf_settings_json_add(o, &vf->want, vf->mask, VF_JSON_NULLS);
+	if (vf->mac_auto)
+		json_object_object_add(o, "mac", json_object_new_string("auto"));
 	return o;
 }
 

@@ -204,28 +204,10 @@ static bool is_saved(const char *key, int vf)
 static json_object *vf_json(const struct vf_settings *s, bool saved)
 {
 	json_object *o = json_object_new_object();
-	char mac[18];
 
-#define KNOWN(f, v) (s->known & (f) ? (v) : NULL)
-	mac_format(s->mac, mac);
 	json_object_object_add(o, "vf", json_object_new_int(s->vf));
-	json_object_object_add(o, "mac", KNOWN(VF_FIELD_MAC, json_object_new_string(mac)));
-	json_object_object_add(o, "vlan", KNOWN(VF_FIELD_VLAN, json_object_new_int(s->vlan)));
-	json_object_object_add(o, "qos", KNOWN(VF_FIELD_VLAN, json_object_new_int(s->qos)));
-	json_object_object_add(o, "vlan_proto", KNOWN(VF_FIELD_VLAN,
-			       json_object_new_string(vf_vlan_proto_name(s->vlan_proto))));
-	json_object_object_add(o, "spoofchk", KNOWN(VF_FIELD_SPOOFCHK,
-			       json_object_new_boolean(s->spoofchk)));
-	json_object_object_add(o, "trust", KNOWN(VF_FIELD_TRUST,
-			       json_object_new_boolean(s->trust)));
-	json_object_object_add(o, "link_state", KNOWN(VF_FIELD_LINK_STATE,
-			       json_object_new_string(vf_link_state_name(s->link_state))));
-	json_object_object_add(o, "min_tx_rate", KNOWN(VF_FIELD_MIN_RATE,
-			       json_object_new_int64(s->min_tx_rate)));
-	json_object_object_add(o, "max_tx_rate", KNOWN(VF_FIELD_MAX_RATE,
-			       json_object_new_int64(s->max_tx_rate)));
+	vf_settings_json_add(o, s, s->known, VF_JSON_NULLS);
 	json_object_object_add(o, "saved", json_object_new_boolean(saved));
-#undef KNOWN
 	return o;
 }
 
