@@ -3,9 +3,10 @@
  * Every assigned device of one VM. Kernel devices share one DMA domain,
  * opened with the first of them, with all guest RAM mapped at IOVA = GPA
  * once (after RLIMIT_MEMLOCK was checked, so that pinning cannot fail
- * halfway for want of it). vfio-user devices get the RAM regions through
- * their transport instead (the server maps the memfd). Whatever an add
- * fails on is undone before it returns.
+ * halfway for want of it). vfio-user devices map the RAM through their
+ * transport's own DMA mapping instead (the server maps the memfd): one
+ * interface, vfio_dma, for both. Whatever an add fails on is undone
+ * before it returns.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 struct vfio_set {
 	struct vm *vm;
 	struct iommu_domain *dom;
+	struct vfio_dma_domain dom_dma;	/* DMA through dom */
 	bool ram_mapped;	/* in dom */
 	struct vfio_pci **devs;
 	struct vfio_spec *specs;
@@ -164,17 +166,10 @@ static int kernel_open(struct vfio_set *s, const struct vfio_spec *sp,
 	if (ret)
 		goto err_dom;
 	if (!s->ram_mapped) {
-		ram_total(s->vm, r, &n);
-		for (int i = 0; i < n; i++) {
-			ret = iommu_domain_map(s->dom, r[i].gpa, r[i].size,
-					       r[i].hva, eb);
-			if (ret) {
-				while (i-- > 0)
-					iommu_domain_unmap(s->dom, r[i].gpa,
-							   r[i].size);
-				goto err_t;
-			}
-		}
+		vfio_dma_domain_init(&s->dom_dma, s->dom);
+		ret = vfio_dma_map_ram(&s->dom_dma.dma, s->vm, eb);
+		if (ret)
+			goto err_t;
 		s->ram_mapped = true;
 	}
 	return 0;
@@ -192,27 +187,15 @@ err_dom:
 static int user_open(struct vfio_set *s, const struct vfio_spec *sp,
 		     struct vfio_transport **t, struct errbuf *eb)
 {
-	struct vm_ram_region r[VM_RAM_REGIONS_MAX];
-	int n, ret;
+	int ret;
 
 	ret = vfio_user_connect(sp->user_path, t, eb);
 	if (ret)
 		return ret;
-	if (!(*t)->ops->dma_map)
-		return 0;
-	n = vm_ram_regions(s->vm, r, VM_RAM_REGIONS_MAX);
-	for (int i = 0; i < n; i++) {
-		ret = (*t)->ops->dma_map(*t, r[i].gpa, r[i].size, r[i].fd,
-					 r[i].fd_offset, true);
-		if (ret) {
-			errbuf_set(eb, ret, "%s: cannot share guest RAM with "
-				   "the server: %s", (*t)->name,
-				   strerror(-ret));
-			(*t)->ops->close(*t);
-			return ret;
-		}
-	}
-	return 0;
+	ret = vfio_dma_map_ram((*t)->dma, s->vm, eb);
+	if (ret)
+		(*t)->ops->close(*t);
+	return ret;
 }
 
 int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)

@@ -108,20 +108,18 @@ struct vfio_transport_ops {
 			const int32_t *fds);
 	/* -ENOTTY when the device has no reset. */
 	int (*reset)(struct vfio_transport *t);
-	/*
-	 * DMA for transports that map it themselves (vfio-user: the server
-	 * maps the memfd). NULL for kernel VFIO: the iommu_domain does it.
-	 */
-	int (*dma_map)(struct vfio_transport *t, uint64_t iova, uint64_t size,
-		       int fd, uint64_t fd_offset, bool writable);
-	int (*dma_unmap)(struct vfio_transport *t, uint64_t iova,
-			 uint64_t size);
 	void (*close)(struct vfio_transport *t);
 };
 
 struct vfio_transport {
 	const struct vfio_transport_ops *ops;
 	char name[128];		/* "0000:00:02.0", "vfio-user:/run/x.sock" */
+	/*
+	 * The device's own DMA mapping (vfio-user: its server maps the
+	 * memfd); NULL when its DMA goes through the IOMMU domain it shares
+	 * with the VM's other kernel devices (a vfio_dma_domain).
+	 */
+	struct vfio_dma *dma;
 };
 
 /*
