@@ -28,7 +28,7 @@ static const char *vm_pool_spec(const char *spec, char *name, size_t len)
 /* Each spec well formed, and no device twice, before anything is opened. */
 int vm_add_device(struct vm_devices *devs, const char *spec)
 {
-	struct vfio_spec sp, other;
+	struct vfio_spec sp;
 	struct errbuf eb = { "" };
 	char pool[64], probe[128];
 	const char *opts = vm_pool_spec(spec, pool, sizeof(pool));
@@ -49,16 +49,8 @@ int vm_add_device(struct vm_devices *devs, const char *spec)
 		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
 	}
-	for (int i = 0; !opts && i < devs->n; i++) {
-		if (vfio_spec_parse(devs->spec[i], &other, NULL))
-			continue;	/* a pool spec */
-		if (sp.user != other.user ||
-		    (sp.user ? strcmp(sp.user_path, other.user_path) :
-			       pci_addr_cmp(&sp.addr, &other.addr)))
-			continue;
-		cli_error("--device %s is given twice (as '%s' and '%s'): a "
-			  "device can be assigned to a VM once", spec,
-			  devs->spec[i], spec);
+	if (vfio_spec_twice(devs->spec, devs->n, spec, &eb)) {
+		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
 	}
 	if (devs->n == VM_DEVICES_MAX) {

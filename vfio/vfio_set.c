@@ -23,7 +23,7 @@ struct vfio_set {
 	struct vfio_dma_domain dom_dma;	/* DMA through dom */
 	bool ram_mapped;	/* in dom */
 	struct vfio_pci **devs;
-	struct vfio_spec *specs;
+	char **specs;		/* as given, for the device-twice check */
 	size_t n;
 };
 
@@ -116,6 +116,25 @@ err_bdf:
 			  "vfio-user:PATH", spec);
 }
 
+int vfio_spec_twice(const char *const *given, size_t n, const char *spec,
+		    struct errbuf *eb)
+{
+	struct vfio_spec sp, other;
+
+	if (vfio_spec_parse(spec, &sp, NULL))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (vfio_spec_parse(given[i], &other, NULL) || sp.user != other.user ||
+		    (sp.user ? strcmp(sp.user_path, other.user_path) :
+			       pci_addr_cmp(&sp.addr, &other.addr)))
+			continue;
+		return errbuf_set(eb, -EBUSY, "--device %s is given twice (as '%s' and "
+				  "'%s'): a device can be assigned to a VM once", spec,
+				  given[i], spec);
+	}
+	return 0;
+}
+
 int vfio_set_create(struct vm *vm, struct vfio_set **out, struct errbuf *eb)
 {
 	struct vfio_set *s = calloc(1, sizeof(*s));
@@ -204,29 +223,26 @@ int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
 	struct vfio_transport *t;
 	struct vfio_spec sp;
 	struct vfio_pci **devs, *vp;
-	struct vfio_spec *specs;
+	char **specs, *copy;
 	bool had_dom = s->dom;
 	int ret;
 
 	ret = vfio_spec_parse(spec, &sp, eb);
+	if (!ret)
+		ret = vfio_spec_twice((const char *const *)s->specs, s->n, spec, eb);
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < s->n; i++) {
-		if (sp.user != s->specs[i].user ||
-		    (sp.user ? strcmp(sp.user_path, s->specs[i].user_path) :
-			       pci_addr_cmp(&sp.addr, &s->specs[i].addr)))
-			continue;
-		return errbuf_set(eb, -EBUSY, "--device %s is given twice: a "
-				  "device can be assigned to a VM once", spec);
-	}
 	devs = realloc(s->devs, (s->n + 1) * sizeof(*devs));
 	if (devs)
 		s->devs = devs;
 	specs = realloc(s->specs, (s->n + 1) * sizeof(*specs));
 	if (specs)
 		s->specs = specs;
-	if (!devs || !specs)
+	copy = strdup(spec);
+	if (!devs || !specs || !copy) {
+		free(copy);
 		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
 
 	ret = sp.user ? user_open(s, &sp, &t, eb) : kernel_open(s, &sp, &t, eb);
 	if (ret)
@@ -240,10 +256,11 @@ int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
 			s->dom = NULL;
 			s->ram_mapped = false;
 		}
+		free(copy);
 		return ret;
 	}
 	s->devs[s->n] = vp;
-	s->specs[s->n] = sp;
+	s->specs[s->n] = copy;
 	s->n++;
 	return 0;
 }
@@ -268,6 +285,8 @@ int vfio_set_destroy_checked(struct vfio_set *s, struct errbuf *eb)
 	/* Every device goes, whatever one of them fails on. */
 	while (s->n > 0) {
 		int r = vfio_pci_detach_checked(s->devs[--s->n], &one);
+
+		free(s->specs[s->n]);
 
 		if (r && !failed++) {
 			ret = r;
