@@ -44,15 +44,14 @@ int vm_nics_parse(struct vm_nics *nics, const char *arg)
 	memset(nic, 0, sizeof(*nic));
 	nic->arg = arg;
 	nic->port_lock = -1;
-	nic->pool = !strncmp(arg, "pool:", 5);
-	if (nic->pool)
-		ret = nic_spec_parse(arg, &nic->spec, &eb);
-	else
-		ret = vm_nic_parse(arg, &nic->cfg, &eb);
+	ret = orch_nic_parse(arg, &nic->spec, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
 	}
+	nic->pool = nic->spec.is_pool;
+	if (!nic->pool)
+		nic->cfg = nic->spec.vhost;
 	nic->path = nic->pool ? NIC_PATH_NONE : NIC_PATH_VHOST_USER;
 	nics->n++;
 	return 0;

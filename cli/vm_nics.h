@@ -25,7 +25,7 @@ struct vm_leases;
 struct vm_nic {
 	const char *arg;		/* as given */
 	bool pool;			/* pool:NAME (spec), else cfg as given */
-	struct nic_spec spec;
+	struct orch_nic_spec spec;
 	struct vmm_nic_config cfg;	/* the vhost-user backend, once known */
 	enum nic_path path;
 	char why[768];

@@ -56,25 +56,25 @@ enum nic_path nic_path_choose(const struct nic_paths *p, char *why,
 	return NIC_PATH_NONE;
 }
 
-static int nic_mac_parse(const char *s, size_t len, uint8_t mac[6])
-{
-	if (mac_parse(s, len, mac))
-		return -EINVAL;
-	/* A multicast or all-zero MAC cannot be a NIC's own address. */
-	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-		return -EINVAL;
-	return 0;
-}
-
-static int nic_opt(struct nic_spec *n, const char *s, size_t len,
+static int nic_opt(struct orch_nic_spec *n, const char *s, size_t len,
 		   const char *spec, struct errbuf *eb)
 {
 	if (len > 4 && !strncmp(s, "mac=", 4)) {
-		if (nic_mac_parse(s + 4, len - 4, n->mac))
+		if (mac_parse(s + 4, len - 4, n->mac))
 			return errbuf_set(eb, -EINVAL,
-				"--nic %s: '%.*s' is not a unicast MAC (like 52:54:00:12:34:56)",
+				"--nic '%s': mac must be six hex octets like 52:54:00:12:34:56 ('%.*s' is not a unicast MAC)",
+				spec, (int)(len - 4), s + 4);
+		/* A multicast or all-zero MAC cannot be a NIC's own address. */
+		if ((n->mac[0] & 1) || !(n->mac[0] | n->mac[1] | n->mac[2] |
+					 n->mac[3] | n->mac[4] | n->mac[5]))
+			return errbuf_set(eb, -EINVAL,
+				"--nic '%s': '%.*s' is not a unicast MAC (a NIC's own address is unicast and not zero)",
 				spec, (int)(len - 4), s + 4);
 		n->has_mac = true;
+		return 0;
+	}
+	if (len == 6 && !strncmp(s, "server", 6) && !n->is_pool) {
+		n->vhost.server = true;
 		return 0;
 	}
 	if (len > 5 && !strncmp(s, "vlan=", 5) && n->is_pool) {
@@ -92,15 +92,19 @@ static int nic_opt(struct nic_spec *n, const char *s, size_t len,
 		return 0;
 bad_vlan:
 		return errbuf_set(eb, -EINVAL,
-			"--nic %s: VLAN '%.*s' is not a number from 1 to 4094",
+			"--nic '%s': VLAN '%.*s' is not a number from 1 to 4094",
 			spec, (int)(len - 5), s + 5);
 	}
 	return errbuf_set(eb, -EINVAL,
-		"--nic %s: unknown option '%.*s'; a NIC takes mac=MAC%s",
-		spec, (int)len, s, n->is_pool ? " and vlan=ID" : "");
+		"--nic '%s': unknown option '%.*s'; a NIC takes mac=MAC and %s",
+		spec, (int)len, s, n->is_pool ? "vlan=ID" : "server");
 }
 
-int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
+/*
+ * The one --nic grammar. A kind it does not know is named as such: the
+ * message for a word with no kind at all lists both.
+ */
+int orch_nic_parse(const char *s, struct orch_nic_spec *out, struct errbuf *eb)
 {
 	const char *what, *comma, *end;
 	size_t len;
@@ -112,6 +116,9 @@ int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
 		what = s + 5;
 	} else if (!strncmp(s, "vhost-user:", 11)) {
 		what = s + 11;
+	} else if (strchr(s, ':')) {
+		return errbuf_set(eb, -EINVAL,
+			"--nic '%s': unknown kind; give vhost-user:PATH[,mac=MAC][,server]", s);
 	} else {
 		return errbuf_set(eb, -EINVAL,
 			"--nic '%s': say pool:NAME (a VF, else a queue pool, else iopass-switch) or vhost-user:PATH",
@@ -122,9 +129,13 @@ int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
 	if (!len)
 		return errbuf_set(eb, -EINVAL, "--nic '%s': the %s is missing",
 				  s, out->is_pool ? "pool name" : "socket path");
-	if (len >= (out->is_pool ? sizeof(out->pool) : sizeof(out->path)))
-		return errbuf_set(eb, -ENAMETOOLONG, "--nic '%s': name too long", s);
-	memcpy(out->is_pool ? out->pool : out->path, what, len);
+	if (out->is_pool && len >= sizeof(out->pool))
+		return errbuf_set(eb, -EINVAL, "--nic '%s': the pool name is longer than %zu bytes",
+				  s, sizeof(out->pool) - 1);
+	if (!out->is_pool && len > VMM_NIC_PATH_MAX)
+		return errbuf_set(eb, -EINVAL, "--nic '%s': the socket path must be 1 to %d bytes",
+				  s, VMM_NIC_PATH_MAX);
+	memcpy(out->is_pool ? out->pool : out->vhost.socket, what, len);
 	while (comma) {
 		int ret;
 
@@ -135,5 +146,8 @@ int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
 		if (ret)
 			return ret;
 	}
+	/* The vhost-user backend as given: the MAC is the NIC's. */
+	memcpy(out->vhost.mac, out->mac, sizeof(out->mac));
+	out->vhost.mac_set = out->has_mac;
 	return 0;
 }

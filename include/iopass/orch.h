@@ -626,21 +626,5 @@ struct nic_paths {
 enum nic_path nic_path_choose(const struct nic_paths *p, char *why,
 			      size_t len);
 
-/*
- * --nic pool:NAME[,mac=MAC][,vlan=ID]   a NIC placed by nic_path_choose
- * --nic vhost-user:PATH[,mac=MAC]       a vhost-user backend given directly
- */
-#define NIC_POOL_MAX	64
-
-struct nic_spec {
-	bool is_pool;
-	char pool[NIC_POOL_MAX];
-	char path[4096];	/* vhost-user socket */
-	bool has_mac;
-	uint8_t mac[6];
-	int vlan;		/* -1: none; 1..4094 */
-};
-
-int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb);
 
 #endif

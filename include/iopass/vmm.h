@@ -348,13 +348,6 @@ struct vmm_nic_config {
 };
 
 /*
- * "vhost-user:PATH[,mac=XX:XX:XX:XX:XX:XX][,server]"; -EINVAL saying what
- * is wrong.
- */
-int vm_nic_parse(const char *spec, struct vmm_nic_config *cfg,
-		 struct errbuf *eb);
-
-/*
  * Connects to the backend (it must be listening; in server mode: waits for
  * it to connect), checks what it offers
  * (VIRTIO_F_VERSION_1 at least) and puts the NIC on the VM's PCI bus. When
