@@ -433,7 +433,7 @@ int cmd_gc(int argc, char **argv)
 	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
 	       released, released == 1 ? "" : "s");
 	/* After the leases: a dead VM's record goes once its devices are back. */
-	vms = vm_registry_gc(state_default_dir(), flags & BIND_DRY_RUN, &dead, &ndead);
+	vms = orch_registry_gc(state_default_dir(), flags & BIND_DRY_RUN, &dead, &ndead);
 	for (size_t i = 0; vms > 0 && i < ndead; i++) {
 		printf("%s the record of VM '%s' (its VMM died)\n",
 		       flags & BIND_DRY_RUN ? "would remove" : "removed", dead[i]);

@@ -229,9 +229,9 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			opts->console = optarg;
 			break;
 		case OPT_NAME:
-			if (!vm_name_valid(optarg)) {
+			if (!orch_vm_name_valid(optarg)) {
 				cli_error("--name '%s' is not a VM name: use 1-%d letters, digits, '-', '_' or '.'",
-					  optarg, VM_NAME_MAX);
+					  optarg, ORCH_VM_NAME_MAX);
 				return EXIT_USAGE;
 			}
 			opts->name = optarg;
@@ -353,11 +353,11 @@ static int vm_register(const struct vm_run_opts *opts,
 	members[len - 2] = '\0';
 	json_object_put(o);
 	if (*lock_fd >= 0)
-		fd = vm_registry_update(state_default_dir(), opts->name, members,
-					&eb);
+		fd = orch_registry_update(state_default_dir(), opts->name, members,
+					  &eb);
 	else
-		fd = vm_registry_add(state_default_dir(), opts->name, members,
-				     &eb);
+		fd = orch_registry_add(state_default_dir(), opts->name, members,
+				       &eb);
 	if (fd < 0) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(fd);
@@ -471,7 +471,7 @@ out_leases:
 out:
 	/* The name goes last: 'vm stop' waits for the lock, so for all this. */
 	if (lock_fd >= 0)
-		vm_registry_remove(state_default_dir(), opts.name, lock_fd);
+		orch_registry_remove(state_default_dir(), opts.name, lock_fd);
 	if (out_fd >= 0)
 		close(out_fd);
 	if (pipe_wr >= 0)
@@ -479,7 +479,7 @@ out:
 out_args:
 	if (args != argv)
 		free(args);
-	vm_conf_free(nconf, conf);
+	orch_conf_free(nconf, conf);
 	return ret;
 }
 

@@ -80,7 +80,7 @@ static void vm_list_what(const char *details, char *buf, size_t len)
 
 int cmd_vm_list(int argc, char **argv)
 {
-	struct vm_entry *e;
+	struct orch_vm_entry *e;
 	struct errbuf eb;
 	bool json = false;
 	size_t n;
@@ -98,7 +98,7 @@ int cmd_vm_list(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	ret = vm_registry_list(state_default_dir(), &e, &n, &eb);
+	ret = orch_registry_list(state_default_dir(), &e, &n, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);
@@ -131,7 +131,7 @@ int cmd_vm_list(int argc, char **argv)
 			       e[i].alive ? up : "-", what);
 		}
 	}
-	vm_registry_free(e, n);
+	orch_vms_free(e, n);
 	return EXIT_OK;
 }
 
@@ -145,7 +145,7 @@ static void vm_stop_usage(FILE *f)
 "is stopped the way SIGTERM stops it.\n");
 }
 
-static struct vm_entry *vm_find(struct vm_entry *e, size_t n, const char *name)
+static struct orch_vm_entry *vm_find(struct orch_vm_entry *e, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(e[i].name, name))
@@ -156,7 +156,7 @@ static struct vm_entry *vm_find(struct vm_entry *e, size_t n, const char *name)
 /* Until the VM's lock is free (its VMM has let go of everything). */
 static bool vm_wait_gone(const char *state, const char *name, int timeout_s)
 {
-	char lock[VM_NAME_MAX + 16];
+	char lock[ORCH_VM_NAME_MAX + 16];
 
 	snprintf(lock, sizeof(lock), "vms/%s.lock", name);
 	for (int i = 0; i < timeout_s * 10; i++) {
@@ -170,7 +170,7 @@ static bool vm_wait_gone(const char *state, const char *name, int timeout_s)
 int cmd_vm_stop(int argc, char **argv)
 {
 	const char *state = state_default_dir(), *name = NULL;
-	struct vm_entry *list, *e;
+	struct orch_vm_entry *list, *e;
 	struct errbuf eb;
 	char reply[256];
 	int timeout = 30, ret;
@@ -201,7 +201,7 @@ int cmd_vm_stop(int argc, char **argv)
 		cli_error("vm stop: which VM? give its NAME ('iopass vm list' shows them)");
 		return EXIT_USAGE;
 	}
-	ret = vm_registry_list(state, &list, &n, &eb);
+	ret = orch_registry_list(state, &list, &n, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);
@@ -211,7 +211,7 @@ int cmd_vm_stop(int argc, char **argv)
 		cli_error(e ? "VM '%s' is not running (its VMM died); 'iopass gc' releases its devices"
 			    : "no VM named '%s'; 'iopass vm list' shows the running VMs",
 			  name);
-		vm_registry_free(list, n);
+		orch_vms_free(list, n);
 		return EXIT_USAGE;
 	}
 	ret = vm_control_send(state, name, "stop", reply, sizeof(reply), 5000, &eb);
@@ -219,11 +219,11 @@ int cmd_vm_stop(int argc, char **argv)
 		/* The lock is held, so the pid is the VMM's: SIGTERM stops it too. */
 		if (e->pid <= 0 || kill(e->pid, SIGTERM)) {
 			cli_error("%s", eb.msg);
-			vm_registry_free(list, n);
+			orch_vms_free(list, n);
 			return EXIT_FAIL;
 		}
 	}
-	vm_registry_free(list, n);
+	orch_vms_free(list, n);
 	if (!vm_wait_gone(state, name, timeout)) {
 		cli_error("VM '%s' asked to stop but still running after %d s; try again or kill its VMM and run 'iopass gc'",
 			  name, timeout);

@@ -27,7 +27,7 @@ int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 		  char **argv, int *nargc, char ***nargv, char ***conf,
 		  int *nconf)
 {
-	struct vm_conf_key keys[nopts];
+	struct orch_conf_key keys[nopts];
 	const char *path = NULL;
 	struct errbuf eb;
 	size_t nkeys = 0;
@@ -57,13 +57,13 @@ int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 		keys[nkeys].name = vm_options[i].name;
 		keys[nkeys++].has_value = vm_options[i].has_arg != no_argument;
 	}
-	if (vm_conf_load(path, keys, nkeys, nconf, conf, &eb)) {
+	if (orch_conf_load(path, keys, nkeys, nconf, conf, &eb)) {
 		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
 	}
 	v = calloc(argc + *nconf + 1, sizeof(*v));
 	if (!v) {
-		vm_conf_free(*nconf, *conf);
+		orch_conf_free(*nconf, *conf);
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}

@@ -52,7 +52,7 @@ int vm_nics_parse(struct vm_nics *nics, const char *arg)
 	nic->pool = nic->spec.is_pool;
 	if (!nic->pool)
 		nic->cfg = nic->spec.vhost;
-	nic->path = nic->pool ? NIC_PATH_NONE : NIC_PATH_VHOST_USER;
+	nic->path = nic->pool ? ORCH_NIC_NONE : ORCH_NIC_VHOST_USER;
 	nics->n++;
 	return 0;
 }
@@ -61,7 +61,7 @@ int vm_nics_parse(struct vm_nics *nics, const char *arg)
 
 /* 0: leased into nic->bdf; -EBUSY: none free (why in p); else exit code. */
 static int vm_nic_try_vf(struct vm_nic *nic, struct vm_leases *leases,
-			 struct nic_paths *p)
+			 struct orch_nic_paths *p)
 {
 	struct pool_vf_settings over = { .mask = 0 };
 	char rel[64], class[16] = "";
@@ -145,7 +145,7 @@ static int vm_switch_spawn(char *why, size_t len)
 }
 
 /* The switch's "switch" record (started when none runs). */
-static int vm_switch_stats(const char *ctl, struct nic_paths *p,
+static int vm_switch_stats(const char *ctl, struct orch_nic_paths *p,
 			   char *classifier, size_t clen, unsigned int *ports,
 			   unsigned int *max_pools)
 {
@@ -207,7 +207,7 @@ static int vm_switch_stats(const char *ctl, struct nic_paths *p,
 }
 
 /* What the switch can give: p->vmdq and p->vhost_user, with reasons. */
-static void vm_switch_paths(const char *ctl, struct nic_paths *p)
+static void vm_switch_paths(const char *ctl, struct orch_nic_paths *p)
 {
 	char classifier[32];
 	unsigned int ports = 0, max_pools = 0;
@@ -302,7 +302,7 @@ static int vm_nic_add_port(struct vm_nic *nic, int idx, const char *ctl)
 static int vm_nic_place(struct vm_nic *nic, int idx, struct vm_leases *leases,
 			struct vm_devices *devs)
 {
-	struct nic_paths p = { .vf_free = false };
+	struct orch_nic_paths p = { .vf_free = false };
 	char ctl[SWITCH_PATH_MAX];
 	int ret;
 
@@ -313,24 +313,24 @@ static int vm_nic_place(struct vm_nic *nic, int idx, struct vm_leases *leases,
 		switch_default_ctl(ctl, sizeof(ctl));
 		vm_switch_paths(ctl, &p);
 	}
-	nic->path = nic_path_choose(&p, nic->why, sizeof(nic->why));
+	nic->path = orch_nic_path_choose(&p, nic->why, sizeof(nic->why));
 	switch (nic->path) {
-	case NIC_PATH_VF:
+	case ORCH_NIC_VF:
 		fprintf(stderr, "iopass: nic%d %s: vf %s (%s)\n", idx, nic->arg,
 			nic->bdf, nic->why);
 		/* Already leased and on vfio-pci: assigned as a --device. */
 		return vm_add_device(devs, nic->bdf);
-	case NIC_PATH_VMDQ:
-	case NIC_PATH_VHOST_USER:
+	case ORCH_NIC_VMDQ:
+	case ORCH_NIC_VHOST_USER:
 		ret = vm_nic_add_port(nic, idx, ctl);
 		if (ret)
 			return ret;
 		fprintf(stderr, "iopass: nic%d %s: %s port %s on iopass-switch, socket %s (%s)\n",
-			idx, nic->arg, nic->path == NIC_PATH_VMDQ ?
+			idx, nic->arg, nic->path == ORCH_NIC_VMDQ ?
 			"vmdq pool," : "vhost-user", nic->port, nic->cfg.socket,
 			nic->why);
 		return 0;
-	case NIC_PATH_NONE:
+	case ORCH_NIC_NONE:
 	default:
 		cli_error("--nic %s: no datapath: %s", nic->arg, nic->why);
 		return EXIT_USAGE;
@@ -366,7 +366,7 @@ int vm_nics_add(struct vm *vm, struct vm_nics *nics)
 	for (int i = 0; i < nics->n; i++) {
 		struct vm_nic *nic = &nics->nic[i];
 
-		if (nic->path != NIC_PATH_VHOST_USER && nic->path != NIC_PATH_VMDQ)
+		if (nic->path != ORCH_NIC_VHOST_USER && nic->path != ORCH_NIC_VMDQ)
 			continue;
 		nic->cfg.log = vm_nic_log;
 		if (vmm_nic_add(vm, &nic->cfg, &eb)) {
@@ -421,11 +421,11 @@ json_object *vm_nics_json(const struct vm_nics *nics)
 
 		json_object_object_add(o, "spec", json_object_new_string(nic->arg));
 		json_object_object_add(o, "path",
-			json_object_new_string(nic_path_name(nic->path)));
+			json_object_new_string(orch_nic_path_name(nic->path)));
 		if (nic->pool)
 			json_object_object_add(o, "why",
 				json_object_new_string(nic->why));
-		if (nic->path == NIC_PATH_VF)
+		if (nic->path == ORCH_NIC_VF)
 			json_object_object_add(o, "bdf",
 				json_object_new_string(nic->bdf));
 		if (nic->port[0])

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vm run --nic: a NIC given as vhost-user:PATH is used as given; one given
- * as pool:NAME gets the best datapath there is (orch nic_path_choose): a
+ * as pool:NAME gets the best datapath there is (orch_nic_path_choose): a
  * free VF of the pool, leased and assigned like --device pool:NAME; else a
  * hardware VMDq pool of iopass-switch's uplink; else a software port on
  * iopass-switch, which is started when it does not run yet.
@@ -27,9 +27,9 @@ struct vm_nic {
 	bool pool;			/* pool:NAME (spec), else cfg as given */
 	struct orch_nic_spec spec;
 	struct vmm_nic_config cfg;	/* the vhost-user backend, once known */
-	enum nic_path path;
+	enum orch_nic_path path;
 	char why[768];
-	char bdf[PCI_ADDR_STRLEN];	/* NIC_PATH_VF: the leased VF */
+	char bdf[PCI_ADDR_STRLEN];	/* ORCH_NIC_VF: the leased VF */
 	char port[SWITCH_NAME_MAX];	/* a port this VM added to the switch */
 	int port_lock;			/* holds <state>/vhost/PORT.owner */
 };

@@ -13,16 +13,16 @@
 
 #include "iopass/orch.h"
 
-const char *nic_path_name(enum nic_path p)
+const char *orch_nic_path_name(enum orch_nic_path p)
 {
 	switch (p) {
-	case NIC_PATH_VF:
+	case ORCH_NIC_VF:
 		return "vf";
-	case NIC_PATH_VMDQ:
+	case ORCH_NIC_VMDQ:
 		return "vmdq";
-	case NIC_PATH_VHOST_USER:
+	case ORCH_NIC_VHOST_USER:
 		return "vhost-user";
-	case NIC_PATH_NONE:
+	case ORCH_NIC_NONE:
 	default:
 		return "none";
 	}
@@ -33,27 +33,27 @@ static const char *or_unknown(const char *why)
 	return why && *why ? why : "unavailable";
 }
 
-enum nic_path nic_path_choose(const struct nic_paths *p, char *why,
-			      size_t len)
+enum orch_nic_path orch_nic_path_choose(const struct orch_nic_paths *p, char *why,
+					size_t len)
 {
 	if (p->vf_free) {
 		snprintf(why, len, "a VF of the pool was free");
-		return NIC_PATH_VF;
+		return ORCH_NIC_VF;
 	}
 	if (p->vmdq) {
 		snprintf(why, len, "no VF (%s); the NIC has a free VMDq pool",
 			 or_unknown(p->vf_why));
-		return NIC_PATH_VMDQ;
+		return ORCH_NIC_VMDQ;
 	}
 	if (p->vhost_user) {
 		snprintf(why, len, "no VF (%s), no VMDq (%s); falling back to a vhost-user port on iopass-switch",
 			 or_unknown(p->vf_why), or_unknown(p->vmdq_why));
-		return NIC_PATH_VHOST_USER;
+		return ORCH_NIC_VHOST_USER;
 	}
 	snprintf(why, len, "no VF (%s), no VMDq (%s), no vhost-user (%s)",
 		 or_unknown(p->vf_why), or_unknown(p->vmdq_why),
 		 or_unknown(p->vhost_why));
-	return NIC_PATH_NONE;
+	return ORCH_NIC_NONE;
 }
 
 static int nic_opt(struct orch_nic_spec *n, const char *s, size_t len,
