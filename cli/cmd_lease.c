@@ -43,26 +43,6 @@ static void assign_usage(FILE *f)
 "half-done), 2 bad arguments, unknown pool or no free device.\n");
 }
 
-static void print_step(void *opaque, const char *what)
-{
-	(void)opaque;
-	fprintf(stderr, "  %s\n", what);
-}
-
-struct lease_ctx cli_lease_ctx(unsigned int flags)
-{
-	struct lease_ctx ctx = {
-		.bind = {
-			.sysfs = sysfs_default_root(),
-			.procfs = procfs_default_root(),
-			.state = state_default_dir(),
-			.flags = flags,
-			.step = print_step,
-		},
-	};
-	return ctx;
-}
-
 static bool valid_owner(const char *s)
 {
 	size_t n = strlen(s);
@@ -73,56 +53,6 @@ static bool valid_owner(const char *s)
 		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
 			return false;
 	return true;
-}
-
-int cli_lease_candidates(const char *what, const char *config, struct pci_addr **out,
-		      size_t *n, const char **pool_name, struct pool_vf_settings *vf)
-{
-	const char *sysfs = sysfs_default_root();
-	struct pool_conf conf;
-	const struct pool *pool;
-	struct pci_func *funcs;
-	struct errbuf eb;
-	size_t nf, nm, *members;
-	int ret;
-
-	*pool_name = NULL;
-	if (!pci_addr_parse(what, &(struct pci_addr){ 0 })) {
-		*out = malloc(sizeof(**out));
-		if (!*out)
-			return EXIT_FAIL;
-		pci_addr_parse(what, *out);
-		*n = 1;
-		return 0;
-	}
-	ret = pool_conf_load(config ? config : pool_conf_default_path(), &conf, &eb);
-	if (ret) {
-		cli_error("%s", eb.msg);
-		return EXIT_USAGE;
-	}
-	pool = pool_conf_find(&conf, what);
-	if (!pool) {
-		cli_error("'%s' is neither a PCI address nor a pool in %s ('iopass pool list' shows the pools)",
-			  what, config ? config : pool_conf_default_path());
-		pool_conf_free(&conf);
-		return EXIT_USAGE;
-	}
-	if (pci_func_scan(sysfs, &funcs, &nf, &eb) ||
-	    pool_match(sysfs, pool, funcs, nf, &members, &nm, &eb)) {
-		cli_error("%s", eb.msg);
-		pool_conf_free(&conf);
-		return EXIT_FAIL;
-	}
-	*out = calloc(nm ? nm : 1, sizeof(**out));
-	for (size_t i = 0; *out && i < nm; i++)
-		(*out)[i] = funcs[members[i]].addr;
-	*n = nm;
-	*pool_name = strdup(pool->name);
-	*vf = pool->vf;
-	free(members);
-	free(funcs);
-	pool_conf_free(&conf);
-	return *out ? 0 : EXIT_FAIL;
 }
 
 static int hold_while(const struct lease_ctx *ctx, const struct lease *l,
@@ -176,7 +106,8 @@ int cmd_assign(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *owner = NULL, *driver = "vfio-pci", *config = NULL, *pool = NULL;
+	const char *owner = NULL, *driver = "vfio-pci", *config = NULL;
+	char *pool = NULL;
 	struct pool_vf_settings vf = { 0 };
 	unsigned int flags = 0;
 	struct pci_addr *cands;
@@ -229,17 +160,21 @@ int cmd_assign(int argc, char **argv)
 			  argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	ret = cli_lease_candidates(argv[optind], config, &cands, &n, &pool, &vf);
-	if (ret)
-		return ret;
-	ctx = cli_lease_ctx(flags);
+	if (config)
+		cli_orch()->pools = config;
+	ret = orch_lease_candidates(cli_orch(), argv[optind], &cands, &n, &pool, &vf, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(ret);
+	}
+	ctx = orch_lease_ctx(cli_orch(), flags);
 	/* Leases whose holders died are given back before anything is taken. */
 	if (!(flags & BIND_DRY_RUN))
 		lease_gc(&ctx, &released, &eb);
 	ret = lease_acquire(&ctx, cands, n, owner, pool, pool ? &vf : NULL, driver,
 			    cmd ? &hold_fd : NULL, &l, &eb);
 	free(cands);
-	free((char *)pool);
+	free(pool);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);
@@ -294,7 +229,7 @@ int cmd_release(int argc, char **argv)
 		cli_error("'release' takes one PCI address or --owner NAME");
 		return EXIT_USAGE;
 	}
-	ctx = cli_lease_ctx(flags);
+	ctx = orch_lease_ctx(cli_orch(), flags);
 	if (!owner) {
 		struct pci_addr a;
 		char bdf[PCI_ADDR_STRLEN];
@@ -428,7 +363,7 @@ int cmd_gc(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	ctx = cli_lease_ctx(flags);
+	ctx = orch_lease_ctx(cli_orch(), flags);
 	ret = lease_gc(&ctx, &released, &eb);
 	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
 	       released, released == 1 ? "" : "s");

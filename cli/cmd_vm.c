@@ -22,7 +22,6 @@
 #include "iopass/vfio.h"
 #include "iopass/vmm.h"
 #include "commands.h"
-#include "vm_leases.h"
 #include "vm_nics.h"
 #include "vm_run.h"
 
@@ -379,7 +378,7 @@ static int vm_run_cmd(int argc, char **argv)
 	struct vm_devices devs = { .n = 0 };
 	struct vm_nics nics = { .n = 0 };
 	struct vfio_set *set = NULL;
-	struct vm_leases leases;
+	struct orch_leases leases;
 	sigset_t stop, old;
 	struct vm *vm = NULL;
 	char **conf, **args;
@@ -423,7 +422,7 @@ static int vm_run_cmd(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	vm_leases_init(&leases, opts.name);
+	orch_leases_init(&leases, opts.name);
 	ret = vm_nics_place(&nics, &leases, &devs);
 	if (!ret)
 		ret = vm_register(&opts, &cfg, &devs, &nics, &lock_fd);
@@ -462,7 +461,7 @@ out_devices:
 	}
 out_leases:
 	/* Then back to their pools or drivers, as they were found. */
-	if (vm_leases_release(&leases) && !ret)
+	if (orch_leases_release(cli_orch(), &leases, &eb) && !ret)
 		ret = EXIT_FAIL;
 	vm_destroy(vm);
 	/* The NICs' frontends are gone: their switch ports can go. */

@@ -45,18 +45,13 @@ int cli_resolve_pci(const char *arg, struct pci_addr *addr);
  */
 int cli_exit_code(int err);
 
-struct lease_ctx;
-struct pool_vf_settings;
-/* Leasing as `iopass assign` does it: steps printed on stderr. */
-struct lease_ctx cli_lease_ctx(unsigned int flags);
+struct orch_ctx;
 /*
- * The candidates: the members of pool NAME (from config, NULL: the default
- * pool file) with its VF settings, or the one function at BDF. *pool_name
- * is malloc'd (NULL for a BDF). Prints its errors; returns an exit code.
+ * The orch/ context of this command: the environment's paths, and what
+ * happens along the way printed on stderr ("iopass: MSG", lease steps
+ * indented).
  */
-int cli_lease_candidates(const char *what, const char *config,
-			 struct pci_addr **out, size_t *n,
-			 const char **pool_name, struct pool_vf_settings *vf);
+struct orch_ctx *cli_orch(void);
 
 /* "iopass: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "iopass/orch.h"
 #include "iopass/vfio.h"
 #include "iopass/vmm.h"
 #include "commands.h"
-#include "vm_leases.h"
 #include "vm_run.h"
 
 /* "pool:NAME[,opts]": the pool's name in name (NULL when not a pool). */
@@ -88,17 +88,20 @@ static int vm_device_exit_code(int err)
  * --return (leased by address), or the spec as given.
  */
 static int vm_device_take(const struct vm_devices *devs, const char *spec,
-			  struct vm_leases *leases, char *out, size_t len)
+			  struct orch_leases *leases, char *out, size_t len)
 {
 	char pool[64], bdf[PCI_ADDR_STRLEN], driver[64] = "", rel[64];
 	const char *opts = vm_pool_spec(spec, pool, sizeof(pool));
+	struct errbuf eb = { "" };
 	struct vfio_spec sp;
 	int ret;
 
 	if (opts) {
-		ret = vm_leases_lease(leases, pool, NULL, NULL, NULL, 0, bdf);
-		if (ret)
-			return ret;
+		ret = orch_lease_take(cli_orch(), leases, pool, NULL, NULL, bdf, &eb);
+		if (ret) {
+			cli_error("%s", eb.msg);
+			return cli_exit_code(ret);
+		}
 		fprintf(stderr, "iopass: --device %s: leased %s from pool '%s'\n",
 			spec, bdf, pool);
 		snprintf(out, len, "%s%s", bdf, opts);
@@ -113,15 +116,18 @@ static int vm_device_take(const struct vm_devices *devs, const char *spec,
 	if (!strcmp(driver, "vfio-pci"))
 		return 0;
 	/* Safety checks, the group, the original driver: as iopass assign. */
-	ret = vm_leases_lease(leases, NULL, bdf, NULL, NULL, 0, bdf);
-	if (!ret)
-		fprintf(stderr, "iopass: --device %s: borrowed from %s until the VM ends (--return)\n",
-			spec, driver[0] ? driver : "no driver");
-	return ret;
+	ret = orch_lease_take(cli_orch(), leases, NULL, bdf, NULL, bdf, &eb);
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(ret);
+	}
+	fprintf(stderr, "iopass: --device %s: borrowed from %s until the VM ends (--return)\n",
+		spec, driver[0] ? driver : "no driver");
+	return 0;
 }
 
 int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
-		      struct vm_leases *leases, struct vfio_set **set)
+		      struct orch_leases *leases, struct vfio_set **set)
 {
 	struct errbuf eb = { "" };
 	int ret;

@@ -23,7 +23,6 @@
 #include "iopass/sriov.h"
 #include "iopass/state.h"
 #include "commands.h"
-#include "vm_leases.h"
 #include "vm_nics.h"
 #include "vm_run.h"
 
@@ -60,11 +59,12 @@ int vm_nics_parse(struct vm_nics *nics, const char *arg)
 /* ---- the VF ------------------------------------------------------------ */
 
 /* 0: leased into nic->bdf; -EBUSY: none free (why in p); else exit code. */
-static int vm_nic_try_vf(struct vm_nic *nic, struct vm_leases *leases,
+static int vm_nic_try_vf(struct vm_nic *nic, struct orch_leases *leases,
 			 struct orch_nic_paths *p)
 {
 	struct pool_vf_settings over = { .mask = 0 };
 	char rel[64], class[16] = "";
+	struct errbuf eb = { "" };
 	int ret;
 
 	if (nic->spec.has_mac) {
@@ -75,10 +75,16 @@ static int vm_nic_try_vf(struct vm_nic *nic, struct vm_leases *leases,
 		over.want.vlan = (uint16_t)nic->spec.vlan;
 		over.mask |= VF_FIELD_VLAN;
 	}
-	ret = vm_leases_lease(leases, nic->spec.pool, NULL, &over, p->vf_why,
-			      sizeof(p->vf_why), nic->bdf);
-	if (ret)
-		return ret;
+	ret = orch_lease_take(cli_orch(), leases, nic->spec.pool, NULL, &over,
+			      nic->bdf, &eb);
+	if (ret == -EBUSY) {
+		snprintf(p->vf_why, sizeof(p->vf_why), "%s", eb.msg);
+		return -EBUSY;
+	}
+	if (ret) {
+		cli_error("%s", eb.msg);
+		return cli_exit_code(ret);
+	}
 	p->vf_free = true;
 	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/class", nic->bdf);
 	/* A NIC pool of non-network VFs is a set-up mistake worth a word. */
@@ -299,7 +305,7 @@ static int vm_nic_add_port(struct vm_nic *nic, int idx, const char *ctl)
 
 /* ---- placing ----------------------------------------------------------- */
 
-static int vm_nic_place(struct vm_nic *nic, int idx, struct vm_leases *leases,
+static int vm_nic_place(struct vm_nic *nic, int idx, struct orch_leases *leases,
 			struct vm_devices *devs)
 {
 	struct orch_nic_paths p = { .vf_free = false };
@@ -337,7 +343,7 @@ static int vm_nic_place(struct vm_nic *nic, int idx, struct vm_leases *leases,
 	}
 }
 
-int vm_nics_place(struct vm_nics *nics, struct vm_leases *leases,
+int vm_nics_place(struct vm_nics *nics, struct orch_leases *leases,
 		  struct vm_devices *devs)
 {
 	for (int i = 0; i < nics->n; i++) {

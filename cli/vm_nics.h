@@ -20,7 +20,7 @@
 
 struct vm;
 struct vm_devices;
-struct vm_leases;
+struct orch_leases;
 
 struct vm_nic {
 	const char *arg;		/* as given */
@@ -46,7 +46,7 @@ int vm_nics_parse(struct vm_nics *nics, const char *arg);
  * leased into leases); a switch port is added (and the switch started).
  * Prints one line per NIC saying what it got and why; 0 or an exit code.
  */
-int vm_nics_place(struct vm_nics *nics, struct vm_leases *leases,
+int vm_nics_place(struct vm_nics *nics, struct orch_leases *leases,
 		  struct vm_devices *devs);
 /* The vhost-user NICs onto the VM's PCI bus (after the devices). */
 int vm_nics_add(struct vm *vm, struct vm_nics *nics);

@@ -9,7 +9,7 @@
 struct option;
 struct vm;
 struct vfio_set;
-struct vm_leases;
+struct orch_leases;
 
 #define VM_DEVICES_MAX	16
 
@@ -31,7 +31,7 @@ struct vm_devices {
 int vm_add_device(struct vm_devices *devs, const char *spec);
 /* Leases taken (pool members, borrowed functions) go into leases. */
 int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
-		      struct vm_leases *leases, struct vfio_set **set);
+		      struct orch_leases *leases, struct vfio_set **set);
 
 /*
  * vm_daemon.c. vm_conf_merge: argv with --config FILE's words first (*nargv

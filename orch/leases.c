@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Leases taken for a VM (pool members and borrowed devices), released when
+ * it stops however it stops: by orch_vm_destroy(), or by `iopass gc` after
+ * the VMM died, since each lease is held by the VMM's flock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iopass/lease.h"
+#include "iopass/sriov.h"
+
+#include "orch_impl.h"
+
+void orch_leases_init(struct orch_leases *d, const char *vm_name)
+{
+	memset(d, 0, sizeof(*d));
+	if (vm_name)
+		snprintf(d->owner, sizeof(d->owner), "vm:%s", vm_name);
+	else
+		snprintf(d->owner, sizeof(d->owner), "vm:pid%d", (int)getpid());
+}
+
+static void lease_step(void *opaque, const char *what)
+{
+	orch_event(opaque, ORCH_EVENT_STEP, "%s", what);
+}
+
+struct lease_ctx orch_lease_ctx(const struct orch_ctx *ctx, unsigned int flags)
+{
+	struct lease_ctx lc = {
+		.bind = {
+			.sysfs = ctx->sysfs,
+			.procfs = ctx->procfs,
+			.state = ctx->state,
+			.flags = flags,
+			.step = lease_step,
+			.opaque = (void *)ctx,
+		},
+	};
+	return lc;
+}
+
+int orch_lease_candidates(const struct orch_ctx *ctx, const char *what,
+			  struct pci_addr **out, size_t *n, char **pool_name,
+			  struct pool_vf_settings *vf, struct errbuf *eb)
+{
+	struct pool_conf conf;
+	const struct pool *pool;
+	struct pci_func *funcs;
+	size_t nf, nm, *members;
+
+	*pool_name = NULL;
+	if (!pci_addr_parse(what, &(struct pci_addr){ 0 })) {
+		*out = malloc(sizeof(**out));
+		if (!*out)
+			return errbuf_set(eb, -ENOMEM, "out of memory");
+		pci_addr_parse(what, *out);
+		*n = 1;
+		return 0;
+	}
+	/* A configuration that does not load is the operator's to fix. */
+	if (pool_conf_load(ctx->pools, &conf, eb))
+		return -EINVAL;
+	pool = pool_conf_find(&conf, what);
+	if (!pool) {
+		errbuf_set(eb, -EINVAL,
+			   "'%s' is neither a PCI address nor a pool in %s ('iopass pool list' shows the pools)",
+			   what, ctx->pools);
+		pool_conf_free(&conf);
+		return -EINVAL;
+	}
+	if (pci_func_scan(ctx->sysfs, &funcs, &nf, eb) ||
+	    pool_match(ctx->sysfs, pool, funcs, nf, &members, &nm, eb)) {
+		pool_conf_free(&conf);
+		return -EIO;
+	}
+	*out = calloc(nm ? nm : 1, sizeof(**out));
+	for (size_t i = 0; *out && i < nm; i++)
+		(*out)[i] = funcs[members[i]].addr;
+	*n = nm;
+	*pool_name = strdup(pool->name);
+	*vf = pool->vf;
+	free(members);
+	free(funcs);
+	pool_conf_free(&conf);
+	if (!*out || !*pool_name) {
+		free(*out);
+		free(*pool_name);
+		*pool_name = NULL;
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The fields of over replace the pool's. */
+static void vm_vf_override(struct pool_vf_settings *vf,
+			   const struct pool_vf_settings *over)
+{
+	if (over->mask & VF_FIELD_MAC) {
+		memcpy(vf->want.mac, over->want.mac, sizeof(vf->want.mac));
+		vf->mac_auto = false;
+	}
+	if (over->mask & VF_FIELD_VLAN)
+		vf->want.vlan = over->want.vlan;
+	vf->mask |= over->mask;
+}
+
+int orch_lease_take(const struct orch_ctx *ctx, struct orch_leases *d,
+		    const char *pool, const char *bdf,
+		    const struct pool_vf_settings *over, char out[PCI_ADDR_STRLEN],
+		    struct errbuf *eb)
+{
+	struct pool_vf_settings vf = { 0 };
+	char *pool_name = NULL;
+	struct pci_addr *cands;
+	struct orch_lease *grown;
+	struct lease_ctx lc;
+	struct errbuf ignored;
+	struct lease l;
+	int ret, hold_fd = -1, released;
+	size_t n;
+
+	ret = orch_lease_candidates(ctx, pool ? pool : bdf, &cands, &n,
+				    &pool_name, &vf, eb);
+	if (ret)
+		return ret;
+	if (over)
+		vm_vf_override(&vf, over);
+	grown = realloc(d->lease, (d->n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(cands);
+		free(pool_name);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	d->lease = grown;
+	lc = orch_lease_ctx(ctx, 0);
+	/* Leases of VMMs that died are given back before anything is taken. */
+	if (!d->gc_done)
+		lease_gc(&lc, &released, &ignored);
+	d->gc_done = true;
+	ret = lease_acquire(&lc, cands, n, d->owner, pool_name,
+			    pool_name ? &vf : NULL, "vfio-pci", &hold_fd, &l,
+			    eb);
+	free(cands);
+	free(pool_name);
+	if (ret)
+		return ret;
+	memset(&d->lease[d->n], 0, sizeof(d->lease[d->n]));
+	snprintf(d->lease[d->n].bdf, sizeof(d->lease[d->n].bdf), "%s", l.bdf);
+	snprintf(d->lease[d->n].pool, sizeof(d->lease[d->n].pool), "%s",
+		 pool ? pool : "");
+	d->lease[d->n].hold_fd = hold_fd;
+	d->n++;
+	snprintf(out, PCI_ADDR_STRLEN, "%s", l.bdf);
+	return 0;
+}
+
+int orch_leases_release(const struct orch_ctx *ctx, struct orch_leases *d,
+			struct errbuf *eb)
+{
+	struct lease_ctx lc = orch_lease_ctx(ctx, 0);
+	int ret = 0;
+
+	/* Newest first: the reverse of how they were taken. */
+	while (d->n) {
+		struct orch_lease *l = &d->lease[--d->n];
+		struct errbuf one;
+		int r = lease_release(&lc, l->bdf, &one);
+
+		if (r) {
+			/* The lock stays held until exit: gc will retry. */
+			orch_event(ctx, ORCH_EVENT_WARN,
+				   "releasing %s failed: %s; 'iopass gc' retries once this VMM is gone",
+				   l->bdf, one.msg);
+			if (!ret)
+				ret = errbuf_set(eb, r, "releasing %s failed: %s", l->bdf,
+						 one.msg);
+			continue;
+		}
+		close(l->hold_fd);
+	}
+	free(d->lease);
+	d->lease = NULL;
+	return ret;
+}
