@@ -366,6 +366,41 @@ static int vm_register(const struct vm_run_opts *opts,
 	return 0;
 }
 
+/*
+ * How a NIC starts iopass-switch when none runs: `iopass switch start`'s
+ * options in $IOPASS_SWITCH_START_ARGS, checked before anything is taken.
+ */
+static int vm_switch_start_opts(void)
+{
+	static struct orch_switch_opts opts;
+	static char *words, *args[64];
+	const char *env = getenv("IOPASS_SWITCH_START_ARGS");
+	const char *ctl = NULL;
+	bool foreground = false;
+	char *w, *save = NULL;
+	int na = 0;
+
+	args[na++] = "start";
+	if (env && *env) {
+		words = strdup(env);
+		if (!words) {
+			cli_error("out of memory");
+			return EXIT_FAIL;
+		}
+		for (w = strtok_r(words, " \t", &save); w && na < 63;
+		     w = strtok_r(NULL, " \t", &save))
+			args[na++] = w;
+	}
+	args[na] = NULL;
+	if (cli_switch_opts(na, args, "IOPASS_SWITCH_START_ARGS", &opts,
+			    &foreground, &ctl))
+		return EXIT_USAGE;
+	if (ctl)
+		cli_orch()->switch_ctl = ctl;
+	cli_orch()->switch_start = &opts;
+	return 0;
+}
+
 static int vm_run_cmd(int argc, char **argv)
 {
 	struct vm_run_opts opts = { NULL, NULL, false };
@@ -394,6 +429,13 @@ static int vm_run_cmd(int argc, char **argv)
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_args;
 	}
+	for (int i = 0; i < nics.n; i++)
+		if (nics.nic[i].pool) {
+			ret = vm_switch_start_opts();
+			if (ret)
+				goto out_args;
+			break;
+		}
 	if (opts.daemon) {
 		ret = vm_daemonize(opts.name, &pipe_wr);
 		if (ret >= 0)

@@ -2,6 +2,8 @@
 #ifndef IOPASS_CLI_COMMANDS_H
 #define IOPASS_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 /*
  * Exit codes every command keeps: 0 done, 1 the operation (or the guest's
  * tests) failed, 2 bad input or an environment that cannot work (the message
@@ -52,6 +54,15 @@ struct orch_ctx;
  * indented).
  */
 struct orch_ctx *cli_orch(void);
+
+struct orch_switch_opts;
+/*
+ * `iopass switch start`'s options (argv[0] is the subcommand) into o: for
+ * the command, and for the switch a VM starts ($IOPASS_SWITCH_START_ARGS).
+ * Errors are printed with what in front; 1 after --help, 0, or -EINVAL.
+ */
+int cli_switch_opts(int argc, char **argv, const char *what,
+		    struct orch_switch_opts *o, bool *foreground, const char **ctl);
 
 /* "iopass: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,12 +12,10 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "iopass/sriov.h"
@@ -97,57 +95,28 @@ static int vm_nic_try_vf(struct vm_nic *nic, struct orch_leases *leases,
 
 /* ---- iopass-switch ------------------------------------------------------ */
 
-/* `iopass switch start` with $IOPASS_SWITCH_START_ARGS; 0 or -errno. */
+/* iopass-switch as $IOPASS_SWITCH_START_ARGS says (cmd_vm.c); 0 or -errno. */
 static int vm_switch_spawn(char *why, size_t len)
 {
-	char self[PATH_MAX], *args[64], *words = NULL, *w, *save = NULL;
-	const char *extra = getenv("IOPASS_SWITCH_START_ARGS");
-	sigset_t none;
-	ssize_t r;
-	int na = 0, status;
-	pid_t pid;
+	const struct orch_ctx *ctx = cli_orch();
+	struct orch_switch_info info;
+	struct errbuf eb = { "" };
+	int ret;
 
-	r = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (r < 0)
-		return -errno;
-	self[r] = '\0';
-	args[na++] = self;
-	args[na++] = "switch";
-	args[na++] = "start";
-	if (extra && *extra) {
-		words = strdup(extra);
-		if (!words)
-			return -ENOMEM;
-		for (w = strtok_r(words, " \t", &save); w && na < 63;
-		     w = strtok_r(NULL, " \t", &save))
-			args[na++] = w;
+	if (!ctx->switch_start) {
+		snprintf(why, len, "no iopass-switch runs, and this VMM may not start one");
+		return -ENOENT;
 	}
-	args[na] = NULL;
-	fprintf(stderr, "iopass: starting iopass-switch (iopass switch start%s%s)\n",
-		extra && *extra ? " " : "", extra && *extra ? extra : "");
-	pid = fork();
-	if (pid < 0) {
-		free(words);
-		return -errno;
-	}
-	if (!pid) {
-		/* Nothing of the VMM's: no devices, locks or blocked signals. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-		close_range(3, ~0U, 0);
-		execv(self, args);
-		_exit(127);
-	}
-	free(words);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && !WEXITSTATUS(status))
+	fprintf(stderr, "iopass: starting iopass-switch for a NIC\n");
+	ret = orch_switch_start(ctx, ctx->switch_start, &info, &eb);
+	if (!ret) {
+		fprintf(stderr, "switch started: pid %d, control %s, log %s\n",
+			info.pid, info.ctl, info.log);
 		return 0;
-	snprintf(why, len, "iopass-switch did not start ('iopass switch start' exited with %d; its messages are above)",
-		 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return -ECHILD;
+	}
+	cli_error("switch start: %s", eb.msg);
+	snprintf(why, len, "iopass-switch did not start (its messages are above)");
+	return ret;
 }
 
 /* The switch's "switch" record (started when none runs). */
