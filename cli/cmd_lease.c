@@ -19,7 +19,6 @@
 #include "iopass/sriov.h"
 
 #include "commands.h"
-#include "vm_nics.h"
 
 static void assign_usage(FILE *f)
 {
@@ -339,17 +338,14 @@ int cmd_leases(int argc, char **argv)
 
 int cmd_gc(int argc, char **argv)
 {
-	char **dead = NULL;
-	size_t ndead = 0;
-	int vms;
-	unsigned int flags = 0;
-	struct lease_ctx ctx;
+	struct orch_gc_result res;
+	bool dry = false;
 	struct errbuf eb;
-	int released, ret;
+	int ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--dry-run")) {
-			flags |= BIND_DRY_RUN;
+			dry = true;
 		} else if (!strcmp(argv[i], "--help")) {
 			printf("usage: iopass gc [--dry-run]\n\nRelease every lease whose holding "
 			       "process is gone (a VMM that crashed or was\nkilled): reset the "
@@ -363,26 +359,16 @@ int cmd_gc(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	ctx = orch_lease_ctx(cli_orch(), flags);
-	ret = lease_gc(&ctx, &released, &eb);
-	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
-	       released, released == 1 ? "" : "s");
-	/* After the leases: a dead VM's record goes once its devices are back. */
-	vms = orch_registry_gc(state_default_dir(), flags & BIND_DRY_RUN, &dead, &ndead);
-	for (size_t i = 0; vms > 0 && i < ndead; i++) {
+	ret = orch_gc(cli_orch(), dry, &res, &eb);
+	printf("%s %d orphaned lease%s\n", dry ? "would release" : "released",
+	       res.leases, res.leases == 1 ? "" : "s");
+	for (size_t i = 0; i < res.nvms; i++)
 		printf("%s the record of VM '%s' (its VMM died)\n",
-		       flags & BIND_DRY_RUN ? "would remove" : "removed", dead[i]);
-		free(dead[i]);
-	}
-	free(dead);
-	/* And the switch ports their NICs had. */
-	vms = vm_nics_gc(flags & BIND_DRY_RUN, &dead, &ndead);
-	for (size_t i = 0; vms > 0 && i < ndead; i++) {
+		       dry ? "would remove" : "removed", res.vms[i]);
+	for (size_t i = 0; i < res.nports; i++)
 		printf("%s port %s of iopass-switch (its VM died)\n",
-		       flags & BIND_DRY_RUN ? "would delete" : "deleted", dead[i]);
-		free(dead[i]);
-	}
-	free(dead);
+		       dry ? "would delete" : "deleted", res.ports[i]);
+	orch_gc_result_free(&res);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);

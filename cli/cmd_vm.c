@@ -430,7 +430,7 @@ static int vm_run_cmd(int argc, char **argv)
 		goto out_args;
 	}
 	for (int i = 0; i < nics.n; i++)
-		if (nics.nic[i].pool) {
+		if (nics.nic[i].spec.is_pool) {
 			ret = vm_switch_start_opts();
 			if (ret)
 				goto out_args;

@@ -1,328 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
- * vm run --nic pool:NAME: which datapath a NIC gets, and giving it back.
- *
- * The VF is tried first, as a lease that fails quietly when the pool has
- * nothing free: the lease itself is the test, so two VMs asking for the last
- * VF at once cannot both get it, and the loser falls back. The switch's own
- * counters then say whether its uplink sorts frames in hardware (VMDq) or
- * in software; either way the guest's NIC is a vhost-user port, named after
- * the VMM's pid and owned through an flock so that `iopass gc` can delete
- * the ports of a VMM that was killed.
- */
+/* vm run --nic: each NIC through orch/ (placement: orch/nic_place.c). */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <unistd.h>
 
-#include "iopass/sriov.h"
-#include "iopass/state.h"
 #include "commands.h"
 #include "vm_nics.h"
 #include "vm_run.h"
 
-#define SWITCH_TIMEOUT_MS	10000
-#define PORTS_DIR		"vhost"
-
 int vm_nics_parse(struct vm_nics *nics, const char *arg)
 {
-	struct vm_nic *nic;
 	struct errbuf eb = { "" };
-	int ret;
 
-	if (nics->n == VMM_NICS_MAX) {
-		cli_error("vm run: more than %d --nic options", VMM_NICS_MAX);
+	if (nics->n == ORCH_NICS_MAX) {
+		cli_error("vm run: more than %d --nic options", ORCH_NICS_MAX);
 		return EXIT_USAGE;
 	}
-	nic = &nics->nic[nics->n];
-	memset(nic, 0, sizeof(*nic));
-	nic->arg = arg;
-	nic->port_lock = -1;
-	ret = orch_nic_parse(arg, &nic->spec, &eb);
-	if (ret) {
+	if (orch_nic_init(&nics->nic[nics->n], arg, &eb)) {
 		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
 	}
-	nic->pool = nic->spec.is_pool;
-	if (!nic->pool)
-		nic->cfg = nic->spec.vhost;
-	nic->path = nic->pool ? ORCH_NIC_NONE : ORCH_NIC_VHOST_USER;
 	nics->n++;
 	return 0;
-}
-
-/* ---- the VF ------------------------------------------------------------ */
-
-/* 0: leased into nic->bdf; -EBUSY: none free (why in p); else exit code. */
-static int vm_nic_try_vf(struct vm_nic *nic, struct orch_leases *leases,
-			 struct orch_nic_paths *p)
-{
-	struct pool_vf_settings over = { .mask = 0 };
-	char rel[64], class[16] = "";
-	struct errbuf eb = { "" };
-	int ret;
-
-	if (nic->spec.has_mac) {
-		memcpy(over.want.mac, nic->spec.mac, 6);
-		over.mask |= VF_FIELD_MAC;
-	}
-	if (nic->spec.vlan > 0) {
-		over.want.vlan = (uint16_t)nic->spec.vlan;
-		over.mask |= VF_FIELD_VLAN;
-	}
-	ret = orch_lease_take(cli_orch(), leases, nic->spec.pool, NULL, &over,
-			      nic->bdf, &eb);
-	if (ret == -EBUSY) {
-		snprintf(p->vf_why, sizeof(p->vf_why), "%s", eb.msg);
-		return -EBUSY;
-	}
-	if (ret) {
-		cli_error("%s", eb.msg);
-		return cli_exit_code(ret);
-	}
-	p->vf_free = true;
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/class", nic->bdf);
-	/* A NIC pool of non-network VFs is a set-up mistake worth a word. */
-	if (!sysfs_read_str(sysfs_default_root(), rel, class, sizeof(class)) &&
-	    strncmp(class, "0x02", 4))
-		fprintf(stderr, "iopass: note: %s (class %s) is not a network controller; the guest gets it as it is\n",
-			nic->bdf, class);
-	return 0;
-}
-
-/* ---- iopass-switch ------------------------------------------------------ */
-
-/* iopass-switch as $IOPASS_SWITCH_START_ARGS says (cmd_vm.c); 0 or -errno. */
-static int vm_switch_spawn(char *why, size_t len)
-{
-	const struct orch_ctx *ctx = cli_orch();
-	struct orch_switch_info info;
-	struct errbuf eb = { "" };
-	int ret;
-
-	if (!ctx->switch_start) {
-		snprintf(why, len, "no iopass-switch runs, and this VMM may not start one");
-		return -ENOENT;
-	}
-	fprintf(stderr, "iopass: starting iopass-switch for a NIC\n");
-	ret = orch_switch_start(ctx, ctx->switch_start, &info, &eb);
-	if (!ret) {
-		fprintf(stderr, "switch started: pid %d, control %s, log %s\n",
-			info.pid, info.ctl, info.log);
-		return 0;
-	}
-	cli_error("switch start: %s", eb.msg);
-	snprintf(why, len, "iopass-switch did not start (its messages are above)");
-	return ret;
-}
-
-/* The switch's "switch" record (started when none runs). */
-static int vm_switch_stats(const char *ctl, struct orch_nic_paths *p,
-			   char *classifier, size_t clen, unsigned int *ports,
-			   unsigned int *max_pools)
-{
-	struct errbuf eb = { "" };
-	char **lines = NULL;
-	size_t n = 0;
-	int ret, lock;
-
-	ret = switch_call(ctl, "stats", SWITCH_TIMEOUT_MS, &lines, &n, &eb);
-	if (ret == -ENOENT || ret == -ECONNREFUSED) {
-		/* One VMM starts it; the others wait, then find it running. */
-		lock = state_mkdir(state_default_dir(), PORTS_DIR, &eb);
-		if (!lock)
-			lock = state_lock(state_default_dir(),
-					  PORTS_DIR "/switch.start.lock", true,
-					  &eb);
-		if (lock < 0) {
-			snprintf(p->vhost_why, sizeof(p->vhost_why), "%s", eb.msg);
-			return lock;
-		}
-		ret = switch_call(ctl, "stats", SWITCH_TIMEOUT_MS, &lines, &n,
-				  &eb);
-		if (ret == -ENOENT || ret == -ECONNREFUSED) {
-			ret = vm_switch_spawn(p->vhost_why, sizeof(p->vhost_why));
-			if (!ret)
-				ret = switch_call(ctl, "stats", SWITCH_TIMEOUT_MS,
-						  &lines, &n, &eb);
-		}
-		close(lock);
-	}
-	if (ret) {
-		if (!p->vhost_why[0])
-			snprintf(p->vhost_why, sizeof(p->vhost_why),
-				 "iopass-switch at %s: %s", ctl, eb.msg);
-		return ret;
-	}
-	ret = -EPROTO;
-	for (size_t i = 0; i < n; i++) {
-		struct switch_kv kv[SWITCH_MAX_KV];
-		const char *type, *v;
-		unsigned int nkv;
-
-		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv) ||
-		    strcmp(type, "switch"))
-			continue;
-		v = switch_kv_get(kv, nkv, "classifier");
-		snprintf(classifier, clen, "%s", v ? v : "?");
-		v = switch_kv_get(kv, nkv, "ports");
-		*ports = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
-		v = switch_kv_get(kv, nkv, "max_pools");
-		*max_pools = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
-		ret = 0;
-	}
-	switch_lines_free(lines, n);
-	if (ret)
-		snprintf(p->vhost_why, sizeof(p->vhost_why),
-			 "iopass-switch at %s gave no 'switch' record", ctl);
-	return ret;
-}
-
-/* What the switch can give: p->vmdq and p->vhost_user, with reasons. */
-static void vm_switch_paths(const char *ctl, struct orch_nic_paths *p)
-{
-	char classifier[32];
-	unsigned int ports = 0, max_pools = 0;
-
-	if (vm_switch_stats(ctl, p, classifier, sizeof(classifier), &ports,
-			    &max_pools)) {
-		snprintf(p->vmdq_why, sizeof(p->vmdq_why), "no iopass-switch");
-		return;
-	}
-	if (max_pools && ports >= max_pools) {
-		snprintf(p->vhost_why, sizeof(p->vhost_why),
-			 "iopass-switch has all its %u ports in use", max_pools);
-		snprintf(p->vmdq_why, sizeof(p->vmdq_why), "no pool left");
-		return;
-	}
-	p->vhost_user = true;
-	if (!strcmp(classifier, "hardware"))
-		p->vmdq = true;
-	else
-		snprintf(p->vmdq_why, sizeof(p->vmdq_why),
-			 "iopass-switch's uplink has no VMDq, it sorts frames in software");
-}
-
-static void vm_nic_mac(struct vm_nic *nic)
-{
-	if (nic->spec.has_mac) {
-		memcpy(nic->cfg.mac, nic->spec.mac, 6);
-	} else {
-		if (getrandom(nic->cfg.mac, 6, 0) != 6)
-			memcpy(nic->cfg.mac, &(uint8_t[6]){ 0, 0, 0, 0, 0, 1 }, 6);
-		/* Unicast, locally administered. */
-		nic->cfg.mac[0] = (uint8_t)((nic->cfg.mac[0] & 0xfe) | 0x02);
-	}
-	nic->cfg.mac_set = true;
-}
-
-/* A port of our own: its owner lock first, so gc never takes a live one. */
-static int vm_nic_add_port(struct vm_nic *nic, int idx, const char *ctl)
-{
-	struct errbuf eb = { "" };
-	char req[SWITCH_LINE_MAX], owner[64], mac[18], **lines = NULL;
-	size_t n = 0;
-	int ret;
-
-	snprintf(nic->port, sizeof(nic->port), "vm%d-nic%d", (int)getpid(), idx);
-	snprintf(owner, sizeof(owner), PORTS_DIR "/%s.owner", nic->port);
-	ret = state_mkdir(state_default_dir(), PORTS_DIR, &eb);
-	if (!ret)
-		ret = state_lock(state_default_dir(), owner, false, &eb);
-	if (ret < 0) {
-		cli_error("--nic %s: %s", nic->arg, eb.msg);
-		nic->port[0] = '\0';
-		return cli_exit_code(ret);
-	}
-	nic->port_lock = ret;
-	vm_nic_mac(nic);
-	mac_format(nic->cfg.mac, mac);
-	if (nic->spec.vlan > 0)
-		snprintf(req, sizeof(req), "port add %s mac=%s vlan=%d",
-			 nic->port, mac, nic->spec.vlan);
-	else
-		snprintf(req, sizeof(req), "port add %s mac=%s", nic->port, mac);
-	ret = switch_call(ctl, req, SWITCH_TIMEOUT_MS, &lines, &n, &eb);
-	for (size_t i = 0; !ret && i < n; i++) {
-		struct switch_kv kv[SWITCH_MAX_KV];
-		const char *type, *path;
-		unsigned int nkv;
-
-		if (!switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv) &&
-		    !strcmp(type, "port") &&
-		    (path = switch_kv_get(kv, nkv, "path")))
-			snprintf(nic->cfg.socket, sizeof(nic->cfg.socket), "%s",
-				 path);
-	}
-	switch_lines_free(lines, n);
-	if (!ret && !nic->cfg.socket[0])
-		ret = errbuf_set(&eb, -EPROTO, "the switch did not say the port's socket");
-	if (ret) {
-		cli_error("--nic %s: adding port %s to iopass-switch: %s",
-			  nic->arg, nic->port, eb.msg);
-		state_remove(state_default_dir(), owner);
-		close(nic->port_lock);
-		nic->port_lock = -1;
-		nic->port[0] = '\0';
-		return ret == -EEXIST || ret == -ENOSPC ? EXIT_USAGE : EXIT_FAIL;
-	}
-	return 0;
-}
-
-/* ---- placing ----------------------------------------------------------- */
-
-static int vm_nic_place(struct vm_nic *nic, int idx, struct orch_leases *leases,
-			struct vm_devices *devs)
-{
-	struct orch_nic_paths p = { .vf_free = false };
-	char ctl[SWITCH_PATH_MAX];
-	int ret;
-
-	ret = vm_nic_try_vf(nic, leases, &p);
-	if (ret && ret != -EBUSY)
-		return ret;
-	if (!p.vf_free) {
-		switch_default_ctl(ctl, sizeof(ctl));
-		vm_switch_paths(ctl, &p);
-	}
-	nic->path = orch_nic_path_choose(&p, nic->why, sizeof(nic->why));
-	switch (nic->path) {
-	case ORCH_NIC_VF:
-		fprintf(stderr, "iopass: nic%d %s: vf %s (%s)\n", idx, nic->arg,
-			nic->bdf, nic->why);
-		/* Already leased and on vfio-pci: assigned as a --device. */
-		return vm_add_device(devs, nic->bdf);
-	case ORCH_NIC_VMDQ:
-	case ORCH_NIC_VHOST_USER:
-		ret = vm_nic_add_port(nic, idx, ctl);
-		if (ret)
-			return ret;
-		fprintf(stderr, "iopass: nic%d %s: %s port %s on iopass-switch, socket %s (%s)\n",
-			idx, nic->arg, nic->path == ORCH_NIC_VMDQ ?
-			"vmdq pool," : "vhost-user", nic->port, nic->cfg.socket,
-			nic->why);
-		return 0;
-	case ORCH_NIC_NONE:
-	default:
-		cli_error("--nic %s: no datapath: %s", nic->arg, nic->why);
-		return EXIT_USAGE;
-	}
 }
 
 int vm_nics_place(struct vm_nics *nics, struct orch_leases *leases,
 		  struct vm_devices *devs)
 {
+	struct errbuf eb = { "" };
+
 	for (int i = 0; i < nics->n; i++) {
+		struct orch_nic *nic = &nics->nic[i];
 		int ret;
 
-		if (!nics->nic[i].pool)
+		if (!nic->spec.is_pool)
 			continue;
-		ret = vm_nic_place(&nics->nic[i], i, leases, devs);
-		if (ret)
-			return ret;
+		ret = orch_nic_place(cli_orch(), nic, i, leases, &eb);
+		if (ret) {
+			cli_error("%s", eb.msg);
+			return ret == -EEXIST || ret == -ENOSPC || ret == -ENODEV ?
+			       EXIT_USAGE : cli_exit_code(ret);
+		}
+		/* Already leased and on vfio-pci: assigned as a --device. */
+		if (nic->path == ORCH_NIC_VF) {
+			ret = vm_add_device(devs, nic->bdf);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -339,7 +63,7 @@ int vm_nics_add(struct vm *vm, struct vm_nics *nics)
 	struct errbuf eb = { "" };
 
 	for (int i = 0; i < nics->n; i++) {
-		struct vm_nic *nic = &nics->nic[i];
+		struct orch_nic *nic = &nics->nic[i];
 
 		if (nic->path != ORCH_NIC_VHOST_USER && nic->path != ORCH_NIC_VMDQ)
 			continue;
@@ -352,38 +76,10 @@ int vm_nics_add(struct vm *vm, struct vm_nics *nics)
 	return 0;
 }
 
-static void vm_port_delete(const char *name)
-{
-	char req[SWITCH_LINE_MAX], ctl[SWITCH_PATH_MAX], **lines = NULL;
-	struct errbuf eb = { "" };
-	size_t n = 0;
-	int ret;
-
-	switch_default_ctl(ctl, sizeof(ctl));
-	snprintf(req, sizeof(req), "port del %s", name);
-	ret = switch_call(ctl, req, SWITCH_TIMEOUT_MS, &lines, &n, &eb);
-	switch_lines_free(lines, n);
-	/* A switch that is gone took its ports with it. */
-	if (ret && ret != -ENOENT && ret != -ECONNREFUSED)
-		cli_error("deleting port %s of iopass-switch: %s", name, eb.msg);
-}
-
 void vm_nics_release(struct vm_nics *nics)
 {
-	char owner[64];
-
-	for (int i = nics->n - 1; i >= 0; i--) {
-		struct vm_nic *nic = &nics->nic[i];
-
-		if (!nic->port[0])
-			continue;
-		vm_port_delete(nic->port);
-		snprintf(owner, sizeof(owner), PORTS_DIR "/%s.owner", nic->port);
-		state_remove(state_default_dir(), owner);
-		close(nic->port_lock);
-		nic->port_lock = -1;
-		nic->port[0] = '\0';
-	}
+	for (int i = nics->n - 1; i >= 0; i--)
+		orch_nic_release(cli_orch(), &nics->nic[i]);
 }
 
 json_object *vm_nics_json(const struct vm_nics *nics)
@@ -391,13 +87,13 @@ json_object *vm_nics_json(const struct vm_nics *nics)
 	json_object *arr = json_object_new_array();
 
 	for (int i = 0; i < nics->n; i++) {
-		const struct vm_nic *nic = &nics->nic[i];
+		const struct orch_nic *nic = &nics->nic[i];
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "spec", json_object_new_string(nic->arg));
 		json_object_object_add(o, "path",
 			json_object_new_string(orch_nic_path_name(nic->path)));
-		if (nic->pool)
+		if (nic->spec.is_pool)
 			json_object_object_add(o, "why",
 				json_object_new_string(nic->why));
 		if (nic->path == ORCH_NIC_VF)
@@ -412,51 +108,4 @@ json_object *vm_nics_json(const struct vm_nics *nics)
 		json_object_array_add(arr, o);
 	}
 	return arr;
-}
-
-int vm_nics_gc(bool dry_run, char ***names, size_t *n)
-{
-	const char *state = state_default_dir();
-	char **owners = NULL, **dead;
-	size_t count = 0, k = 0;
-	int ret;
-
-	*names = NULL;
-	*n = 0;
-	ret = state_list(state, PORTS_DIR, ".owner", &owners, &count);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret)
-		return ret;
-	dead = calloc(count + 1, sizeof(*dead));
-	if (!dead) {
-		state_list_free(owners, count);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < count; i++) {
-		char rel[PATH_MAX], port[SWITCH_NAME_MAX];
-		size_t len = strlen(owners[i]) - strlen(".owner");
-		int fd = -1;
-
-		if (len >= sizeof(port))
-			continue;
-		memcpy(port, owners[i], len);
-		port[len] = '\0';
-		snprintf(rel, sizeof(rel), PORTS_DIR "/%s", owners[i]);
-		if (dry_run ? state_lock_held(state, rel) :
-		    (fd = state_lock(state, rel, false, NULL)) < 0)
-			continue;
-		if (!dry_run) {
-			vm_port_delete(port);
-			state_remove(state, rel);
-			close(fd);
-		}
-		dead[k] = strdup(port);
-		if (dead[k])
-			k++;
-	}
-	state_list_free(owners, count);
-	*names = dead;
-	*n = k;
-	return (int)k;
 }

@@ -1,41 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vm run --nic: a NIC given as vhost-user:PATH is used as given; one given
- * as pool:NAME gets the best datapath there is (orch_nic_path_choose): a
- * free VF of the pool, leased and assigned like --device pool:NAME; else a
+ * as pool:NAME gets the best datapath there is (orch_nic_place): a free VF
+ * of the pool, leased and assigned like --device pool:NAME; else a
  * hardware VMDq pool of iopass-switch's uplink; else a software port on
  * iopass-switch, which is started when it does not run yet.
  */
 #ifndef IOPASS_CLI_VM_NICS_H
 #define IOPASS_CLI_VM_NICS_H
 
-#include <stdbool.h>
-
 #include <json-c/json.h>
 
 #include "iopass/orch.h"
-#include "iopass/util.h"
-#include "iopass/vhost.h"
-#include "iopass/vmm.h"
 
 struct vm;
 struct vm_devices;
-struct orch_leases;
-
-struct vm_nic {
-	const char *arg;		/* as given */
-	bool pool;			/* pool:NAME (spec), else cfg as given */
-	struct orch_nic_spec spec;
-	struct vmm_nic_config cfg;	/* the vhost-user backend, once known */
-	enum orch_nic_path path;
-	char why[768];
-	char bdf[PCI_ADDR_STRLEN];	/* ORCH_NIC_VF: the leased VF */
-	char port[SWITCH_NAME_MAX];	/* a port this VM added to the switch */
-	int port_lock;			/* holds <state>/vhost/PORT.owner */
-};
 
 struct vm_nics {
-	struct vm_nic nic[VMM_NICS_MAX];
+	struct orch_nic nic[ORCH_NICS_MAX];
 	int n;
 };
 
@@ -54,11 +36,5 @@ int vm_nics_add(struct vm *vm, struct vm_nics *nics);
 void vm_nics_release(struct vm_nics *nics);
 /* [{ "spec", "path", "why", "bdf" | "port", "socket" }, ...] */
 json_object *vm_nics_json(const struct vm_nics *nics);
-
-/*
- * iopass gc: deletes the switch ports whose VMM died (their owner lock is
- * free). *names: the ports (malloc'd). Returns how many, or -errno.
- */
-int vm_nics_gc(bool dry_run, char ***names, size_t *n);
 
 #endif
