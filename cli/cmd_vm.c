@@ -404,7 +404,7 @@ static int vm_switch_start_opts(void)
 static int vm_run_cmd(int argc, char **argv)
 {
 	struct vm_run_opts opts = { NULL, NULL, false };
-	struct vm_control *ctl = NULL;
+	struct orch_control *ctl = NULL;
 	struct vm_config cfg;
 	struct termios saved;
 	bool raw = false;
@@ -476,8 +476,8 @@ static int vm_run_cmd(int argc, char **argv)
 	if (ret)
 		goto out_devices;
 	if (opts.name &&
-	    vm_control_start(state_default_dir(), opts.name, vm_ctl_stop,
-			     vm_ctl_status, vm, &ctl, &eb)) {
+	    orch_control_start(state_default_dir(), opts.name, vm_ctl_stop,
+			       vm_ctl_describe, vm, &ctl, &eb)) {
 		cli_error("%s", eb.msg);
 		ret = EXIT_FAIL;
 		goto out_devices;
@@ -493,7 +493,7 @@ static int vm_run_cmd(int argc, char **argv)
 	} else {
 		ret = vm_exit_code(&ex, eb.msg);
 	}
-	vm_control_stop(ctl);
+	orch_control_stop(ctl);
 out_devices:
 	/* Devices reset and unpinned while the VM still exists. */
 	if (vfio_set_destroy_checked(set, &eb)) {

@@ -172,7 +172,7 @@ int cmd_vm_stop(int argc, char **argv)
 	const char *state = state_default_dir(), *name = NULL;
 	struct orch_vm_entry *list, *e;
 	struct errbuf eb;
-	char reply[256];
+	char *reply;
 	int timeout = 30, ret;
 	size_t n;
 
@@ -214,7 +214,8 @@ int cmd_vm_stop(int argc, char **argv)
 		orch_vms_free(list, n);
 		return EXIT_USAGE;
 	}
-	ret = vm_control_send(state, name, "stop", reply, sizeof(reply), 5000, &eb);
+	ret = orch_control_call(state, name, "stop", &reply, 5000, &eb);
+	free(reply);
 	if (ret) {
 		/* The lock is held, so the pid is the VMM's: SIGTERM stops it too. */
 		if (e->pid <= 0 || kill(e->pid, SIGTERM)) {

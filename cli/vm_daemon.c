@@ -83,11 +83,13 @@ void vm_ctl_stop(void *opaque)
 	vm_request_stop(opaque);
 }
 
-int vm_ctl_status(void *opaque, char *buf, size_t len)
+char *vm_ctl_describe(void *opaque)
 {
+	char *s;
+
 	(void)opaque;
-	return snprintf(buf, len, "{ \"state\": \"running\", \"pid\": %d }",
-			(int)getpid());
+	return asprintf(&s, "{ \"state\": \"running\", \"pid\": %d }",
+			(int)getpid()) < 0 ? NULL : s;
 }
 
 /*

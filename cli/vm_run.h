@@ -46,6 +46,6 @@ void vm_daemon_ready(int *pipe_wr, int log_fd);
 /* --console, or the daemon's log under the state directory; -1: none. */
 int vm_open_console(const struct vm_run_opts *opts, int *fd);
 void vm_ctl_stop(void *opaque);
-int vm_ctl_status(void *opaque, char *buf, size_t len);
+char *vm_ctl_describe(void *opaque);
 
 #endif

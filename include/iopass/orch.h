@@ -509,22 +509,4 @@ int orch_conf_load(const char *path, const struct orch_conf_key *keys,
 		   size_t nkeys, int *argc, char ***argv, struct errbuf *eb);
 void orch_conf_free(int argc, char **argv);
 
-/* ==== moving: the names below go as their code moves to the API above
- * (issue 15), one piece per commit. ==================================== */
-
-/*
- * The control socket. The server runs a thread that answers one line per
- * connection: "status" -> handler's JSON, "stop" -> calls stop(opaque) and
- * answers "ok". The client sends one line and reads the answer.
- */
-struct vm_control;
-int vm_control_start(const char *state, const char *name,
-		     void (*stop)(void *opaque),
-		     int (*status)(void *opaque, char *buf, size_t len),
-		     void *opaque, struct vm_control **out, struct errbuf *eb);
-void vm_control_stop(struct vm_control *c);
-int vm_control_send(const char *state, const char *name, const char *cmd,
-		    char *reply, size_t len, int timeout_ms,
-		    struct errbuf *eb);
-
 #endif

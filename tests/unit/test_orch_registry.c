@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "iopass/orch.h"
 
@@ -132,37 +133,64 @@ static void on_stop(void *opaque)
 	stops++;
 }
 
-static int on_status(void *opaque, char *buf, size_t len)
+static char *on_describe(void *opaque)
 {
-	return snprintf(buf, len, "{ \"state\": \"%s\" }", (char *)opaque);
+	char *s;
+
+	return asprintf(&s, "{ \"state\": \"%s\" }", (char *)opaque) < 0 ? NULL : s;
+}
+
+/* The member key of the JSON object text as a string ("" when absent). */
+static const char *member(json_object **keep, const char *text, const char *path)
+{
+	json_object *o = json_tokener_parse(text), *v = o;
+	char key[64];
+
+	*keep = o;
+	while (v && *path) {
+		size_t n = strcspn(path, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		if (!json_object_object_get_ex(v, key, &v))
+			return "";
+		path += n + (path[n] == '.');
+	}
+	return v ? json_object_get_string(v) : "";
 }
 
 static void test_control(void **state)
 {
 	struct fakesys *fs = *state;
-	struct vm_control *c;
+	struct orch_control *c;
 	struct errbuf eb;
-	char reply[256];
+	json_object *o;
+	char *reply;
 	int fd;
 
 	fd = orch_registry_add(fs->root, "ctl", NULL, &eb);
 	assert_true(fd >= 0);
-	assert_int_equal(vm_control_start(fs->root, "ctl", on_stop, on_status,
-					  "running", &c, &eb), 0);
-	assert_int_equal(vm_control_send(fs->root, "ctl", "status", reply,
-					 sizeof(reply), 2000, &eb), 0);
-	assert_string_equal(reply, "{ \"state\": \"running\" }");
-	assert_int_equal(vm_control_send(fs->root, "ctl", "reboot", reply,
-					 sizeof(reply), 2000, &eb), -EINVAL);
+	assert_int_equal(orch_control_start(fs->root, "ctl", on_stop, on_describe,
+					    "running", &c, &eb), 0);
+	/* status: the VM as it describes itself, in a JSON answer */
+	assert_int_equal(orch_control_call(fs->root, "ctl", "status", &reply,
+					   2000, &eb), 0);
+	assert_string_equal(member(&o, reply, "vm.state"), "running");
+	assert_string_equal(member(&o, reply, "ok"), "true");
+	json_object_put(o);
+	free(reply);
+	assert_int_equal(orch_control_call(fs->root, "ctl", "reboot", &reply,
+					   2000, &eb), -EINVAL);
 	assert_non_null(strstr(eb.msg, "unknown request"));
-	assert_int_equal(vm_control_send(fs->root, "ctl", "stop", reply,
-					 sizeof(reply), 2000, &eb), 0);
-	assert_string_equal(reply, "ok");
+	assert_int_equal(orch_control_call(fs->root, "ctl", "stop", &reply,
+					   2000, &eb), 0);
+	assert_string_equal(member(&o, reply, "ok"), "true");
+	json_object_put(o);
+	free(reply);
 	assert_int_equal(stops, 1);
-	vm_control_stop(c);
+	orch_control_stop(c);
 	orch_registry_remove(fs->root, "ctl", fd);
-	assert_int_equal(vm_control_send(fs->root, "ctl", "stop", reply,
-					 sizeof(reply), 2000, &eb), -ENOENT);
+	assert_int_equal(orch_control_call(fs->root, "ctl", "stop", &reply,
+					   2000, &eb), -ENOENT);
 	assert_non_null(strstr(eb.msg, "cannot reach VM 'ctl'"));
 }
 
