@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vm run's life around the VM: options from a VM description file
- * (--config), running in the background (--daemon) and the control socket
- * of a named VM.
+ * (--config) and running in the background (--daemon).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,21 +74,6 @@ int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 	*nargc = 1 + k;
 	*nargv = v;
 	return 0;
-}
-
-/* The registered VM's control socket asks it to stop like SIGTERM would. */
-void vm_ctl_stop(void *opaque)
-{
-	vm_request_stop(opaque);
-}
-
-char *vm_ctl_describe(void *opaque)
-{
-	char *s;
-
-	(void)opaque;
-	return asprintf(&s, "{ \"state\": \"running\", \"pid\": %d }",
-			(int)getpid()) < 0 ? NULL : s;
 }
 
 /*
@@ -166,30 +150,4 @@ void vm_daemon_ready(int *pipe_wr, int log_fd)
 	dup2(log_fd >= 0 ? log_fd : STDOUT_FILENO, STDERR_FILENO);
 	close(*pipe_wr);
 	*pipe_wr = -1;
-}
-
-int vm_open_console(const struct vm_run_opts *opts, int *fd)
-{
-	char path[4096];
-	const char *file = opts->console;
-	struct errbuf eb;
-
-	*fd = -1;
-	if (!file && opts->daemon) {
-		if (state_mkdir(state_default_dir(), "vms", &eb)) {
-			cli_error("%s", eb.msg);
-			return EXIT_USAGE;
-		}
-		snprintf(path, sizeof(path), "%s/vms/%s.log",
-			 state_default_dir(), opts->name);
-		file = path;
-	}
-	if (!file)
-		return 0;
-	*fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (*fd < 0) {
-		cli_error("cannot open --console %s: %s", file, strerror(errno));
-		return EXIT_USAGE;
-	}
-	return 0;
 }
