@@ -122,6 +122,29 @@ int sriov_apply(const char *sysfs, const struct pci_addr *pf,
 		const struct sriov_plan *plan, int timeout_ms, struct errbuf *eb);
 
 /*
+ * A PF around a change of its VF count (sriov/pf.c): its function, its
+ * sriov_drivers_autoprobe, and how many of its VFs are leased.
+ */
+struct sriov_pf {
+	struct pci_func f;
+	int autoprobe;
+	int leased;
+};
+
+int sriov_pf_read(const char *sysfs, const char *state,
+		  const struct pci_addr *addr, struct sriov_pf *pf,
+		  struct errbuf *eb);
+/*
+ * The autoprobe setting the first enable found, so that disable puts the
+ * host's own back: saved when plan changes it (never over an earlier
+ * record), read (current when nothing is saved), forgotten after disable.
+ */
+int sriov_autoprobe_save(const char *state, const char *bdf, int current,
+			 const struct sriov_plan *plan, struct errbuf *eb);
+bool sriov_autoprobe_saved(const char *state, const char *bdf, int current);
+void sriov_autoprobe_forget(const char *state, const char *bdf);
+
+/*
  * Human names from the pci.ids database (libpci). Each buffer gets a name
  * or, when the database does not know it, the hex ID.
  */
