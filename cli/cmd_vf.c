@@ -139,39 +139,6 @@ static int early_exit(int err)
 	return EXIT_FAIL;
 }
 
-static void field_value(unsigned int f, const struct vf_settings *s, char *buf,
-			size_t len)
-{
-	if (!(s->known & f)) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	switch (f) {
-	case VF_FIELD_MAC:
-		mac_format(s->mac, buf);
-		break;
-	case VF_FIELD_VLAN:
-		snprintf(buf, len, "%u qos %u proto %s", s->vlan, s->qos,
-			 vf_vlan_proto_name(s->vlan_proto));
-		break;
-	case VF_FIELD_SPOOFCHK:
-		snprintf(buf, len, "%s", s->spoofchk ? "on" : "off");
-		break;
-	case VF_FIELD_TRUST:
-		snprintf(buf, len, "%s", s->trust ? "on" : "off");
-		break;
-	case VF_FIELD_LINK_STATE:
-		snprintf(buf, len, "%s", vf_link_state_name(s->link_state));
-		break;
-	case VF_FIELD_MIN_RATE:
-		snprintf(buf, len, "%u", s->min_tx_rate);
-		break;
-	case VF_FIELD_MAX_RATE:
-		snprintf(buf, len, "%u", s->max_tx_rate);
-		break;
-	}
-}
-
 static void print_changes(const char *ifname, int vf, const char *verb,
 			  unsigned int fields, const struct vf_settings *cur,
 			  const struct vf_settings *want)
@@ -187,8 +154,8 @@ static void print_changes(const char *ifname, int vf, const char *verb,
 	for (unsigned int f = 1; f & VF_FIELD_ALL; f <<= 1) {
 		if (!(fields & f))
 			continue;
-		field_value(f, cur, a, sizeof(a));
-		field_value(f, &w, b, sizeof(b));
+		vf_field_format(f, cur, a, sizeof(a));
+		vf_field_format(f, &w, b, sizeof(b));
 		printf("%s VF %d: %s %s %s -> %s\n", ifname, vf, verb,
 		       vf_field_name(f), a, b);
 	}

@@ -216,6 +216,12 @@ struct vf_pf {
 
 /* Field names as the CLI spells them ("mac", "vlan", "spoofchk", ...). */
 const char *vf_field_name(unsigned int field);
+/*
+ * One field's value as the CLI shows it ("02:00:00:00:00:01", "5 qos 0
+ * proto 802.1Q", "on", "auto", "100"); "?" when s does not know it.
+ */
+void vf_field_format(unsigned int field, const struct vf_settings *s,
+		     char *buf, size_t len);
 const char *vf_vlan_proto_name(enum vf_vlan_proto p);	/* "802.1Q" */
 const char *vf_link_state_name(enum vf_link_state s);	/* "auto" */
 
