@@ -106,17 +106,13 @@ int cmd_assign(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *owner = NULL, *driver = "vfio-pci", *config = NULL;
-	char *pool = NULL;
-	struct pool_vf_settings vf = { 0 };
 	unsigned int flags = 0;
-	struct pci_addr *cands;
 	struct lease_ctx ctx;
 	struct lease l;
 	struct errbuf eb;
 	bool json = false;
-	int opt, ret, hold_fd = -1, released;
+	int opt, ret, hold_fd = -1;
 	char **cmd = NULL;
-	size_t n;
 
 	/* Everything after "--" is the command that holds the lease. */
 	for (int i = 1; i < argc; i++) {
@@ -161,19 +157,8 @@ int cmd_assign(int argc, char **argv)
 	}
 	if (config)
 		cli_orch()->pools = config;
-	ret = orch_lease_candidates(cli_orch(), argv[optind], &cands, &n, &pool, &vf, &eb);
-	if (ret) {
-		cli_error("%s", eb.msg);
-		return cli_exit_code(ret);
-	}
-	ctx = orch_lease_ctx(cli_orch(), flags);
-	/* Leases whose holders died are given back before anything is taken. */
-	if (!(flags & BIND_DRY_RUN))
-		lease_gc(&ctx, &released, &eb);
-	ret = lease_acquire(&ctx, cands, n, owner, pool, pool ? &vf : NULL, driver,
-			    cmd ? &hold_fd : NULL, &l, &eb);
-	free(cands);
-	free(pool);
+	ret = orch_lease_assign(cli_orch(), argv[optind], owner, driver, flags,
+				cmd ? &hold_fd : NULL, &l, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);
@@ -184,6 +169,7 @@ int cmd_assign(int argc, char **argv)
 	else
 		printf("%s%s\n", flags & BIND_DRY_RUN ? "would lease " : "", l.bdf);
 	fflush(stdout);
+	ctx = orch_lease_ctx(cli_orch(), flags);
 	if (cmd && !(flags & BIND_DRY_RUN))
 		return hold_while(&ctx, &l, hold_fd, cmd);
 	return EXIT_OK;

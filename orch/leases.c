@@ -109,44 +109,59 @@ static void vm_vf_override(struct pool_vf_settings *vf,
 	vf->mask |= over->mask;
 }
 
+/* The first free candidate of what, for owner: a VM's or assign's. */
+static int lease_from(const struct orch_ctx *ctx, const char *what,
+		      const char *owner, const char *driver, unsigned int flags,
+		      const struct pool_vf_settings *over, bool gc, int *hold_fd,
+		      struct lease *out, struct errbuf *eb)
+{
+	struct lease_ctx lc = orch_lease_ctx(ctx, flags);
+	struct pool_vf_settings vf = { 0 };
+	struct errbuf ignored;
+	char *pool_name = NULL;
+	struct pci_addr *cands;
+	int ret, released;
+	size_t n;
+
+	ret = orch_lease_candidates(ctx, what, &cands, &n, &pool_name, &vf, eb);
+	if (ret)
+		return ret;
+	if (over)
+		vm_vf_override(&vf, over);
+	/* Leases whose holders died are given back before anything is taken. */
+	if (gc && !(flags & BIND_DRY_RUN))
+		lease_gc(&lc, &released, &ignored);
+	ret = lease_acquire(&lc, cands, n, owner, pool_name,
+			    pool_name ? &vf : NULL, driver, hold_fd, out, eb);
+	free(cands);
+	free(pool_name);
+	return ret;
+}
+
+int orch_lease_assign(const struct orch_ctx *ctx, const char *what,
+		      const char *owner, const char *driver, unsigned int flags,
+		      int *hold_fd, struct lease *out, struct errbuf *eb)
+{
+	return lease_from(ctx, what, owner, driver, flags, NULL, true, hold_fd,
+			  out, eb);
+}
+
 int orch_lease_take(const struct orch_ctx *ctx, struct orch_leases *d,
 		    const char *pool, const char *bdf,
 		    const struct pool_vf_settings *over, char out[PCI_ADDR_STRLEN],
 		    struct errbuf *eb)
 {
-	struct pool_vf_settings vf = { 0 };
-	char *pool_name = NULL;
-	struct pci_addr *cands;
 	struct orch_lease *grown;
-	struct lease_ctx lc;
-	struct errbuf ignored;
 	struct lease l;
-	int ret, hold_fd = -1, released;
-	size_t n;
+	int ret, hold_fd = -1;
 
-	ret = orch_lease_candidates(ctx, pool ? pool : bdf, &cands, &n,
-				    &pool_name, &vf, eb);
-	if (ret)
-		return ret;
-	if (over)
-		vm_vf_override(&vf, over);
 	grown = realloc(d->lease, (d->n + 1) * sizeof(*grown));
-	if (!grown) {
-		free(cands);
-		free(pool_name);
+	if (!grown)
 		return errbuf_set(eb, -ENOMEM, "out of memory");
-	}
 	d->lease = grown;
-	lc = orch_lease_ctx(ctx, 0);
-	/* Leases of VMMs that died are given back before anything is taken. */
-	if (!d->gc_done)
-		lease_gc(&lc, &released, &ignored);
+	ret = lease_from(ctx, pool ? pool : bdf, d->owner, "vfio-pci", 0, over,
+			 !d->gc_done, &hold_fd, &l, eb);
 	d->gc_done = true;
-	ret = lease_acquire(&lc, cands, n, d->owner, pool_name,
-			    pool_name ? &vf : NULL, "vfio-pci", &hold_fd, &l,
-			    eb);
-	free(cands);
-	free(pool_name);
 	if (ret)
 		return ret;
 	memset(&d->lease[d->n], 0, sizeof(d->lease[d->n]));

@@ -347,6 +347,16 @@ int orch_lease_take(const struct orch_ctx *ctx, struct orch_leases *l,
 		    const struct pool_vf_settings *over, char out[PCI_ADDR_STRLEN],
 		    struct errbuf *eb);
 /*
+ * `iopass assign`: the first free member of pool `what` (its VF settings)
+ * or the function at `what`, bound to driver, for owner; flags are
+ * BIND_FORCE, BIND_DRY_RUN. Leases of dead holders are given back first
+ * (not in a dry run). hold_fd NULL: a persistent lease; else held by this
+ * process (*hold_fd keeps it: close it only after releasing).
+ */
+int orch_lease_assign(const struct orch_ctx *ctx, const char *what,
+		      const char *owner, const char *driver, unsigned int flags,
+		      int *hold_fd, struct lease *out, struct errbuf *eb);
+/*
  * Every lease back, newest first (reset, VF settings restored, original
  * driver). One that fails is an ORCH_EVENT_WARN and stays held until this
  * process exits, for `iopass gc` to retry; the first failure is returned.
