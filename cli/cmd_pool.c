@@ -177,103 +177,23 @@ static void print_pool_text(const char *path, const struct pool *p,
 	}
 }
 
-static json_object *json_int_or_null(int64_t v)
-{
-	return v < 0 ? NULL : json_object_new_int64(v);
-}
-
-static json_object *selectors_to_json(const struct pool *p)
-{
-	json_object *o = json_object_new_object(), *a;
-	char buf[128];
-
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->nvendors; i++) {
-		snprintf(buf, sizeof(buf), "%04x", p->vendors[i]);
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "vendor", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->ndevices; i++) {
-		snprintf(buf, sizeof(buf), "%04x", p->devices[i]);
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "device", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->naddrs; i++) {
-		pci_addr_format(&p->addrs[i], buf);
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "address", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->ndrivers; i++)
-		json_object_array_add(a, json_object_new_string(p->drivers[i][0] ?
-							p->drivers[i] : "none"));
-	json_object_object_add(o, "driver", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->nclasses; i++)
-		json_object_array_add(a, json_object_new_string(
-					      pool_class_name(p->classes[i])));
-	json_object_object_add(o, "class", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->npfs; i++) {
-		pool_pf_format(&p->pfs[i], buf, sizeof(buf));
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "pf", a);
-	json_object_object_add(o, "vfs_only", json_object_new_boolean(p->vfs_only));
-	return o;
-}
-
-static json_object *pool_vf_json(const struct pool_vf_settings *vf)
-{
-	json_object *o = json_object_new_object();
-
-	vf_settings_json_add(o, &vf->want, vf->mask, VF_JSON_NULLS);
-	if (vf->mac_auto)
-		json_object_object_add(o, "mac", json_object_new_string("auto"));
-	return o;
-}
-
-static json_object *member_to_json(const struct pool *p, const struct pci_func *f)
-{
-	json_object *o = json_object_new_object();
-	struct member_status st;
-	char buf[PCI_ADDR_STRLEN];
-
-	member_status(p, f, &st);
-	json_object_object_add(o, "bdf", json_object_new_string(f->bdf));
-	snprintf(buf, sizeof(buf), "%04x", f->vendor);
-	json_object_object_add(o, "vendor_id", json_object_new_string(buf));
-	snprintf(buf, sizeof(buf), "%04x", f->device);
-	json_object_object_add(o, "device_id", json_object_new_string(buf));
-	json_object_object_add(o, "driver", f->driver[0] ?
-			       json_object_new_string(f->driver) : NULL);
-	json_object_object_add(o, "is_vf", json_object_new_boolean(f->is_vf));
-	if (f->is_vf)
-		pci_addr_format(&f->pf, buf);
-	json_object_object_add(o, "physfn", f->is_vf ?
-			       json_object_new_string(buf) : NULL);
-	json_object_object_add(o, "vf_index", json_int_or_null(f->vf_index));
-	json_object_object_add(o, "status", json_object_new_string(
-				       st.leased ? "leased" : "free"));
-	json_object_object_add(o, "owner", st.leased ?
-			       json_object_new_string(st.owner) : NULL);
-	return o;
-}
-
 static json_object *pool_to_json(const struct pool *p,
 				 const struct pci_func *funcs, const size_t *m,
 				 size_t nm)
 {
-	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	json_object *o = pool_json(p), *a = json_object_new_array();
 
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "line", json_object_new_int((int)p->line));
-	json_object_object_add(o, "selectors", selectors_to_json(p));
-	json_object_object_add(o, "vf_settings", pool_vf_json(&p->vf));
-	for (size_t i = 0; i < nm; i++)
-		json_object_array_add(a, member_to_json(p, &funcs[m[i]]));
+	for (size_t i = 0; i < nm; i++) {
+		json_object *f = pci_func_json(&funcs[m[i]]);
+		struct member_status st;
+
+		member_status(p, &funcs[m[i]], &st);
+		json_object_object_add(f, "status", json_object_new_string(
+					       st.leased ? "leased" : "free"));
+		json_object_object_add(f, "owner", st.leased ?
+				       json_object_new_string(st.owner) : NULL);
+		json_object_array_add(a, f);
+	}
 	json_object_object_add(o, "members", a);
 	return o;
 }

@@ -436,6 +436,17 @@ const char *pool_class_name(unsigned int base);
 void pool_pf_format(const struct pool_pf *pf, char *buf, size_t len);
 
 /*
+ * As JSON (sriov/pool_json.c), the formats of docs/pools.md and `iopass
+ * list --json`: a pool's "name", "line", "selectors" and "vf_settings"
+ * (null: left alone; "mac": "auto"); a function's "bdf", "vendor_id",
+ * "device_id", "class", "driver", "numa_node", "sriov_totalvfs",
+ * "sriov_numvfs", "is_vf", "physfn", "vf_index" (null when unknown or not
+ * one). A front end adds what only it knows (lease status, names, groups).
+ */
+struct json_object *pool_json(const struct pool *p);
+struct json_object *pci_func_json(const struct pci_func *f);
+
+/*
  * Whether f belongs to pool. sysfs resolves interface names of "pf = IFNAME"
  * selectors (sysfs/bus/pci/devices/PF/net/IFNAME). Beyond the selectors, a
  * bridge and a PF with VFs enabled are never members (see docs/pools.md).
