@@ -76,35 +76,22 @@ static void switch_usage(FILE *f)
 
 /* --------------------------------------------------------- rendering */
 
-static json_object *kv_to_json(const struct switch_kv *kv, unsigned int n)
-{
-	json_object *o = json_object_new_object();
-
-	for (unsigned int i = 0; i < n; i++) {
-		const char *v = kv[i].val;
-		char *end;
-		long long num = strtoll(v, &end, 10);
-
-		/* Counters and ids are numbers; MACs, names and paths strings. */
-		if (*v && !*end && (v[0] != '0' || !v[1]))
-			json_object_object_add(o, kv[i].key, json_object_new_int64(num));
-		else
-			json_object_object_add(o, kv[i].key, json_object_new_string(v));
-	}
-	return o;
-}
-
 /*
- * Renders the records of a reply. JSON: an object with "switch" and
- * "uplink" objects and "ports" and "pools" arrays (only those present), or
- * with `only`, the array of that type.
+ * Renders the records of a reply: JSON (switch_records_json(), `only`
+ * picks the array of one type), or text tables.
  */
 static int render(char **lines, size_t n, bool json, const char *only)
 {
-	json_object *root = json_object_new_object();
-	json_object *ports = json_object_new_array(), *pools = json_object_new_array();
 	unsigned int hdr_port = 0, hdr_pool = 0;
 
+	if (json) {
+		json_object *out = switch_records_json(lines, n, only);
+
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(out);
+		return EXIT_OK;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct switch_kv kv[SWITCH_MAX_KV];
 		const char *type;
@@ -114,9 +101,6 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			continue;
 #define G(k) (switch_kv_get(kv, nkv, k) ? switch_kv_get(kv, nkv, k) : "-")
 		if (!strcmp(type, "port")) {
-			json_object_array_add(ports, kv_to_json(kv, nkv));
-			if (json)
-				continue;
 			if (!hdr_port++)
 				printf("%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
 				       "PORT", "STATE", "MODE", "MAC", "VLAN", "POOL", "RX-PKTS",
@@ -126,9 +110,6 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			       G("rx_packets"), G("tx_packets"), G("rx_drops"), G("tx_drops"),
 			       *G("path") ? G("path") : "-");
 		} else if (!strcmp(type, "pool")) {
-			json_object_array_add(pools, kv_to_json(kv, nkv));
-			if (json)
-				continue;
 			if (!hdr_pool++)
 				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %14s %10s\n",
 				       hdr_port ? "\n" : "", "POOL", "MAC", "VLAN", "PORT",
@@ -137,38 +118,19 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			       G("vlan"), G("port"), G("backend"), G("queue"), G("packets"),
 			       G("bytes"), G("drops"));
 		} else if (!strcmp(type, "switch")) {
-			json_object_object_add(root, "switch", kv_to_json(kv, nkv));
-			if (!json)
-				printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
-				       "up to %s pools, lossless %s\n", G("workers"),
-				       G("classifier"), G("ports"), G("max_pools"),
-				       G("lossless"));
+			printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
+			       "up to %s pools, lossless %s\n", G("workers"),
+			       G("classifier"), G("ports"), G("max_pools"),
+			       G("lossless"));
 		} else if (!strcmp(type, "uplink")) {
-			json_object_object_add(root, "uplink", kv_to_json(kv, nkv));
-			if (!json)
-				printf("uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
-				       "MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
-				       G("rx_packets"), G("rx_bytes"), G("rx_drops"),
-				       G("rx_unknown"), G("tx_packets"), G("tx_bytes"),
-				       G("tx_drops"));
+			printf("uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
+			       "MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
+			       G("rx_packets"), G("rx_bytes"), G("rx_drops"),
+			       G("rx_unknown"), G("tx_packets"), G("tx_bytes"),
+			       G("tx_drops"));
 		}
 #undef G
 	}
-	if (json) {
-		json_object *out = root;
-
-		if (only)
-			out = !strcmp(only, "port") ? ports : pools;
-		else {
-			json_object_object_add(root, "ports", json_object_get(ports));
-			json_object_object_add(root, "pools", json_object_get(pools));
-		}
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	}
-	json_object_put(root);
-	json_object_put(ports);
-	json_object_put(pools);
 	return EXIT_OK;
 }
 
@@ -335,8 +297,8 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 		{ "sink", no_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
 	};
 	const char *mac = NULL, *vlan = "0", *path = NULL, *mode = "server";
+	struct switch_req req = { .op = SWITCH_OP_PORT_ADD };
 	char line[SWITCH_LINE_MAX];
-	struct switch_req req;
 	struct errbuf eb;
 	int c;
 
@@ -368,13 +330,16 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 			  "'_', '.', '-')", argv[optind], SWITCH_NAME_MAX - 1);
 		return EXIT_USAGE;
 	}
-	snprintf(line, sizeof(line), "port add %s mac=%s vlan=%s mode=%s%s%s", argv[optind],
-		 mac, vlan, mode, path ? " path=" : "", path ? path : "");
 	/* Checked here too so that bad input never reaches a running switch. */
-	if (switch_req_parse(line, &req, &eb)) {
+	snprintf(req.port.name, sizeof(req.port.name), "%s", argv[optind]);
+	if (switch_port_set(&req.port, "mac", mac, NULL, &eb) ||
+	    switch_port_set(&req.port, "vlan", vlan, NULL, &eb) ||
+	    switch_port_set(&req.port, "mode", mode, NULL, &eb) ||
+	    (path && switch_port_set(&req.port, "path", path, NULL, &eb))) {
 		cli_error("switch %s", eb.msg);
 		return EXIT_USAGE;
 	}
+	switch_req_format(&req, line, sizeof(line));
 	return simple(ctl, line, json, "port", false);
 }
 
@@ -422,7 +387,10 @@ int cmd_switch(int argc, char **argv)
 			cli_error("switch port del: '%s' is not a port name", argv[2]);
 			return EXIT_USAGE;
 		}
-		snprintf(line, sizeof(line), "port del %s", argv[2]);
+		struct switch_req del = { .op = SWITCH_OP_PORT_DEL };
+
+		snprintf(del.port.name, sizeof(del.port.name), "%s", argv[2]);
+		switch_req_format(&del, line, sizeof(line));
 		return simple(ctl, line, json, NULL, true);
 	}
 	cli_error("switch: unknown or incomplete subcommand '%s'; 'iopass switch --help' "

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "iopass/state.h"
 #include "iopass/vhost.h"
 
@@ -123,4 +125,51 @@ out:
 		*nlines = 0;
 	}
 	return err;
+}
+
+static json_object *kv_to_json(const struct switch_kv *kv, unsigned int n)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned int i = 0; i < n; i++) {
+		const char *v = kv[i].val;
+		char *end;
+		long long num = strtoll(v, &end, 10);
+
+		/* Counters and ids are numbers; MACs, names and paths strings. */
+		if (*v && !*end && (v[0] != '0' || !v[1]))
+			json_object_object_add(o, kv[i].key, json_object_new_int64(num));
+		else
+			json_object_object_add(o, kv[i].key, json_object_new_string(v));
+	}
+	return o;
+}
+
+json_object *switch_records_json(char **lines, size_t n, const char *only)
+{
+	json_object *root = json_object_new_object();
+	json_object *ports = json_object_new_array(), *pools = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		struct switch_kv kv[SWITCH_MAX_KV];
+		const char *type;
+		unsigned int nkv;
+
+		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv))
+			continue;
+		if (!strcmp(type, "port"))
+			json_object_array_add(ports, kv_to_json(kv, nkv));
+		else if (!strcmp(type, "pool"))
+			json_object_array_add(pools, kv_to_json(kv, nkv));
+		else if (!strcmp(type, "switch") || !strcmp(type, "uplink"))
+			json_object_object_add(root, type, kv_to_json(kv, nkv));
+	}
+	if (only) {
+		json_object_put(root);
+		json_object_put(!strcmp(only, "port") ? pools : ports);
+		return !strcmp(only, "port") ? ports : pools;
+	}
+	json_object_object_add(root, "ports", ports);
+	json_object_object_add(root, "pools", pools);
+	return root;
 }

@@ -68,9 +68,10 @@ static int parse_u16(const char *s, unsigned int max, uint16_t *out)
 	return 0;
 }
 
-static int port_add_kv(struct switch_port_spec *p, const char *key, const char *val,
-		       unsigned int *seen, struct errbuf *eb)
+int switch_port_set(struct switch_port_spec *p, const char *key, const char *val,
+		    unsigned int *seen, struct errbuf *eb)
 {
+	unsigned int none = 0;
 	static const char *const keys[] = { "mac", "vlan", "path", "mode" };
 	unsigned int i;
 
@@ -80,6 +81,8 @@ static int port_add_kv(struct switch_port_spec *p, const char *key, const char *
 	if (i == ARRAY_SIZE(keys))
 		return errbuf_set(eb, -EINVAL, "port add: unknown key '%s' (keys: mac, vlan, "
 				  "path, mode)", key);
+	if (!seen)
+		seen = &none;
 	if (*seen & 1u << i)
 		return errbuf_set(eb, -EINVAL, "port add: '%s' given twice", key);
 	*seen |= 1u << i;
@@ -124,7 +127,7 @@ static int parse_port_add(char **w, int n, struct switch_req *req, struct errbuf
 		if (!eq || eq == w[i])
 			return errbuf_set(eb, -EINVAL, "port add: '%s' is not key=value", w[i]);
 		*eq = '\0';
-		err = port_add_kv(&req->port, w[i], eq + 1, &seen, eb);
+		err = switch_port_set(&req->port, w[i], eq + 1, &seen, eb);
 		if (err)
 			return err;
 	}
