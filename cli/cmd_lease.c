@@ -42,18 +42,6 @@ static void assign_usage(FILE *f)
 "half-done), 2 bad arguments, unknown pool or no free device.\n");
 }
 
-static bool valid_owner(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > 63)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
-			return false;
-	return true;
-}
-
 static int hold_while(const struct lease_ctx *ctx, const struct lease *l,
 		      int hold_fd, char **cmd)
 {
@@ -143,11 +131,6 @@ int cmd_assign(int argc, char **argv)
 	}
 	if (optind >= argc || !owner) {
 		cli_error("'assign' needs a pool or a PCI address and --owner NAME");
-		return EXIT_USAGE;
-	}
-	if (!valid_owner(owner)) {
-		cli_error("owner '%s' must be 1-63 printable characters without spaces or quotes",
-			  owner);
 		return EXIT_USAGE;
 	}
 	if (optind + 1 < argc) {
@@ -278,7 +261,7 @@ int cmd_leases(int argc, char **argv)
 		cli_error("%s", eb.msg);
 		return EXIT_FAIL;
 	}
-	arr = json_object_new_array();
+	arr = json ? json_object_new_array() : NULL;
 	if (!json)
 		printf("%-12s %-16s %-14s %-12s %-20s %s\n", "BDF", "OWNER", "POOL",
 		       "HOLDER", "SINCE", "ORIGINAL DRIVER");
@@ -315,9 +298,7 @@ int cmd_leases(int argc, char **argv)
 		}
 	}
 	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(arr);
+		cli_print_json(arr);
 	free(list);
 	return EXIT_OK;
 }

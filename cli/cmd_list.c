@@ -146,9 +146,7 @@ int cmd_list(int argc, char **argv)
 			print_text_row(&funcs[i], group, &nm);
 	}
 	if (json) {
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_print_json(arr);
 	}
 	pci_namedb_close(db);
 	free(funcs);

@@ -76,90 +76,17 @@ static void pool_usage(FILE *f)
 "or invalid configuration (the message gives FILE:LINE:COLUMN).\n");
 }
 
-static void join_hex(const uint16_t *v, size_t n, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%04x",
-					i ? "," : "", v[i]);
-}
-
-static void print_selectors(const struct pool *p)
-{
-	char buf[POOL_LIST_MAX * 8], one[128];
-
-	printf("  select:");
-	if (p->nvendors) {
-		join_hex(p->vendors, p->nvendors, buf, sizeof(buf));
-		printf(" vendor=%s", buf);
-	}
-	if (p->ndevices) {
-		join_hex(p->devices, p->ndevices, buf, sizeof(buf));
-		printf(" device=%s", buf);
-	}
-	for (size_t i = 0; i < p->naddrs; i++) {
-		pci_addr_format(&p->addrs[i], one);
-		printf("%s%s", i ? "," : " address=", one);
-	}
-	for (size_t i = 0; i < p->ndrivers; i++)
-		printf("%s%s", i ? "," : " driver=",
-		       p->drivers[i][0] ? p->drivers[i] : "none");
-	for (size_t i = 0; i < p->nclasses; i++)
-		printf("%s%s", i ? "," : " class=", pool_class_name(p->classes[i]));
-	for (size_t i = 0; i < p->npfs; i++) {
-		pool_pf_format(&p->pfs[i], one, sizeof(one));
-		printf(" pf=%s", one);
-	}
-	if (p->vfs_only)
-		printf(" vfs-only");
-	putchar('\n');
-}
-
-static void format_mac(const struct pool_vf_settings *vf, char buf[18])
-{
-	if (vf->mac_auto)
-		snprintf(buf, 18, "auto");
-	else
-		mac_format(vf->want.mac, buf);
-}
-
-static void print_vf_settings(const struct pool_vf_settings *vf)
-{
-	const struct vf_settings *w = &vf->want;
-	char mac[18];
-
-	printf("  vf settings:");
-	if (!vf->mask)
-		printf(" none (VFs keep their settings)");
-	if (vf->mask & VF_FIELD_MAC) {
-		format_mac(vf, mac);
-		printf(" mac=%s", mac);
-	}
-	if (vf->mask & VF_FIELD_VLAN)
-		printf(" vlan=%u qos=%u vlan-proto=%s", w->vlan, w->qos,
-		       vf_vlan_proto_name(w->vlan_proto));
-	if (vf->mask & VF_FIELD_SPOOFCHK)
-		printf(" spoofchk=%s", w->spoofchk ? "on" : "off");
-	if (vf->mask & VF_FIELD_TRUST)
-		printf(" trust=%s", w->trust ? "on" : "off");
-	if (vf->mask & VF_FIELD_LINK_STATE)
-		printf(" state=%s", vf_link_state_name(w->link_state));
-	if (vf->mask & VF_FIELD_MAX_RATE)
-		printf(" max-tx-rate=%u", w->max_tx_rate);
-	if (vf->mask & VF_FIELD_MIN_RATE)
-		printf(" min-tx-rate=%u", w->min_tx_rate);
-	putchar('\n');
-}
-
 static void print_pool_text(const char *path, const struct pool *p,
 			    const struct pci_func *funcs, const size_t *m,
 			    size_t nm)
 {
+	char buf[2048];
+
 	printf("pool %s (%s:%u)\n", p->name, path, p->line);
-	print_selectors(p);
-	print_vf_settings(&p->vf);
+	pool_selectors_format(p, buf, sizeof(buf));
+	printf("  select:%s\n", buf);
+	pool_vf_format(&p->vf, buf, sizeof(buf));
+	printf("  vf settings:%s\n", buf);
 	if (!nm) {
 		printf("  no members: no PCI function of this host matches\n");
 		return;

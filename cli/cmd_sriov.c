@@ -86,9 +86,7 @@ static int show(int argc, char **argv, bool json)
 	}
 	free(funcs);
 	if (json) {
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_print_json(arr);
 	} else if (!shown) {
 		printf("no SR-IOV physical functions%s\n", argc ? " at that address" : "");
 	}

@@ -87,9 +87,7 @@ static int render(char **lines, size_t n, bool json, const char *only)
 	if (json) {
 		json_object *out = switch_records_json(lines, n, only);
 
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(out);
+		cli_print_json(out);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < n; i++) {

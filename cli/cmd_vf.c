@@ -168,16 +168,6 @@ static bool is_saved(const char *key, int vf)
 	return !vf_state_load(state_default_dir(), key, vf, &s, NULL);
 }
 
-static json_object *vf_json(const struct vf_settings *s, bool saved)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "vf", json_object_new_int(s->vf));
-	vf_settings_json_add(o, s, s->known, VF_JSON_NULLS);
-	json_object_object_add(o, "saved", json_object_new_boolean(saved));
-	return o;
-}
-
 static int vf_show(const struct vf_cmd *c)
 {
 	const char *sysfs = sysfs_default_root();
@@ -203,20 +193,7 @@ static int vf_show(const struct vf_cmd *c)
 	}
 	vf_pf_key(sysfs, pf.ifname, key, sizeof(key));
 	if (c->json) {
-		json_object *o = json_object_new_object(), *arr = json_object_new_array();
-
-		json_object_object_add(o, "pf", json_object_new_string(key));
-		json_object_object_add(o, "ifname", json_object_new_string(pf.ifname));
-		json_object_object_add(o, "ifindex", json_object_new_int(pf.ifindex));
-		json_object_object_add(o, "up", json_object_new_boolean(pf.up));
-		json_object_object_add(o, "num_vfs", json_object_new_int(pf.num_vfs));
-		for (size_t i = 0; i < pf.n; i++)
-			json_object_array_add(arr, vf_json(&pf.vfs[i],
-							   is_saved(key, pf.vfs[i].vf)));
-		json_object_object_add(o, "vfs", arr);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		cli_print_json(vf_pf_json(&pf, key, state_default_dir()));
 		vf_pf_free(&pf);
 		return EXIT_OK;
 	}

@@ -119,9 +119,7 @@ int cmd_vm_list(int argc, char **argv)
 					       json_object_new_boolean(e[i].alive));
 			json_object_array_add(arr, o);
 		}
-		printf("%s\n", json_object_to_json_string_ext(arr,
-					JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_print_json(arr);
 	} else {
 		printf("%-24s %8s %-8s %-8s %s\n", "NAME", "PID", "STATE",
 		       "UPTIME", "DEVICES AND NICS");

@@ -64,6 +64,10 @@ struct orch_switch_opts;
 int cli_switch_opts(int argc, char **argv, const char *what,
 		    struct orch_switch_opts *o, bool *foreground, const char **ctl);
 
+struct json_object;
+/* o on stdout, pretty, then freed. */
+void cli_print_json(struct json_object *o);
+
 /* "iopass: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

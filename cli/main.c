@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "iopass/orch.h"
 
 #include "commands.h"
@@ -62,6 +64,13 @@ struct orch_ctx *cli_orch(void)
 		done = true;
 	}
 	return &ctx;
+}
+
+void cli_print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 static void usage(FILE *f)

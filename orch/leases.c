@@ -142,6 +142,11 @@ int orch_lease_assign(const struct orch_ctx *ctx, const char *what,
 		      const char *owner, const char *driver, unsigned int flags,
 		      int *hold_fd, struct lease *out, struct errbuf *eb)
 {
+	/* A bad owner is refused before the pool is even looked at. */
+	if (!lease_owner_valid(owner))
+		return errbuf_set(eb, -EINVAL,
+				  "owner '%s' must be 1-63 printable characters without spaces or quotes",
+				  owner);
 	return lease_from(ctx, what, owner, driver, flags, NULL, true, hold_fd,
 			  out, eb);
 }

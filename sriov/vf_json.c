@@ -242,3 +242,28 @@ err_bad:
 	json_object_put(o);
 	return errbuf_set(eb, -EBADMSG, "field '%s' is missing or malformed", bad);
 }
+
+json_object *vf_pf_json(const struct vf_pf *pf, const char *key,
+			const char *state)
+{
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+	json_object_object_add(o, "pf", json_object_new_string(key));
+	json_object_object_add(o, "ifname", json_object_new_string(pf->ifname));
+	json_object_object_add(o, "ifindex", json_object_new_int(pf->ifindex));
+	json_object_object_add(o, "up", json_object_new_boolean(pf->up));
+	json_object_object_add(o, "num_vfs", json_object_new_int(pf->num_vfs));
+	for (size_t i = 0; i < pf->n; i++) {
+		const struct vf_settings *s = &pf->vfs[i];
+		json_object *vf = json_object_new_object();
+		struct vf_settings saved;
+
+		json_object_object_add(vf, "vf", json_object_new_int(s->vf));
+		vf_settings_json_add(vf, s, s->known, VF_JSON_NULLS);
+		json_object_object_add(vf, "saved", json_object_new_boolean(
+			!vf_state_load(state, key, s->vf, &saved, NULL)));
+		json_object_array_add(arr, vf);
+	}
+	json_object_object_add(o, "vfs", arr);
+	return o;
+}

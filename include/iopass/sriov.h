@@ -39,6 +39,10 @@ struct pci_func {
 int pci_func_scan(const char *sysfs, struct pci_func **funcs, size_t *n,
 		  struct errbuf *eb);
 
+/* A PCI address, or a network interface's PCI function; -EINVAL. */
+int pci_func_resolve(const char *sysfs, const char *arg, struct pci_addr *addr,
+		     struct errbuf *eb);
+
 /* One function by address: -ENODEV when there is none. */
 int pci_func_read(const char *sysfs, const struct pci_addr *addr,
 		  struct pci_func *f, struct errbuf *eb);
@@ -321,6 +325,13 @@ void vf_settings_json_add(struct json_object *o, const struct vf_settings *s,
  */
 int vf_settings_json_get(struct json_object *o, struct vf_settings *s,
 			 const char **bad);
+/*
+ * A PF's VFs as `iopass vf show --json` prints them: "pf" (key), "ifname",
+ * "ifindex", "up", "num_vfs", "vfs": [{"vf", the settings (null: not
+ * reported), "saved": whether state holds its originals}].
+ */
+struct json_object *vf_pf_json(const struct vf_pf *pf, const char *key,
+			       const char *state);
 /* Saves cur unless a record exists: 1 saved, 0 one existed, or -errno. */
 int vf_state_save(const char *dir, const char *key, const char *ifname,
 		  const struct vf_settings *cur, struct errbuf *eb);
@@ -434,6 +445,13 @@ const char *pool_class_name(unsigned int base);
 
 /* "0000:01:00.0#0-3,6" / "ens1": a pf selector as it is written. */
 void pool_pf_format(const struct pool_pf *pf, char *buf, size_t len);
+/*
+ * A pool's selectors (" vendor=8086 pf=ens1#0-3 vfs-only") and VF settings
+ * (" mac=auto vlan=100 qos=0 vlan-proto=802.1Q", " none (...)") in the
+ * configuration's words, each item with a blank in front.
+ */
+void pool_selectors_format(const struct pool *p, char *buf, size_t len);
+void pool_vf_format(const struct pool_vf_settings *vf, char *buf, size_t len);
 
 /*
  * As JSON (sriov/pool_json.c), the formats of docs/pools.md and `iopass
