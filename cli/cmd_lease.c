@@ -170,9 +170,9 @@ int cmd_release(int argc, char **argv)
 	const char *owner = NULL;
 	unsigned int flags = 0;
 	struct lease_ctx ctx;
-	struct lease *list;
+	char **released;
 	struct errbuf eb;
-	int opt, failed = 0, done = 0;
+	int opt, ret;
 	size_t n;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -201,7 +201,6 @@ int cmd_release(int argc, char **argv)
 	if (!owner) {
 		struct pci_addr a;
 		char bdf[PCI_ADDR_STRLEN];
-		int ret;
 
 		if (cli_resolve_pci(argv[optind], &a))
 			return EXIT_USAGE;
@@ -213,27 +212,15 @@ int cmd_release(int argc, char **argv)
 		}
 		return EXIT_OK;
 	}
-	if (lease_list(ctx.bind.state, &list, &n, &eb)) {
-		cli_error("%s", eb.msg);
-		return EXIT_FAIL;
-	}
+	ret = orch_leases_release_owner(cli_orch(), owner, flags, &released, &n, &eb);
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(list[i].owner, owner))
-			continue;
-		done++;
-		if (lease_release(&ctx, list[i].bdf, &eb)) {
-			cli_error("%s", eb.msg);
-			failed++;
-		} else {
-			printf("released %s\n", list[i].bdf);
-		}
+		printf("released %s\n", released[i]);
+		free(released[i]);
 	}
-	free(list);
-	if (!done) {
-		cli_error("owner '%s' has no leases", owner);
-		return EXIT_USAGE;
-	}
-	return failed ? EXIT_FAIL : EXIT_OK;
+	free(released);
+	if (ret == -ENOENT)
+		cli_error("%s", eb.msg);
+	return !ret ? EXIT_OK : ret == -ENOENT ? EXIT_USAGE : EXIT_FAIL;
 }
 
 int cmd_leases(int argc, char **argv)

@@ -30,8 +30,7 @@ int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 	const char *path = NULL;
 	struct errbuf eb;
 	size_t nkeys = 0;
-	char **v;
-	int i, k;
+	int i, ret;
 
 	*conf = NULL;
 	*nconf = 0;
@@ -56,24 +55,11 @@ int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 		keys[nkeys].name = vm_options[i].name;
 		keys[nkeys++].has_value = vm_options[i].has_arg != no_argument;
 	}
-	if (orch_conf_load(path, keys, nkeys, nconf, conf, &eb)) {
+	ret = orch_conf_argv(path, keys, nkeys, argc, argv, nargc, nargv, nconf,
+			     conf, &eb);
+	if (ret)
 		cli_error("%s", eb.msg);
-		return EXIT_USAGE;
-	}
-	v = calloc(argc + *nconf + 1, sizeof(*v));
-	if (!v) {
-		orch_conf_free(*nconf, *conf);
-		cli_error("out of memory");
-		return EXIT_FAIL;
-	}
-	v[0] = argv[0];
-	for (k = 0; k < *nconf; k++)
-		v[1 + k] = (*conf)[k];
-	for (i = 1; i < argc; i++)
-		v[1 + k++] = argv[i];
-	*nargc = 1 + k;
-	*nargv = v;
-	return 0;
+	return !ret ? 0 : ret == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
 /*

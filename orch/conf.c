@@ -239,3 +239,28 @@ void orch_conf_free(int argc, char **argv)
 		free(argv[i]);
 	free(argv);
 }
+
+int orch_conf_argv(const char *path, const struct orch_conf_key *keys,
+		   size_t nkeys, int argc, char **argv, int *nargc,
+		   char ***nargv, int *nconf, char ***conf, struct errbuf *eb)
+{
+	char **v;
+	int i, k, ret;
+
+	ret = orch_conf_load(path, keys, nkeys, nconf, conf, eb);
+	if (ret)
+		return ret;
+	v = calloc(argc + *nconf + 1, sizeof(*v));
+	if (!v) {
+		orch_conf_free(*nconf, *conf);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	v[0] = argv[0];
+	for (k = 0; k < *nconf; k++)
+		v[1 + k] = (*conf)[k];
+	for (i = 1; i < argc; i++)
+		v[1 + k++] = argv[i];
+	*nargc = 1 + k;
+	*nargv = v;
+	return 0;
+}

@@ -207,3 +207,41 @@ int orch_leases_release(const struct orch_ctx *ctx, struct orch_leases *d,
 	d->lease = NULL;
 	return ret;
 }
+
+int orch_leases_release_owner(const struct orch_ctx *ctx, const char *owner,
+			      unsigned int flags, char ***released, size_t *nrel,
+			      struct errbuf *eb)
+{
+	struct lease_ctx lc = orch_lease_ctx(ctx, flags);
+	struct lease *list;
+	size_t n, done = 0;
+	int ret, first = 0;
+
+	*released = NULL;
+	*nrel = 0;
+	ret = lease_list(ctx->state, &list, &n, eb);
+	if (ret)
+		return ret;
+	*released = calloc(n + 1, sizeof(**released));
+	for (size_t i = 0; *released && i < n; i++) {
+		struct errbuf one;
+
+		if (strcmp(list[i].owner, owner))
+			continue;
+		done++;
+		ret = lease_release(&lc, list[i].bdf, &one);
+		if (ret) {
+			orch_event(ctx, ORCH_EVENT_WARN, "%s", one.msg);
+			if (!first)
+				first = errbuf_set(eb, ret, "%s", one.msg);
+		} else if (((*released)[*nrel] = strdup(list[i].bdf))) {
+			(*nrel)++;
+		}
+	}
+	free(list);
+	if (!*released)
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	if (!done)
+		return errbuf_set(eb, -ENOENT, "owner '%s' has no leases", owner);
+	return first;
+}

@@ -364,6 +364,15 @@ int orch_lease_assign(const struct orch_ctx *ctx, const char *what,
 int orch_leases_release(const struct orch_ctx *ctx, struct orch_leases *l,
 			struct errbuf *eb);
 /*
+ * `iopass release --owner`: every lease of owner released (flags:
+ * BIND_FORCE, BIND_DRY_RUN); *released (malloc'd) names those that were.
+ * A failure is an ORCH_EVENT_WARN and the others go on; the first is
+ * returned. -ENOENT: owner has no leases.
+ */
+int orch_leases_release_owner(const struct orch_ctx *ctx, const char *owner,
+			      unsigned int flags, char ***released, size_t *nrel,
+			      struct errbuf *eb);
+/*
  * What `iopass assign` and a VM lease from: the members of pool `what` in
  * the pool configuration (*pool_name malloc'd, *vf its VF settings), or the
  * one function at `what` when it is a PCI address (*pool_name NULL).
@@ -518,5 +527,14 @@ int orch_conf_parse(const char *text, const char *file,
 int orch_conf_load(const char *path, const struct orch_conf_key *keys,
 		   size_t nkeys, int *argc, char ***argv, struct errbuf *eb);
 void orch_conf_free(int argc, char **argv);
+/*
+ * argv with the words of the file at path first, so that the command line
+ * wins for single options and adds to repeatable ones: *nargv (malloc'd) is
+ * argv[0], the file's words, argv[1..]. After parsing, free *nargv, then
+ * the file's words with orch_conf_free(*nconf, *conf).
+ */
+int orch_conf_argv(const char *path, const struct orch_conf_key *keys,
+		   size_t nkeys, int argc, char **argv, int *nargc,
+		   char ***nargv, int *nconf, char ***conf, struct errbuf *eb);
 
 #endif
