@@ -42,45 +42,6 @@ static void assign_usage(FILE *f)
 "half-done), 2 bad arguments, unknown pool or no free device.\n");
 }
 
-static int hold_while(const struct lease_ctx *ctx, const struct lease *l,
-		      int hold_fd, char **cmd)
-{
-	struct errbuf eb;
-	int st = 0, ret;
-	pid_t pid;
-
-	setenv("IOPASS_BDF", l->bdf, 1);
-	setenv("IOPASS_OWNER", l->owner, 1);
-	pid = fork();
-	if (pid == 0) {
-		/*
-		 * CMD (the VMM) inherits the lease lock: while it runs the lease
-		 * stays held even if this process is killed, so `iopass gc`
-		 * never takes the device from under it. (It used to be closed
-		 * here: a SIGKILL of the holder let gc reset a device in use.)
-		 */
-		if (fcntl(hold_fd, F_SETFD, 0))
-			_exit(127);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "iopass: cannot run %s: %s\n", cmd[0], strerror(errno));
-		_exit(127);
-	}
-	/* The lease outlives a Ctrl-C of the child only until we release it. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	ret = lease_release(ctx, l->bdf, &eb);
-	close(hold_fd);
-	if (ret) {
-		cli_error("releasing %s failed: %s", l->bdf, eb.msg);
-		return EXIT_FAIL;
-	}
-	if (pid < 0)
-		return EXIT_FAIL;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 int cmd_assign(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -95,7 +56,6 @@ int cmd_assign(int argc, char **argv)
 	};
 	const char *owner = NULL, *driver = "vfio-pci", *config = NULL;
 	unsigned int flags = 0;
-	struct lease_ctx ctx;
 	struct lease l;
 	struct errbuf eb;
 	bool json = false;
@@ -152,10 +112,15 @@ int cmd_assign(int argc, char **argv)
 	else
 		printf("%s%s\n", flags & BIND_DRY_RUN ? "would lease " : "", l.bdf);
 	fflush(stdout);
-	ctx = orch_lease_ctx(cli_orch(), flags);
-	if (cmd && !(flags & BIND_DRY_RUN))
-		return hold_while(&ctx, &l, hold_fd, cmd);
-	return EXIT_OK;
+	if (!cmd || (flags & BIND_DRY_RUN))
+		return EXIT_OK;
+	/* The lease outlives a Ctrl-C of the command only until it is released. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	ret = orch_lease_run(cli_orch(), &l, hold_fd, cmd, &eb);
+	if (ret < 0)
+		cli_error("%s", eb.msg);
+	return ret < 0 ? EXIT_FAIL : ret;
 }
 
 int cmd_release(int argc, char **argv)

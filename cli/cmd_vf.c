@@ -109,25 +109,6 @@ static int split_args(int argc, char **argv, struct vf_cmd *c)
 	return -1;
 }
 
-static int parse_vf_index(const char *s, int *vf)
-{
-	long v = 0;
-
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > 0xffff)
-			goto bad;
-		v = v * 10 + (*p - '0');
-	}
-	if (!*s || v > 0xffff)
-		goto bad;
-	*vf = (int)v;
-	return 0;
-bad:
-	cli_error("'%s' is not a VF number: expected 0, 1, 2, ... (the VF's index under its PF)",
-		  s);
-	return -EINVAL;
-}
-
 /* Errors before anything changed: bad input or a PF that cannot work. */
 static int early_exit(int err)
 {
@@ -267,6 +248,8 @@ static int prepare(const char *arg, int vf, char ifname[VF_IFNAMSIZ],
 static int vf_cmd_start(const struct vf_cmd *c, bool ok_npos,
 			const char *usage, int *vf)
 {
+	struct errbuf eb;
+
 	if (!ok_npos) {
 		cli_error("%s", usage);
 		return EXIT_USAGE;
@@ -275,8 +258,10 @@ static int vf_cmd_start(const struct vf_cmd *c, bool ok_npos,
 		cli_error("--json is for 'vf show'");
 		return EXIT_USAGE;
 	}
-	if (parse_vf_index(c->pos[1], vf))
+	if (vf_index_parse(c->pos[1], vf, &eb)) {
+		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
+	}
 	return -1;
 }
 

@@ -5,9 +5,11 @@
  * the VMM died, since each lease is held by the VMM's flock.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "iopass/lease.h"
@@ -244,4 +246,37 @@ int orch_leases_release_owner(const struct orch_ctx *ctx, const char *owner,
 	if (!done)
 		return errbuf_set(eb, -ENOENT, "owner '%s' has no leases", owner);
 	return first;
+}
+
+int orch_lease_run(const struct orch_ctx *ctx, const struct lease *l,
+		   int hold_fd, char **argv, struct errbuf *eb)
+{
+	struct lease_ctx lc = orch_lease_ctx(ctx, 0);
+	struct errbuf why;
+	int st = 0, ret;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		/*
+		 * The command (a VMM) inherits the lease lock: while it runs the
+		 * lease stays held even if this process is killed, so `iopass
+		 * gc` never takes the device from under it. (It used to be
+		 * closed here: a SIGKILL of the holder let gc reset a device in
+		 * use.)
+		 */
+		if (setenv("IOPASS_BDF", l->bdf, 1) ||
+		    setenv("IOPASS_OWNER", l->owner, 1) || fcntl(hold_fd, F_SETFD, 0))
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "iopass: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	ret = pid < 0 ? errbuf_set(eb, -errno, "fork: %s", strerror(errno)) : 0;
+	if (lease_release(&lc, l->bdf, &why))
+		ret = errbuf_set(eb, -EIO, "releasing %s failed: %s", l->bdf, why.msg);
+	close(hold_fd);
+	return ret ? ret : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

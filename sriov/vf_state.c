@@ -65,6 +65,17 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *val)
 	return 0;
 }
 
+int vf_index_parse(const char *s, int *vf, struct errbuf *eb)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 0xffff, &v))
+		return errbuf_set(eb, -EINVAL, "'%s' is not a VF number: expected 0, 1, 2, ... "
+				  "(the VF's index under its PF)", s);
+	*vf = (int)v;
+	return 0;
+}
+
 static int parse_onoff(const char *kw, const char *v, bool *out,
 		       struct errbuf *eb)
 {

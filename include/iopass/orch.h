@@ -364,6 +364,15 @@ int orch_lease_assign(const struct orch_ctx *ctx, const char *what,
 int orch_leases_release(const struct orch_ctx *ctx, struct orch_leases *l,
 			struct errbuf *eb);
 /*
+ * `iopass assign ... -- CMD`: runs argv with the lease l held (by the
+ * command too: hold_fd is inherited, so a killed caller leaves it held
+ * while the command runs) and IOPASS_BDF / IOPASS_OWNER in its
+ * environment, then releases it. The command's exit status (128 + signal
+ * when killed), or -errno when it could not run or the release failed.
+ */
+int orch_lease_run(const struct orch_ctx *ctx, const struct lease *l,
+		   int hold_fd, char **argv, struct errbuf *eb);
+/*
  * `iopass release --owner`: every lease of owner released (flags:
  * BIND_FORCE, BIND_DRY_RUN); *released (malloc'd) names those that were.
  * A failure is an ORCH_EVENT_WARN and the others go on; the first is

@@ -241,6 +241,9 @@ const char *vf_link_state_name(enum vf_link_state s);	/* "auto" */
 int vf_args_parse(int argc, char *const argv[], struct vf_settings *want,
 		  unsigned int *mask, struct errbuf *eb);
 
+/* A VF's index under its PF, 0..65535; -EINVAL saying so. */
+int vf_index_parse(const char *s, int *vf, struct errbuf *eb);
+
 /*
  * A PF argument: a PCI address (anything with ':', which no interface name
  * can contain) is resolved through sysfs bus/pci/devices/BDF/net/ to its
