@@ -121,6 +121,22 @@ static const char *get_str(json_object *o, const char *key, int *ret)
 	return json_object_get_string(j);
 }
 
+/* A rate member into *rate, its field into s->known; -EBADMSG naming it. */
+static int get_rate(json_object *o, const char *key, unsigned int field,
+		    uint32_t *rate, struct vf_settings *s, const char **bad)
+{
+	int64_t v;
+	int r = get_int(o, key, 0, UINT32_MAX, &v);
+
+	if (r < 0)
+		*bad = key;
+	if (r > 0) {
+		*rate = (uint32_t)v;
+		s->known |= field;
+	}
+	return r < 0 ? r : 0;
+}
+
 int vf_settings_json_get(json_object *o, struct vf_settings *s,
 			 const char **bad)
 {
@@ -182,24 +198,9 @@ int vf_settings_json_get(json_object *o, struct vf_settings *s,
 		s->link_state = (enum vf_link_state)i;
 		s->known |= VF_FIELD_LINK_STATE;
 	}
-	r = get_int(o, "min_tx_rate", 0, UINT32_MAX, &v);
-	if (r < 0) {
-		*bad = "min_tx_rate";
+	if (get_rate(o, "min_tx_rate", VF_FIELD_MIN_RATE, &s->min_tx_rate, s, bad) ||
+	    get_rate(o, "max_tx_rate", VF_FIELD_MAX_RATE, &s->max_tx_rate, s, bad))
 		return -EBADMSG;
-	}
-	if (r) {
-		s->min_tx_rate = (uint32_t)v;
-		s->known |= VF_FIELD_MIN_RATE;
-	}
-	r = get_int(o, "max_tx_rate", 0, UINT32_MAX, &v);
-	if (r < 0) {
-		*bad = "max_tx_rate";
-		return -EBADMSG;
-	}
-	if (r) {
-		s->max_tx_rate = (uint32_t)v;
-		s->known |= VF_FIELD_MAX_RATE;
-	}
 	return 0;
 }
 

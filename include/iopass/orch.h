@@ -46,7 +46,9 @@
 enum orch_event {
 	ORCH_EVENT_INFO,	/* what was chosen or done, one line */
 	ORCH_EVENT_STEP,	/* one step of binding, leasing or releasing */
-	ORCH_EVENT_WARN,	/* a failure the call went on after */
+	/* A failure the call went on after. One line, but for a switch that
+	 * did not start: then its log's last lines follow, one per line. */
+	ORCH_EVENT_WARN,
 	/* iopass-switch was started: "switch started: pid N, control P, log L" */
 	ORCH_EVENT_SWITCH_STARTED,
 };
@@ -166,8 +168,8 @@ int orch_vm_create(const struct orch_ctx *ctx, const struct orch_vm_config *cfg,
 		   struct orch_vm **out, struct errbuf *eb);
 /*
  * Runs the guest until it stops (vm_run: *exit says how; SIGINT and
- * SIGTERM stop it). Without a VMM: waits until orch_vm_stop(), and *exit is
- * VM_EXIT_SIGNAL with status 0.
+ * SIGTERM stop it). Without a VMM: waits until orch_vm_stop() (or a stop on
+ * the control socket), and *exit is VM_EXIT_STATUS 0.
  */
 int orch_vm_run(struct orch_vm *v, struct vm_exit *exit, struct errbuf *eb);
 /* Asks a running VM to stop, from any thread (the control socket's too). */
@@ -368,7 +370,8 @@ int orch_leases_release(const struct orch_ctx *ctx, struct orch_leases *l,
  * command too: hold_fd is inherited, so a killed caller leaves it held
  * while the command runs) and IOPASS_BDF / IOPASS_OWNER in its
  * environment, then releases it. The command's exit status (128 + signal
- * when killed), or -errno when it could not run or the release failed.
+ * when killed; 127 when it cannot be run, said on its stderr as a shell
+ * would), or -errno when there was no fork or the release failed.
  */
 int orch_lease_run(const struct orch_ctx *ctx, const struct lease *l,
 		   int hold_fd, char **argv, struct errbuf *eb);
