@@ -255,34 +255,55 @@ unsigned int vf_settings_diff(const struct vf_settings *cur,
 	return diff;
 }
 
-static void describe_value(unsigned int field, const struct vf_settings *s,
-			   char *buf, size_t len)
+void vf_field_format(unsigned int field, const struct vf_settings *s,
+		     char *buf, size_t len)
 {
-	char mac[18];
-
+	if (!(s->known & field)) {
+		snprintf(buf, len, "?");
+		return;
+	}
 	switch (field) {
 	case VF_FIELD_MAC:
-		vf_mac_format(s->mac, mac);
-		snprintf(buf, len, "mac %s", mac);
+		mac_format(s->mac, buf);
 		break;
 	case VF_FIELD_VLAN:
-		snprintf(buf, len, "vlan %u qos %u proto %s", s->vlan, s->qos,
+		snprintf(buf, len, "%u qos %u proto %s", s->vlan, s->qos,
 			 vf_vlan_proto_name(s->vlan_proto));
 		break;
 	case VF_FIELD_SPOOFCHK:
-		snprintf(buf, len, "spoofchk %s", s->spoofchk ? "on" : "off");
+		snprintf(buf, len, "%s", s->spoofchk ? "on" : "off");
 		break;
 	case VF_FIELD_TRUST:
-		snprintf(buf, len, "trust %s", s->trust ? "on" : "off");
+		snprintf(buf, len, "%s", s->trust ? "on" : "off");
 		break;
 	case VF_FIELD_LINK_STATE:
-		snprintf(buf, len, "state %s", vf_link_state_name(s->link_state));
+		snprintf(buf, len, "%s", vf_link_state_name(s->link_state));
+		break;
+	case VF_FIELD_MIN_RATE:
+		snprintf(buf, len, "%u", s->min_tx_rate);
 		break;
 	default:
-		snprintf(buf, len, "min-rate %u max-rate %u", s->min_tx_rate,
-			 s->max_tx_rate);
+		snprintf(buf, len, "%u", s->max_tx_rate);
 		break;
 	}
+}
+
+/* "vlan 5 qos 0 proto 802.1Q"; both rates go in one kernel attribute. */
+static void describe_value(unsigned int field, const struct vf_settings *s,
+			   char *buf, size_t len)
+{
+	struct vf_settings all = *s;
+	char v[40], min[12], max[12];
+
+	all.known = VF_FIELD_ALL;
+	if (field & (VF_FIELD_MIN_RATE | VF_FIELD_MAX_RATE)) {
+		vf_field_format(VF_FIELD_MIN_RATE, &all, min, sizeof(min));
+		vf_field_format(VF_FIELD_MAX_RATE, &all, max, sizeof(max));
+		snprintf(buf, len, "min-rate %s max-rate %s", min, max);
+		return;
+	}
+	vf_field_format(field, &all, v, sizeof(v));
+	snprintf(buf, len, "%s %s", vf_field_name(field), v);
 }
 
 static void fields_list(unsigned int fields, char *buf, size_t len)

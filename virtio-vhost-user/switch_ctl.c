@@ -15,7 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "iopass/sriov.h"
+#include "iopass/util.h"
 #include "switch.h"
 
 #define MAX_CLIENTS 8
@@ -70,7 +70,7 @@ static void port_record(int fd, unsigned int id)
 
 	SUM(&rx, port_rx[id]);
 	SUM(&tx, port_tx[id]);
-	vf_mac_format(p->spec.mac, mac);
+	mac_format(p->spec.mac, mac);
 	reply(fd, "port name=%s path=%s mode=%s mac=%s vlan=%u pool=%u state=%s connects=%llu "
 	      "rx_packets=%llu rx_bytes=%llu rx_drops=%llu tx_packets=%llu tx_bytes=%llu "
 	      "tx_drops=%llu", p->spec.name, p->spec.path, switch_port_mode_name(p->spec.mode),
@@ -88,7 +88,7 @@ static void pool_record(int fd, unsigned int id)
 	char mac[18];
 
 	SUM(&c, pool[id]);
-	vf_mac_format(pl->key.mac, mac);
+	mac_format(pl->key.mac, mac);
 	reply(fd, "pool id=%u mac=%s vlan=%u port=%s backend=%s queue=%u packets=%llu "
 	      "bytes=%llu drops=%llu", id, mac, pl->key.vlan, sw.ports[id].spec.name,
 	      vmdq_kind_name(sw.set.ops->kind), pl->queue, (unsigned long long)c.pkts,
