@@ -65,4 +65,16 @@ bool sysfs_exists(const char *root, const char *rel);
 /* procfs root: $IOPASS_PROCFS_ROOT or "/proc" (fake trees in unit tests). */
 const char *procfs_default_root(void);
 
+/*
+ * A program's log, made readable for an error message: identical lines
+ * folded into their first one with a count (a DPDK program that fails
+ * prints some EAL lines dozens of times), the last max_lines of them kept,
+ * and the lines that begin with last_prefix (the program's own error) put
+ * after them, last. The text holds no NULs; a missing last newline is fine.
+ * Returns a malloc'd string of "\n"-ended lines, each indented by indent
+ * (empty for an empty log), or NULL when out of memory.
+ */
+char *log_fold(const char *text, size_t len, unsigned int max_lines,
+	       const char *last_prefix, const char *indent);
+
 #endif
