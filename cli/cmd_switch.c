@@ -34,7 +34,7 @@ static void switch_usage(FILE *f)
 	fprintf(f,
 "usage: iopass switch start [--foreground] [--uplink DEV] [--lcores LIST] [--no-huge]\n"
 "                           [--mem MB] [--classifier auto|software|hardware]\n"
-"                           [--max-pools N] [--lossless] [--port SPEC]...\n"
+"                           [--max-pools N] [--hw-pools N] [--lossless] [--port SPEC]...\n"
 "                           [--file-prefix P]\n"
 "                           [--log FILE] [--wait SECONDS] [-- EAL-OPTIONS]\n"
 "       iopass switch stop\n"
@@ -62,7 +62,11 @@ static void switch_usage(FILE *f)
 "                     of /dev/hugepages (and only those)\n"
 "  --mem MB           DPDK memory (default 512)\n"
 "  --classifier K     auto (hardware VMDq when the uplink has it), software,\n"
-"                     or hardware (refuse to start without it)\n"
+"                     or hardware (refuse to start without it). With VMDq the\n"
+"                     NIC's last pool is the default one: pools past its count\n"
+"                     are sorted in software from there\n"
+"  --max-pools N      pools (ports) in all (default 256)\n"
+"  --hw-pools N       at most N of them in the NIC's VMDq pools\n"
 "  --lossless         a guest whose RX ring is full makes its senders wait\n"
 "                     (up to 100 ms) instead of losing their unicast frames\n"
 "  --port SPEC        a port at start: \"NAME mac=MAC [vlan=N] [path=P]\n"
@@ -110,7 +114,8 @@ static int render(char **lines, size_t n, bool json, const char *only)
 {
 	json_object *root = json_object_new_object();
 	json_object *ports = json_object_new_array(), *pools = json_object_new_array();
-	unsigned int hdr_port = 0, hdr_pool = 0;
+	json_object *queues = json_object_new_array();
+	unsigned int hdr_port = 0, hdr_pool = 0, hdr_queue = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct switch_kv kv[SWITCH_MAX_KV];
@@ -137,19 +142,30 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			if (json)
 				continue;
 			if (!hdr_pool++)
-				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %14s %10s\n",
+				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n",
 				       hdr_port ? "\n" : "", "POOL", "MAC", "VLAN", "PORT",
-				       "BACKEND", "QUEUE", "PACKETS", "BYTES", "DROPS");
-			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %14s %10s\n", G("id"), G("mac"),
-			       G("vlan"), G("port"), G("backend"), G("queue"), G("packets"),
-			       G("bytes"), G("drops"));
+				       "BACKEND", "QUEUE", "QUEUE-PKTS", "PACKETS", "BYTES",
+				       "DROPS", "WHY");
+			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n", G("id"),
+			       G("mac"), G("vlan"), G("port"), G("backend"), G("queue"),
+			       G("queue_packets"), G("packets"), G("bytes"), G("drops"), G("why"));
+		} else if (!strcmp(type, "queue")) {
+			json_object_array_add(queues, kv_to_json(kv, nkv));
+			if (json)
+				continue;
+			if (!hdr_queue++)
+				printf("\n%-5s %-8s %-8s %-12s %12s %14s\n", "QUEUE", "NIC-POOL",
+				       "ROLE", "PORT", "PACKETS", "BYTES");
+			printf("%-5s %-8s %-8s %-12s %12s %14s\n", G("id"), G("nic_pool"),
+			       G("role"), G("port"), G("packets"), G("bytes"));
 		} else if (!strcmp(type, "switch")) {
 			json_object_object_add(root, "switch", kv_to_json(kv, nkv));
 			if (!json)
 				printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
-				       "up to %s pools, lossless %s\n", G("workers"),
-				       G("classifier"), G("ports"), G("max_pools"),
-				       G("lossless"));
+				       "up to %s pools (%s of %s in NIC pools free), "
+				       "lossless %s\n", G("workers"), G("classifier"),
+				       G("ports"), G("max_pools"), G("hw_free"),
+				       G("hw_pools"), G("lossless"));
 		} else if (!strcmp(type, "uplink")) {
 			json_object_object_add(root, "uplink", kv_to_json(kv, nkv));
 			if (!json)
@@ -169,6 +185,7 @@ static int render(char **lines, size_t n, bool json, const char *only)
 		else {
 			json_object_object_add(root, "ports", json_object_get(ports));
 			json_object_object_add(root, "pools", json_object_get(pools));
+			json_object_object_add(root, "queues", json_object_get(queues));
 		}
 		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -176,6 +193,7 @@ static int render(char **lines, size_t n, bool json, const char *only)
 	json_object_put(root);
 	json_object_put(ports);
 	json_object_put(pools);
+	json_object_put(queues);
 	return EXIT_OK;
 }
 
@@ -213,7 +231,7 @@ static int simple(const char *ctl, const char *req, bool json, const char *only,
 
 struct start_opts {
 	bool foreground, no_huge, lossless;
-	const char *uplink, *lcores, *classifier, *max_pools, *prefix, *log;
+	const char *uplink, *lcores, *classifier, *max_pools, *hw_pools, *prefix, *log;
 	unsigned int mem_mb, wait_s;
 	const char *ports[64];
 	unsigned int nports;
@@ -272,14 +290,41 @@ static int switch_binary(char *buf, size_t len)
 	return access(buf, X_OK) ? -ENOENT : 0;
 }
 
-static void print_log_tail(const char *log)
+/*
+ * What this start wrote to the log (from offset on), folded: the switch's
+ * own words say best why it did not start, and go last (util/log_fold.c).
+ */
+static void print_log_tail(const char *log, off_t offset)
 {
-	char cmd[PATH_MAX + 32];
+	char *text = NULL, *out;
+	size_t len = 0, cap = 0;
+	ssize_t r;
+	int fd = open(log, O_RDONLY | O_CLOEXEC);
 
-	/* The switch's own words say best why it did not start. */
-	snprintf(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", log);
-	if (system(cmd))
-		return;
+	if (fd < 0 || lseek(fd, offset, SEEK_SET) < 0)
+		goto out;
+	for (;;) {
+		if (len + 4096 > cap) {
+			char *n = realloc(text, cap + 65536);
+
+			if (!n)
+				goto out;
+			text = n;
+			cap += 65536;
+		}
+		r = read(fd, text + len, cap - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	out = log_fold(text ? text : "", len, 8, "iopass-switch:", "  ");
+	if (out)
+		fputs(out, stderr);
+	free(out);
+out:
+	free(text);
+	if (fd >= 0)
+		close(fd);
 }
 
 static int start_daemon(char **argv, const char *ctl, const struct start_opts *o)
@@ -287,6 +332,7 @@ static int start_daemon(char **argv, const char *ctl, const struct start_opts *o
 	char **lines;
 	size_t n;
 	struct errbuf eb;
+	off_t start;
 	pid_t pid;
 	int fd, status;
 
@@ -302,6 +348,7 @@ static int start_daemon(char **argv, const char *ctl, const struct start_opts *o
 		cli_error("switch start: cannot open the log %s: %s", o->log, strerror(errno));
 		return EXIT_USAGE;
 	}
+	start = lseek(fd, 0, SEEK_END);	/* where this run's lines begin */
 	pid = fork();
 	if (pid < 0) {
 		cli_error("switch start: fork: %s", strerror(errno));
@@ -323,9 +370,10 @@ static int start_daemon(char **argv, const char *ctl, const struct start_opts *o
 	for (unsigned int t = 0; t < o->wait_s * 10; t++) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			cli_error("switch start: iopass-switch exited (%s %d) before it answered; "
-				  "its log %s ends with:", WIFEXITED(status) ? "status" : "signal",
+				  "its log %s says (repeated lines folded):",
+				  WIFEXITED(status) ? "status" : "signal",
 				  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), o->log);
-			print_log_tail(o->log);
+			print_log_tail(o->log, start < 0 ? 0 : start);
 			return EXIT_FAIL;
 		}
 		if (!switch_call(ctl, "ping", 1000, &lines, &n, &eb)) {
@@ -350,6 +398,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 		{ "lcores", required_argument, NULL, 'l' },
 		{ "classifier", required_argument, NULL, 'k' },
 		{ "max-pools", required_argument, NULL, 'P' },
+		{ "hw-pools", required_argument, NULL, 'H' },
 		{ "file-prefix", required_argument, NULL, 'x' },
 		{ "log", required_argument, NULL, 'L' }, { "mem", required_argument, NULL, 'm' },
 		{ "wait", required_argument, NULL, 'w' }, { "port", required_argument, NULL, 'p' },
@@ -367,6 +416,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 		case 'l': o->lcores = optarg; break;
 		case 'k': o->classifier = optarg; break;
 		case 'P': o->max_pools = optarg; break;
+		case 'H': o->hw_pools = optarg; break;
 		case 'x': o->prefix = optarg; break;
 		case 'L': o->log = optarg; break;
 		case 'c': *ctl = optarg; break;
@@ -474,6 +524,10 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 	if (o.max_pools) {
 		args[na++] = "--max-pools";
 		args[na++] = (char *)o.max_pools;
+	}
+	if (o.hw_pools) {
+		args[na++] = "--hw-pools";
+		args[na++] = (char *)o.hw_pools;
 	}
 	for (unsigned int i = 0; i < o.nports; i++) {
 		args[na++] = "--port";
