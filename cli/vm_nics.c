@@ -22,6 +22,7 @@
 
 #include "iopass/sriov.h"
 #include "iopass/state.h"
+#include "iopass/vmdq.h"
 #include "commands.h"
 #include "vm_leases.h"
 #include "vm_nics.h"
@@ -148,7 +149,7 @@ static int vm_switch_spawn(char *why, size_t len)
 /* The switch's "switch" record (started when none runs). */
 static int vm_switch_stats(const char *ctl, struct nic_paths *p,
 			   char *classifier, size_t clen, unsigned int *ports,
-			   unsigned int *max_pools)
+			   unsigned int *max_pools, unsigned int *hw_free)
 {
 	struct errbuf eb = { "" };
 	char **lines = NULL;
@@ -198,6 +199,8 @@ static int vm_switch_stats(const char *ctl, struct nic_paths *p,
 		*ports = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
 		v = switch_kv_get(kv, nkv, "max_pools");
 		*max_pools = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
+		v = switch_kv_get(kv, nkv, "hw_free");
+		*hw_free = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
 		ret = 0;
 	}
 	switch_lines_free(lines, n);
@@ -211,10 +214,10 @@ static int vm_switch_stats(const char *ctl, struct nic_paths *p,
 static void vm_switch_paths(const char *ctl, struct nic_paths *p)
 {
 	char classifier[32];
-	unsigned int ports = 0, max_pools = 0;
+	unsigned int ports = 0, max_pools = 0, hw_free = 0;
 
 	if (vm_switch_stats(ctl, p, classifier, sizeof(classifier), &ports,
-			    &max_pools)) {
+			    &max_pools, &hw_free)) {
 		snprintf(p->vmdq_why, sizeof(p->vmdq_why), "no iopass-switch");
 		return;
 	}
@@ -225,8 +228,13 @@ static void vm_switch_paths(const char *ctl, struct nic_paths *p)
 		return;
 	}
 	p->vhost_user = true;
-	if (!strcmp(classifier, "hardware"))
+	/* The port add says for sure (another VM may take the last NIC pool
+	 * first): vm_nic_place() looks at its backend= again. */
+	if (!strcmp(classifier, "hardware") && hw_free)
 		p->vmdq = true;
+	else if (!strcmp(classifier, "hardware"))
+		snprintf(p->vmdq_why, sizeof(p->vmdq_why), "iopass-switch: %s",
+			 vmdq_why_text(VMDQ_WHY_FULL));
 	else
 		snprintf(p->vmdq_why, sizeof(p->vmdq_why),
 			 "iopass-switch's uplink has no VMDq, it sorts frames in software");
@@ -245,8 +253,12 @@ static void vm_nic_mac(struct vm_nic *nic)
 	nic->cfg.mac_set = true;
 }
 
-/* A port of our own: its owner lock first, so gc never takes a live one. */
-static int vm_nic_add_port(struct vm_nic *nic, int idx, const char *ctl)
+/*
+ * A port of our own: its owner lock first, so gc never takes a live one.
+ * *hardware: the switch put its pool in a NIC pool (VMDq), else *why not.
+ */
+static int vm_nic_add_port(struct vm_nic *nic, int idx, const char *ctl,
+			   bool *hardware, enum vmdq_why *why)
 {
 	struct errbuf eb = { "" };
 	char req[SWITCH_LINE_MAX], owner[64], mac[18], **lines = NULL;
@@ -277,11 +289,16 @@ static int vm_nic_add_port(struct vm_nic *nic, int idx, const char *ctl)
 		const char *type, *path;
 		unsigned int nkv;
 
-		if (!switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv) &&
-		    !strcmp(type, "port") &&
-		    (path = switch_kv_get(kv, nkv, "path")))
+		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv) ||
+		    strcmp(type, "port"))
+			continue;
+		if ((path = switch_kv_get(kv, nkv, "path")))
 			snprintf(nic->cfg.socket, sizeof(nic->cfg.socket), "%s",
 				 path);
+		path = switch_kv_get(kv, nkv, "backend");
+		*hardware = path && !strcmp(path, "hardware");
+		path = switch_kv_get(kv, nkv, "why");
+		*why = vmdq_why_parse(path);
 	}
 	switch_lines_free(lines, n);
 	if (!ret && !nic->cfg.socket[0])
@@ -305,6 +322,8 @@ static int vm_nic_place(struct vm_nic *nic, int idx, struct vm_leases *leases,
 {
 	struct nic_paths p = { .vf_free = false };
 	char ctl[SWITCH_PATH_MAX];
+	enum vmdq_why why = VMDQ_WHY_NONE;
+	bool hardware = false;
 	int ret;
 
 	ret = vm_nic_try_vf(nic, leases, &p);
@@ -323,9 +342,18 @@ static int vm_nic_place(struct vm_nic *nic, int idx, struct vm_leases *leases,
 		return vm_add_device(devs, nic->bdf);
 	case NIC_PATH_VMDQ:
 	case NIC_PATH_VHOST_USER:
-		ret = vm_nic_add_port(nic, idx, ctl);
+		ret = vm_nic_add_port(nic, idx, ctl, &hardware, &why);
 		if (ret)
 			return ret;
+		/* What the switch did decides: a VMDq pool or a port it
+		 * classifies in software, and why. */
+		if (hardware != (nic->path == NIC_PATH_VMDQ)) {
+			p.vmdq = hardware;
+			if (!hardware)
+				snprintf(p.vmdq_why, sizeof(p.vmdq_why),
+					 "iopass-switch: %s", vmdq_why_text(why));
+			nic->path = nic_path_choose(&p, nic->why, sizeof(nic->why));
+		}
 		fprintf(stderr, "iopass: nic%d %s: %s port %s on iopass-switch, socket %s (%s)\n",
 			idx, nic->arg, nic->path == NIC_PATH_VMDQ ?
 			"vmdq pool," : "vhost-user", nic->port, nic->cfg.socket,
