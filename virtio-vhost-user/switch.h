@@ -70,6 +70,7 @@ struct sw_worker {
 	struct sw_counters up_rx, up_tx;
 	uint64_t up_unknown;				/* unicast to no pool */
 	struct sw_counters upq[SW_MAX_UPQ];		/* per uplink RX queue */
+	uint64_t up_cycles;	/* TSC cycles in uplink bursts that brought frames */
 	/* scratch: per pool, the frames of this burst for it, and for each
 	 * its index in the burst (guest TX: bit 7 set when it may be held) */
 	uint16_t nlist[SW_MAX_PORTS];

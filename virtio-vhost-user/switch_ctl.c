@@ -15,6 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "iopass/sriov.h"
 #include "switch.h"
 
@@ -148,7 +150,7 @@ static void queue_records(int fd)
 static void stats_records(int fd)
 {
 	struct sw_counters rx, tx;
-	uint64_t unknown = 0;
+	uint64_t unknown = 0, cycles = 0;
 	unsigned int nports = 0;
 
 	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
@@ -161,14 +163,21 @@ static void stats_records(int fd)
 	if (sw.uplink_open) {
 		SUM(&rx, up_rx);
 		SUM(&tx, up_tx);
-		for (unsigned int w = 0; w < sw.nworkers; w++)
+		for (unsigned int w = 0; w < sw.nworkers; w++) {
 			unknown += sw.workers[w]->up_unknown;
+			cycles += sw.workers[w]->up_cycles;
+		}
+		/* rx_cycles: TSC cycles the workers spent on uplink bursts that
+		 * brought frames (taking, sorting, delivering them), tsc_hz
+		 * their rate: what a frame from the NIC costs the switch. */
 		reply(fd, "uplink name=%s rx_packets=%llu rx_bytes=%llu rx_drops=%llu "
-		      "rx_unknown=%llu tx_packets=%llu tx_bytes=%llu tx_drops=%llu",
-		      sw.uplink_name, (unsigned long long)rx.pkts,
-		      (unsigned long long)rx.bytes, (unsigned long long)rx.drops,
-		      (unsigned long long)unknown, (unsigned long long)tx.pkts,
-		      (unsigned long long)tx.bytes, (unsigned long long)tx.drops);
+		      "rx_unknown=%llu tx_packets=%llu tx_bytes=%llu tx_drops=%llu "
+		      "rx_cycles=%llu tsc_hz=%llu", sw.uplink_name,
+		      (unsigned long long)rx.pkts, (unsigned long long)rx.bytes,
+		      (unsigned long long)rx.drops, (unsigned long long)unknown,
+		      (unsigned long long)tx.pkts, (unsigned long long)tx.bytes,
+		      (unsigned long long)tx.drops, (unsigned long long)cycles,
+		      (unsigned long long)rte_get_tsc_hz());
 	}
 }
 

@@ -218,6 +218,7 @@ static void uplink_rx_software(struct sw_worker *w, uint16_t q, const struct vmd
 	struct vmdq_verdict v[SW_BURST];
 	uint32_t tag[SW_BURST];
 	bool bad[SW_BURST];
+	uint64_t t0 = rte_rdtsc();
 	uint16_t n;
 
 	n = rte_eth_rx_burst(sw.uplink, q, pkts, SW_BURST);
@@ -245,6 +246,7 @@ static void uplink_rx_software(struct sw_worker *w, uint16_t q, const struct vmd
 	}
 	deliver_flush(w, -1);
 	rte_pktmbuf_free_bulk(pkts, n);
+	w->up_cycles += rte_rdtsc() - t0;
 }
 
 /* The VLAN a frame came with: the NIC's stripped tag, or the one it carries. */
@@ -273,6 +275,7 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 
 	for (uint16_t h = 0; h < sw.set.hw_pools; h++) {
 		uint16_t id = cfg->hw_owner[h], q, n;
+		uint64_t t0;
 
 		if (h % sw.nworkers != w->idx)
 			continue;
@@ -281,6 +284,7 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 			uplink_rx_software(w, q, cfg->sw_tbl);
 			continue;
 		}
+		t0 = rte_rdtsc();
 		n = rte_eth_rx_burst(sw.uplink, q, pkts, SW_BURST);
 		if (!n)
 			continue;
@@ -307,6 +311,7 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 		}
 		deliver_flush(w, -1);
 		rte_pktmbuf_free_bulk(pkts, n);
+		w->up_cycles += rte_rdtsc() - t0;
 	}
 }
 
