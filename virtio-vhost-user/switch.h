@@ -94,10 +94,11 @@ struct sw_cfg {
 	struct vmdq_table *tbl;
 	/* hardware VMDq: the classifier of the default pool's queue (the
 	 * software pools only), and per NIC pool its pool id (VMDQ_NONE:
-	 * nobody's) and that pool's VLAN, which the workers check */
+	 * nobody's) and that pool's VLAN and MAC, which the workers check */
 	struct vmdq_table *sw_tbl;
 	uint16_t hw_owner[VMDQ_MAX_HW_POOLS];
 	uint16_t hw_vlan[VMDQ_MAX_HW_POOLS];
+	uint8_t hw_mac[VMDQ_MAX_HW_POOLS][VMDQ_MAC_LEN];
 	uint16_t n;
 	uint16_t slots[SW_MAX_PORTS];		/* every live port */
 	/* per worker, the ports whose TX ring it polls (sinks have none).

@@ -266,8 +266,11 @@ static inline uint16_t frame_vlan(const struct rte_mbuf *m)
  * MAC (and, with its VLAN filters, by VLAN); the default pool's queue holds
  * the rest and is classified in software. A NIC pool takes untagged frames
  * for its MAC whatever its VLAN, and a copy of every broadcast: frames of
- * another VLAN are not the pool's (unicast ones count as unknown). A NIC
- * pool nobody has is drained: the NIC copies broadcasts into it too.
+ * another VLAN are not the pool's (unicast ones count as unknown). So are
+ * unicast frames for another MAC: a NIC pool freed by one port and taken by
+ * the next may still hold the first one's frames, which must not reach the
+ * next guest. A NIC pool nobody has is drained: the NIC copies broadcasts
+ * into it too.
  */
 static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 {
@@ -297,7 +300,8 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 				continue;
 			w->up_rx.pkts++;
 			w->up_rx.bytes += rte_pktmbuf_pkt_len(m);
-			if (rte_pktmbuf_data_len(m) < 14 || frame_vlan(m) != cfg->hw_vlan[h]) {
+			if (rte_pktmbuf_data_len(m) < 14 || frame_vlan(m) != cfg->hw_vlan[h] ||
+			    (!(f[0] & 1) && memcmp(f, cfg->hw_mac[h], VMDQ_MAC_LEN))) {
 				if (rte_pktmbuf_data_len(m) >= 14 && !(f[0] & 1)) {
 					w->up_rx.drops++;
 					w->up_unknown++;

@@ -77,6 +77,8 @@ int sw_cfg_publish(struct errbuf *eb)
 			id = VMDQ_NONE;
 		c->hw_owner[h] = id;
 		c->hw_vlan[h] = id == VMDQ_NONE ? 0 : sw.set.pools[id].key.vlan;
+		if (id != VMDQ_NONE)
+			memcpy(c->hw_mac[h], sw.set.pools[id].key.mac, VMDQ_MAC_LEN);
 	}
 	for (uint16_t i = 0; i < SW_MAX_PORTS; i++) {
 		if (!sw.set.pools[i].used || atomic_load(&sw.ports[i].state) != SW_PORT_LIVE)

@@ -65,6 +65,7 @@ read -r cls hw free <<<"$(jq -r '.switch | "\(.classifier) \(.hw_pools) \(.hw_fr
 for i in 1 2 3 4 5 6 7 8; do
 	"$IOPASS" switch port add "s$i" --mac "$(mac $i)" --sink >/dev/null 2>&1 || bad port_add "s$i"
 done
+snap
 good=1
 for i in 1 2 3 4 5 6 7; do
 	[ "$(pool "s$i" backend) $(pool "s$i" nic_pool) $(pool "s$i" queue)" = "hardware $((i - 1)) $((i - 1))" ] || good=0
