@@ -25,13 +25,24 @@ hugepages_init 256
 	ok uplink_on_vfio "($IGB1)" || { bad uplink_on_vfio "$(driver_of "$IGB1")"; exit 1; }
 
 send() { python3 "$WIREPY" "$WIRE" send "$@" >/dev/null; }
-# The switch's counters, read once (snap) and then looked up with jq: every
-# process costs a second or so under the testbed's emulation.
-STATS=/tmp/vmdq-stats.json
-snap() { "$IOPASS" switch stats --json >"$STATS"; }
-pool() { jq -r --arg p "$1" --arg k "$2" '.pools[] | select(.port == $p) | .[$k]' "$STATS"; }
-queue_pkts() { jq -r --argjson q "$1" '[.queues[] | select(.id == $q) | .packets] | add' "$STATS"; }
-uplink() { jq -r --arg k "$1" '.uplink[$k]' "$STATS"; }
+sends() { python3 "$WIREPY" "$WIRE" sends "$@" >/dev/null; }
+# The switch's counters, read at once (snap) into S[] and then looked up
+# there: every process costs seconds under the testbed's emulation.
+declare -A S
+snap() {
+	local k v
+	S=()
+	while read -r k v; do
+		S[$k]=$v
+	done < <("$IOPASS" switch stats --json | jq -r '
+		(.switch | to_entries[] | "switch.\(.key) \(.value)"),
+		(.uplink | to_entries[] | "uplink.\(.key) \(.value)"),
+		(.pools[] as $p | $p | to_entries[] | "pool.\($p.port).\(.key) \(.value)"),
+		(.queues[] as $q | "queue.\($q.id) \($q.packets)")')
+}
+pool() { echo "${S[pool.$1.$2]:-}"; }
+queue_pkts() { echo "${S[queue.$1]:-}"; }
+uplink() { echo "${S[uplink.$1]:-}"; }
 # Waits (10 s at most) until the pool of port has packets >= n: the NIC's
 # queues fill asynchronously from the wire. Leaves a fresh snap.
 wait_pool() { # port n [tries of 0.2 s, default 50]
@@ -59,7 +70,7 @@ fi
 out=$("$IOPASS" switch start --uplink "$IGB1" 2>&1)
 [ $? -eq 0 ] && ok switch_started || { bad switch_started "$out"; tail -20 "$IOPASS_STATE_DIR/switch.log"; exit 1; }
 snap
-read -r cls hw free <<<"$(jq -r '.switch | "\(.classifier) \(.hw_pools) \(.hw_free)"' "$STATS")"
+cls=${S[switch.classifier]:-} hw=${S[switch.hw_pools]:-} free=${S[switch.hw_free]:-}
 [ "$cls $hw $free" = "hardware 7 7" ] && ok auto_picks_hardware "(classifier $cls, $hw NIC pools for guests, the 8th the default)" ||
 	bad auto_picks_hardware "$cls $hw $free"
 for i in 1 2 3 4 5 6 7 8; do
@@ -76,11 +87,7 @@ done
 	ok eighth_in_software "(s8: default queue 7, why hw-pools-full)" || bad eighth_in_software "$("$IOPASS" switch pool list)"
 
 # --- unicast per pool, broadcast, unknown
-send --dst "$(mac 1)" --count 11
-send --dst "$(mac 2)" --count 22
-send --dst "$(mac 8)" --count 33
-send --dst ff:ff:ff:ff:ff:ff --count 5
-send --dst 52:54:00:aa:00:99 --count 7
+sends "$(mac 1):11" "$(mac 2):22" "$(mac 8):33" ff:ff:ff:ff:ff:ff:5 52:54:00:aa:00:99:7
 wait_pool s8 38
 sleep 1
 snap
@@ -121,11 +128,7 @@ for _ in $(seq 50); do
 	wait_pool s1 17 5 && break
 done
 base1=$(pool s1 packets) unk=$(uplink rx_unknown)
-send --dst "$(mac 16)" --vlan 10 --count 9
-send --dst "$(mac 16)" --count 4
-send --dst "$(mac 17)" --vlan 10 --count 6
-send --dst ff:ff:ff:ff:ff:ff --vlan 10 --count 3
-send --dst ff:ff:ff:ff:ff:ff --count 2
+sends "$(mac 16):9:10" "$(mac 16):4" "$(mac 17):6:10" ff:ff:ff:ff:ff:ff:3:10 ff:ff:ff:ff:ff:ff:2
 wait_pool w10 9
 sleep 1
 snap

@@ -12,6 +12,9 @@ sockets (no IP: the frames are what a switch or a NIC steers).
           N frames to MAC, then counts those that come back addressed to
           IFACE from MAC with our payload (a guest reflecting them: the test
           guest's vnet.mode=reflect); prints "sent N back M vlan V"
+  sends   DST:COUNT[:VLAN] ...
+          several sends in one process (each process costs seconds under
+          the testbed's emulation), in the order given
   sink    --seconds S [--src MAC]
           counts frames arriving from MAC (any with no --src)
 
@@ -87,6 +90,21 @@ def cmd_send(s, me, a, run):
     print("sent=%d dst=%s vlan=%d" % (a.count, a.dst, a.vlan))
 
 
+def cmd_sends(s, me, a, run):
+    for spec in a.specs:
+        fields = spec.rsplit(":", 2)
+        # DST is a MAC (colons inside): COUNT and VLAN are the last fields.
+        if len(fields) == 3 and len(fields[0]) == 17:
+            dst, count, vlan = fields[0], int(fields[1]), int(fields[2])
+        else:
+            dst, count = spec.rsplit(":", 1)
+            count, vlan = int(count), 0
+        d = mac_bytes(dst)
+        for i in range(count):
+            s.send(frame(d, me, vlan, i, run))
+        print("sent=%d dst=%s vlan=%d" % (count, dst, vlan))
+
+
 def cmd_reflect(s, me, a, run):
     dst = mac_bytes(a.dst)
     seen = set()
@@ -155,6 +173,8 @@ def main():
         c.add_argument("--src")
         c.add_argument("--timeout", type=float, default=30)
         c.add_argument("--window", type=int, default=16)
+    c = sub.add_parser("sends")
+    c.add_argument("specs", nargs="+", metavar="DST:COUNT[:VLAN]")
     c = sub.add_parser("sink")
     c.add_argument("--seconds", type=float, default=2)
     c.add_argument("--src")
@@ -166,7 +186,8 @@ def main():
         print("wire.py: %s: %s" % (a.iface, e), file=sys.stderr)
         return 1
     run = (os.getpid() << 8 | int(time.time()) & 0xFF) & 0xFFFFFFFF
-    {"send": cmd_send, "reflect": cmd_reflect, "sink": cmd_sink}[a.cmd](s, me, a, run)
+    {"send": cmd_send, "sends": cmd_sends, "reflect": cmd_reflect,
+     "sink": cmd_sink}[a.cmd](s, me, a, run)
     return 0
 
 
