@@ -6,8 +6,10 @@
  *
  * Two backends share one ops table (struct vmdq_ops):
  *  - hardware: the NIC's VMDq steers each pool's frames into its own RX
- *    queue (DPDK RTE_ETH_MQ_RX_VMDQ_ONLY, MACs added with a pool index).
- *    Only some PMDs have it (ixgbe, i40e, igb, ...); no virtual PMD does.
+ *    queue (DPDK RTE_ETH_MQ_RX_VMDQ_ONLY, MACs added with a pool index),
+ *    for as many pools as the NIC has; the rest arrive in its default
+ *    pool's queue and are classified in software from there. Only some
+ *    PMDs have it (ixgbe, i40e, igb, ...); no virtual PMD does.
  *  - software: every frame arrives on one RX queue and the classifier below
  *    (an open-addressing hash on MAC+VLAN, looked up a burst at a time)
  *    picks the pool in the poll loop. It runs everywhere.
@@ -15,8 +17,8 @@
  * never reaches the NIC), so the classifier is built in both cases.
  *
  * This header and vmdq/ are pure C with no DPDK: the hardware backend's
- * ethdev calls live with the switch (iopass_vmdq_dpdk), so everything here
- * is unit-tested without an EAL.
+ * ethdev calls live with the switch (virtio-vhost-user/switch_uplink.c), so
+ * everything here is unit-tested without an EAL.
  */
 #ifndef IOPASS_VMDQ_H
 #define IOPASS_VMDQ_H
@@ -240,7 +242,7 @@ int vmdq_set_del(struct vmdq_set *s, uint16_t id);
  */
 int vmdq_set_build(const struct vmdq_set *s, bool software_only,
 		   struct vmdq_table **out, struct errbuf *eb);
-/* NIC pools in use by pools, and free for them (hardware). */
+/* NIC pools still free for guests' pools (hardware; 0 on software). */
 unsigned int vmdq_set_hw_free(const struct vmdq_set *s);
 /*
  * The VLAN filters the set needs: for each VLAN of a pool, the NIC pools
