@@ -165,7 +165,9 @@ static int vm_switch_stats(const char *ctl, struct nic_paths *p,
 					  PORTS_DIR "/switch.start.lock", true,
 					  &eb);
 		if (lock < 0) {
-			snprintf(p->vhost_why, sizeof(p->vhost_why), "%s", eb.msg);
+			/* The reason is one sentence of a table: cut to fit. */
+			snprintf(p->vhost_why, sizeof(p->vhost_why), "%.*s",
+				 (int)sizeof(p->vhost_why) - 1, eb.msg);
 			return lock;
 		}
 		ret = switch_call(ctl, "stats", SWITCH_TIMEOUT_MS, &lines, &n,
@@ -181,7 +183,9 @@ static int vm_switch_stats(const char *ctl, struct nic_paths *p,
 	if (ret) {
 		if (!p->vhost_why[0])
 			snprintf(p->vhost_why, sizeof(p->vhost_why),
-				 "iopass-switch at %s: %s", ctl, eb.msg);
+				 "iopass-switch at %.*s: %.*s",
+				 (int)sizeof(p->vhost_why) / 2 - 20, ctl,
+				 (int)sizeof(p->vhost_why) / 2 - 1, eb.msg);
 		return ret;
 	}
 	ret = -EPROTO;
