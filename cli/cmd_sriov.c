@@ -110,12 +110,11 @@ int cmd_sriov(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool autoprobe = false, dry = false, json = false, enable;
-	long timeout_s = 30, count = 0;
+	unsigned long long timeout_s = 30, count = 0;
 	struct sriov_plan plan;
 	struct pci_addr addr;
 	struct sriov_pf pf;
 	struct errbuf eb;
-	char *end;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -124,8 +123,7 @@ int cmd_sriov(int argc, char **argv)
 		case 'n': dry = true; break;
 		case 'j': json = true; break;
 		case 't':
-			timeout_s = strtol(optarg, &end, 10);
-			if (*end || timeout_s < 1 || timeout_s > 3600) {
+			if (num_parse(optarg, 1, 3600, &timeout_s)) {
 				cli_error("--timeout takes seconds from 1 to 3600, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
@@ -151,12 +149,9 @@ int cmd_sriov(int argc, char **argv)
 	}
 	if (cli_resolve_pci(argv[1], &addr))
 		return EXIT_USAGE;
-	if (enable) {
-		count = strtol(argv[2], &end, 10);
-		if (!argv[2][0] || *end || count < 0 || count > 65535) {
-			cli_error("'%s' is not a VF count", argv[2]);
-			return EXIT_USAGE;
-		}
+	if (enable && num_parse(argv[2], 0, 65535, &count)) {
+		cli_error("'%s' is not a VF count (a number from 0 to 65535)", argv[2]);
+		return EXIT_USAGE;
 	}
 	if (read_pf(&addr, &pf))
 		return EXIT_USAGE;
@@ -174,7 +169,7 @@ int cmd_sriov(int argc, char **argv)
 		printf("%s%s %s %d\n", dry ? "would " : "", pf.f.bdf,
 		       step_names[plan.ops[i].step], plan.ops[i].arg);
 	if (!plan.n)
-		printf("%s already has %ld VFs\n", pf.f.bdf, count);
+		printf("%s already has %llu VFs\n", pf.f.bdf, count);
 	if (dry)
 		return EXIT_OK;
 	if (enable && sriov_autoprobe_save(state_default_dir(), pf.f.bdf, pf.autoprobe,

@@ -27,7 +27,7 @@ static void switch_usage(FILE *f)
 	fprintf(f,
 "usage: iopass switch start [--foreground] [--uplink DEV] [--lcores LIST] [--no-huge]\n"
 "                           [--mem MB] [--classifier auto|software|hardware]\n"
-"                           [--max-pools N] [--lossless] [--port SPEC]...\n"
+"                           [--max-pools N] [--hw-pools N] [--lossless] [--port SPEC]...\n"
 "                           [--file-prefix P]\n"
 "                           [--log FILE] [--wait SECONDS] [-- EAL-OPTIONS]\n"
 "       iopass switch stop\n"
@@ -55,7 +55,11 @@ static void switch_usage(FILE *f)
 "                     of /dev/hugepages (and only those)\n"
 "  --mem MB           DPDK memory (default 512)\n"
 "  --classifier K     auto (hardware VMDq when the uplink has it), software,\n"
-"                     or hardware (refuse to start without it)\n"
+"                     or hardware (refuse to start without it). With VMDq the\n"
+"                     NIC's last pool is the default one: pools past its count\n"
+"                     are sorted in software from there\n"
+"  --max-pools N      pools (ports) in all (default 256)\n"
+"  --hw-pools N       at most N of them in the NIC's VMDq pools\n"
 "  --lossless         a guest whose RX ring is full makes its senders wait\n"
 "                     (up to 100 ms) instead of losing their unicast frames\n"
 "  --port SPEC        a port at start: \"NAME mac=MAC [vlan=N] [path=P]\n"
@@ -82,7 +86,7 @@ static void switch_usage(FILE *f)
  */
 static int render(char **lines, size_t n, bool json, const char *only)
 {
-	unsigned int hdr_port = 0, hdr_pool = 0;
+	unsigned int hdr_port = 0, hdr_pool = 0, hdr_queue = 0;
 
 	if (json) {
 		json_object *out = switch_records_json(lines, n, only);
@@ -109,17 +113,25 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			       *G("path") ? G("path") : "-");
 		} else if (!strcmp(type, "pool")) {
 			if (!hdr_pool++)
-				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %14s %10s\n",
+				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n",
 				       hdr_port ? "\n" : "", "POOL", "MAC", "VLAN", "PORT",
-				       "BACKEND", "QUEUE", "PACKETS", "BYTES", "DROPS");
-			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %14s %10s\n", G("id"), G("mac"),
-			       G("vlan"), G("port"), G("backend"), G("queue"), G("packets"),
-			       G("bytes"), G("drops"));
+				       "BACKEND", "QUEUE", "QUEUE-PKTS", "PACKETS", "BYTES",
+				       "DROPS", "WHY");
+			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n", G("id"),
+			       G("mac"), G("vlan"), G("port"), G("backend"), G("queue"),
+			       G("queue_packets"), G("packets"), G("bytes"), G("drops"), G("why"));
+		} else if (!strcmp(type, "queue")) {
+			if (!hdr_queue++)
+				printf("\n%-5s %-8s %-8s %-12s %12s %14s\n", "QUEUE", "NIC-POOL",
+				       "ROLE", "PORT", "PACKETS", "BYTES");
+			printf("%-5s %-8s %-8s %-12s %12s %14s\n", G("id"), G("nic_pool"),
+			       G("role"), G("port"), G("packets"), G("bytes"));
 		} else if (!strcmp(type, "switch")) {
 			printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
-			       "up to %s pools, lossless %s\n", G("workers"),
-			       G("classifier"), G("ports"), G("max_pools"),
-			       G("lossless"));
+			       "up to %s pools (%s of %s in NIC pools free), "
+			       "lossless %s\n", G("workers"), G("classifier"),
+			       G("ports"), G("max_pools"), G("hw_free"),
+			       G("hw_pools"), G("lossless"));
 		} else if (!strcmp(type, "uplink")) {
 			printf("uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
 			       "MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
@@ -176,6 +188,7 @@ int cli_switch_opts(int argc, char **argv, const char *what,
 		{ "lcores", required_argument, NULL, 'l' },
 		{ "classifier", required_argument, NULL, 'k' },
 		{ "max-pools", required_argument, NULL, 'P' },
+		{ "hw-pools", required_argument, NULL, 'H' },
 		{ "file-prefix", required_argument, NULL, 'x' },
 		{ "log", required_argument, NULL, 'L' }, { "mem", required_argument, NULL, 'm' },
 		{ "wait", required_argument, NULL, 'w' }, { "port", required_argument, NULL, 'p' },
@@ -194,15 +207,15 @@ int cli_switch_opts(int argc, char **argv, const char *what,
 		case 'l': o->lcores = optarg; break;
 		case 'k': o->classifier = optarg; break;
 		case 'P': o->max_pools = optarg; break;
+		case 'H': o->hw_pools = optarg; break;
 		case 'x': o->prefix = optarg; break;
 		case 'L': o->log = optarg; break;
 		case 'c': *ctl = optarg; break;
 		case 'm':
 		case 'w': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
+			unsigned long long v;
 
-			if (*end || !v || v > 1u << 20) {
+			if (num_parse(optarg, 1, 1u << 20, &v)) {
 				cli_error("%s: --%s takes a positive number", what,
 					  c == 'm' ? "mem" : "wait");
 				return -EINVAL;

@@ -177,7 +177,6 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 {
 	struct errbuf eb = { "" };
 	uint64_t mem;
-	char *end;
 	int c;
 
 	opterr = 0;
@@ -203,17 +202,14 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			cfg->mem_size = mem;
 			break;
 		case 'p': {
-			unsigned long n;
+			unsigned long long n;
 
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || n < 1 ||
-			    n > VM_CPUS_MAX) {
+			if (num_parse(optarg, 1, VM_CPUS_MAX, &n)) {
 				cli_error("--cpus '%s' is not a number from 1 to %d",
 					  optarg, VM_CPUS_MAX);
 				return EXIT_USAGE;
 			}
-			cfg->cpus = n;
+			cfg->cpus = (unsigned int)n;
 			break;
 		}
 		case OPT_HUGEPAGES:
@@ -236,17 +232,13 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 		case OPT_RETURN:
 			ocfg->return_borrowed = true;
 			break;
-		case OPT_NIC:
-			if (orch_vm_config_add_nic(ocfg, optarg, &eb)) {
-				cli_error("%s", eb.msg);
-				return EXIT_USAGE;
-			}
-			break;
 		case 'C':
 			/* Loaded before parsing (vm_conf_merge). */
 			break;
+		case OPT_NIC:
 		case 'd':
-			if (orch_vm_config_add_device(ocfg, optarg, &eb)) {
+			if ((c == 'd' ? orch_vm_config_add_device :
+			     orch_vm_config_add_nic)(ocfg, optarg, &eb)) {
 				cli_error("%s", eb.msg);
 				return EXIT_USAGE;
 			}

@@ -158,14 +158,14 @@ int cmd_vm_stop(int argc, char **argv)
 			vm_stop_usage(stdout);
 			return EXIT_OK;
 		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			char *end;
+			unsigned long long t;
 
-			timeout = (int)strtol(argv[++i], &end, 10);
-			if (*end || timeout < 1 || timeout > 3600) {
+			if (num_parse(argv[++i], 1, 3600, &t)) {
 				cli_error("vm stop: --timeout '%s' is not a number of seconds from 1 to 3600",
 					  argv[i]);
 				return EXIT_USAGE;
 			}
+			timeout = (int)t;
 		} else if (argv[i][0] != '-' && !name) {
 			name = argv[i];
 		} else {

@@ -20,6 +20,7 @@
 
 #include "iopass/sriov.h"
 #include "iopass/state.h"
+#include "iopass/vmdq.h"
 
 #include "orch_impl.h"
 
@@ -112,7 +113,7 @@ static int nic_switch_spawn(const struct orch_ctx *ctx, char *why, size_t len)
 static int nic_switch_stats(const struct orch_ctx *ctx, const char *ctl,
 			    struct orch_nic_paths *p, char *classifier,
 			    size_t clen, unsigned int *ports,
-			    unsigned int *max_pools)
+			    unsigned int *max_pools, unsigned int *hw_free)
 {
 	struct errbuf eb = { "" };
 	char **lines = NULL;
@@ -166,6 +167,8 @@ static int nic_switch_stats(const struct orch_ctx *ctx, const char *ctl,
 		*ports = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
 		v = switch_kv_get(kv, nkv, "max_pools");
 		*max_pools = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
+		v = switch_kv_get(kv, nkv, "hw_free");
+		*hw_free = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
 		ret = 0;
 	}
 	switch_lines_free(lines, n);
@@ -180,10 +183,10 @@ static void nic_switch_paths(const struct orch_ctx *ctx, const char *ctl,
 			     struct orch_nic_paths *p)
 {
 	char classifier[32];
-	unsigned int ports = 0, max_pools = 0;
+	unsigned int ports = 0, max_pools = 0, hw_free = 0;
 
 	if (nic_switch_stats(ctx, ctl, p, classifier, sizeof(classifier), &ports,
-			     &max_pools)) {
+			     &max_pools, &hw_free)) {
 		snprintf(p->vmdq_why, sizeof(p->vmdq_why), "no iopass-switch");
 		return;
 	}
@@ -194,8 +197,13 @@ static void nic_switch_paths(const struct orch_ctx *ctx, const char *ctl,
 		return;
 	}
 	p->vhost_user = true;
-	if (!strcmp(classifier, "hardware"))
+	/* The port add says for sure (another VM may take the last NIC pool
+	 * first): orch_nic_place() looks at its backend= again. */
+	if (!strcmp(classifier, "hardware") && hw_free)
 		p->vmdq = true;
+	else if (!strcmp(classifier, "hardware"))
+		snprintf(p->vmdq_why, sizeof(p->vmdq_why), "iopass-switch: %s",
+			 vmdq_why_text(VMDQ_WHY_FULL));
 	else
 		snprintf(p->vmdq_why, sizeof(p->vmdq_why),
 			 "iopass-switch's uplink has no VMDq, it sorts frames in software");
@@ -231,9 +239,13 @@ static int port_request(const char *ctl, enum switch_op op, const char *name,
 	return switch_call(ctl, line, ORCH_SWITCH_TIMEOUT_MS, lines, n, eb);
 }
 
-/* A port of our own: its owner lock first, so gc never takes a live one. */
+/*
+ * A port of our own: its owner lock first, so gc never takes a live one.
+ * *hardware: the switch put its pool in a NIC pool (VMDq), else *vwhy not.
+ */
 static int nic_add_port(const struct orch_ctx *ctx, struct orch_nic *nic,
-			int idx, const char *ctl, struct errbuf *eb)
+			int idx, const char *ctl, bool *hardware,
+			enum vmdq_why *vwhy, struct errbuf *eb)
 {
 	char owner[64], **lines = NULL;
 	struct errbuf why = { "" };
@@ -258,11 +270,15 @@ static int nic_add_port(const struct orch_ctx *ctx, struct orch_nic *nic,
 		const char *type, *path;
 		unsigned int nkv;
 
-		if (!switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv) &&
-		    !strcmp(type, "port") &&
-		    (path = switch_kv_get(kv, nkv, "path")))
+		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv) ||
+		    strcmp(type, "port"))
+			continue;
+		if ((path = switch_kv_get(kv, nkv, "path")))
 			snprintf(nic->cfg.socket, sizeof(nic->cfg.socket), "%s",
 				 path);
+		path = switch_kv_get(kv, nkv, "backend");
+		*hardware = path && !strcmp(path, "hardware");
+		*vwhy = vmdq_why_parse(switch_kv_get(kv, nkv, "why"));
 	}
 	switch_lines_free(lines, n);
 	if (!ret && !nic->cfg.socket[0])
@@ -286,6 +302,8 @@ int orch_nic_place(const struct orch_ctx *ctx, struct orch_nic *nic, int idx,
 {
 	struct orch_nic_paths p = { .vf_free = false };
 	char ctl[SWITCH_PATH_MAX];
+	enum vmdq_why vwhy = VMDQ_WHY_NONE;
+	bool hardware = false;
 	int ret;
 
 	if (!nic->spec.is_pool)
@@ -304,9 +322,19 @@ int orch_nic_place(const struct orch_ctx *ctx, struct orch_nic *nic, int idx,
 		return 0;
 	case ORCH_NIC_VMDQ:
 	case ORCH_NIC_VHOST_USER:
-		ret = nic_add_port(ctx, nic, idx, ctl, eb);
+		ret = nic_add_port(ctx, nic, idx, ctl, &hardware, &vwhy, eb);
 		if (ret)
 			return ret;
+		/* What the switch did decides: a VMDq pool or a port it
+		 * classifies in software, and why. */
+		if (hardware != (nic->path == ORCH_NIC_VMDQ)) {
+			p.vmdq = hardware;
+			if (!hardware)
+				snprintf(p.vmdq_why, sizeof(p.vmdq_why),
+					 "iopass-switch: %s", vmdq_why_text(vwhy));
+			nic->path = orch_nic_path_choose(&p, nic->why,
+							 sizeof(nic->why));
+		}
 		orch_event(ctx, ORCH_EVENT_INFO,
 			   "nic%d %s: %s port %s on iopass-switch, socket %s (%s)",
 			   idx, nic->arg, nic->path == ORCH_NIC_VMDQ ?

@@ -23,7 +23,7 @@
 #include "orch_impl.h"
 
 #define HUGE_DIR	"/dev/hugepages"
-#define LOG_TAIL_LINES	5
+#define LOG_TAIL_LINES	8
 
 /*
  * Hugepages when the system's hugetlbfs (/dev/hugepages) is mounted and has
@@ -142,6 +142,10 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 		args[na++] = "--max-pools";
 		args[na++] = (char *)o->max_pools;
 	}
+	if (o->hw_pools) {
+		args[na++] = "--hw-pools";
+		args[na++] = (char *)o->hw_pools;
+	}
 	for (unsigned int i = 0; i < o->nports; i++) {
 		args[na++] = "--port";
 		args[na++] = (char *)o->ports[i];
@@ -162,34 +166,56 @@ static bool switch_answers(const char *ctl)
 	return true;
 }
 
-/* The last lines of the log after msg, as many as fit in eb. */
-static void log_tail(struct errbuf *eb, const char *log)
+/*
+ * What this start wrote to the log (from offset on), folded (util/log_fold.c:
+ * repeated EAL lines once with a count, the switch's own error last), after
+ * msg in eb; when it does not all fit, its end does: that says why.
+ */
+static void log_tail(struct errbuf *eb, const char *log, off_t offset)
 {
-	size_t have = strlen(eb->msg), room = sizeof(eb->msg) - have - 1;
-	char buf[sizeof(eb->msg)], *p;
-	int fd = open(log, O_RDONLY | O_CLOEXEC), lines = 0;
-	off_t size;
+	size_t have = strlen(eb->msg), room = sizeof(eb->msg) - have - 2;
+	char *text = NULL, *out = NULL, *p;
+	size_t len = 0, cap = 0;
 	ssize_t r;
+	int fd = open(log, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	if (size > (off_t)room)
-		lseek(fd, size - (off_t)room, SEEK_SET);
-	else
-		lseek(fd, 0, SEEK_SET);
-	r = read(fd, buf, room);
-	close(fd);
-	if (r <= 0)
-		return;
-	buf[r] = '\0';
-	while (r > 0 && buf[r - 1] == '\n')
-		buf[--r] = '\0';
-	for (p = buf + r; p > buf && lines < LOG_TAIL_LINES; p--)
-		if (p[-1] == '\n' && ++lines == LOG_TAIL_LINES)
+	if (fd < 0 || lseek(fd, offset, SEEK_SET) < 0)
+		goto out;
+	for (;;) {
+		if (len + 4096 > cap) {
+			char *n = realloc(text, cap + 65536);
+
+			if (!n)
+				goto out;
+			text = n;
+			cap += 65536;
+		}
+		r = read(fd, text + len, cap - len);
+		if (r <= 0)
 			break;
-	/* The switch's own words say best why it did not start. */
+		len += (size_t)r;
+	}
+	out = log_fold(text ? text : "", len, LOG_TAIL_LINES, "iopass-switch:", "  ");
+	if (!out)
+		goto out;
+	len = strlen(out);
+	while (len && out[len - 1] == '\n')
+		out[--len] = '\0';
+	p = out;
+	if (len > room) {
+		/* Whole lines from the end. */
+		p = out + len - room;
+		while (*p && *p != '\n')
+			p++;
+		if (*p)
+			p++;
+	}
 	snprintf(eb->msg + have, sizeof(eb->msg) - have, "\n%s", p);
+out:
+	free(out);
+	free(text);
+	if (fd >= 0)
+		close(fd);
 }
 
 int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts *o,
@@ -198,6 +224,7 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 	unsigned int wait_s = o->wait_s ? o->wait_s : 60;
 	struct orch_switch_cmd cmd;
 	int fd, status, ret;
+	off_t start;
 	pid_t pid;
 
 	memset(info, 0, sizeof(*info));
@@ -217,6 +244,7 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 	if (fd < 0)
 		return errbuf_set(eb, -errno, "cannot open the log %s: %s", info->log,
 				  strerror(errno));
+	start = lseek(fd, 0, SEEK_END);	/* where this run's lines begin */
 	pid = fork();
 	if (pid < 0) {
 		ret = errbuf_set(eb, -errno, "fork: %s", strerror(errno));
@@ -245,10 +273,11 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 	for (unsigned int t = 0; t < wait_s * 10; t++) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			errbuf_set(eb, -ECHILD, "iopass-switch exited (%s %d) before it answered; "
-				   "its log %s ends with:", WIFEXITED(status) ? "status" : "signal",
+				   "its log %s says (repeated lines folded):",
+				   WIFEXITED(status) ? "status" : "signal",
 				   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 				   info->log);
-			log_tail(eb, info->log);
+			log_tail(eb, info->log, start < 0 ? 0 : start);
 			return -ECHILD;
 		}
 		if (switch_answers(cmd.ctl))

@@ -149,6 +149,7 @@ json_object *switch_records_json(char **lines, size_t n, const char *only)
 {
 	json_object *root = json_object_new_object();
 	json_object *ports = json_object_new_array(), *pools = json_object_new_array();
+	json_object *queues = json_object_new_array();
 
 	for (size_t i = 0; i < n; i++) {
 		struct switch_kv kv[SWITCH_MAX_KV];
@@ -161,15 +162,19 @@ json_object *switch_records_json(char **lines, size_t n, const char *only)
 			json_object_array_add(ports, kv_to_json(kv, nkv));
 		else if (!strcmp(type, "pool"))
 			json_object_array_add(pools, kv_to_json(kv, nkv));
+		else if (!strcmp(type, "queue"))
+			json_object_array_add(queues, kv_to_json(kv, nkv));
 		else if (!strcmp(type, "switch") || !strcmp(type, "uplink"))
 			json_object_object_add(root, type, kv_to_json(kv, nkv));
 	}
 	if (only) {
 		json_object_put(root);
+		json_object_put(queues);
 		json_object_put(!strcmp(only, "port") ? pools : ports);
 		return !strcmp(only, "port") ? ports : pools;
 	}
 	json_object_object_add(root, "ports", ports);
 	json_object_object_add(root, "pools", pools);
+	json_object_object_add(root, "queues", queues);
 	return root;
 }

@@ -412,6 +412,7 @@ struct orch_switch_opts {
 	bool no_huge;		/* else huge pages when they fit */
 	const char *classifier;	/* auto|software|hardware; NULL: auto */
 	const char *max_pools;	/* NULL: the switch's own */
+	const char *hw_pools;	/* at most this many in NIC (VMDq) pools; NULL: all */
 	bool lossless;
 	const char *ports[ORCH_SWITCH_PORTS_MAX];	/* at start */
 	unsigned int nports;

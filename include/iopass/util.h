@@ -27,6 +27,13 @@ int errbuf_set(struct errbuf *eb, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void errbuf_clear(struct errbuf *eb);
 
+/*
+ * s is a decimal number from min to max, digits only (no blanks, no sign):
+ * 0 and *out, -EINVAL (not a number), -ERANGE (outside min..max).
+ */
+int num_parse(const char *s, unsigned long long min, unsigned long long max,
+	      unsigned long long *out);
+
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
 
@@ -104,5 +111,17 @@ int usock_send(int fd, const void *buf, size_t len, const int *fds,
  */
 int usock_recv(int fd, void *buf, size_t len, int *fds, unsigned int *nfds,
 	       unsigned int maxfds, int64_t deadline);
+
+/*
+ * A program's log, made readable for an error message: identical lines
+ * folded into their first one with a count (a DPDK program that fails
+ * prints some EAL lines dozens of times), the last max_lines of them kept,
+ * and the lines that begin with last_prefix (the program's own error) put
+ * after them, last. The text holds no NULs; a missing last newline is fine.
+ * Returns a malloc'd string of "\n"-ended lines, each indented by indent
+ * (empty for an empty log), or NULL when out of memory.
+ */
+char *log_fold(const char *text, size_t len, unsigned int max_lines,
+	       const char *last_prefix, const char *indent);
 
 #endif

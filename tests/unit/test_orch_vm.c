@@ -51,6 +51,7 @@ struct standin {
 	pthread_t thread;
 	const char *classifier;
 	unsigned int ports, max_pools;
+	unsigned int hw_free;	/* NIC (VMDq) pools left, hardware only */
 	pthread_mutex_t lock;
 	char reqs[16][256];
 	int nreqs;
@@ -65,11 +66,19 @@ static void standin_answer(struct standin *s, int fd, const char *req)
 
 	if (!strcmp(req, "stats")) {
 		snprintf(reply, sizeof(reply),
-			 "switch workers=1 classifier=%s ports=%u max_pools=%u lossless=no\nok\n",
-			 s->classifier, s->ports, s->max_pools);
+			 "switch workers=1 classifier=%s ports=%u max_pools=%u hw_free=%u "
+			 "lossless=no\nok\n", s->classifier, s->ports, s->max_pools, s->hw_free);
 	} else if (sscanf(req, "port add %63s", name) == 1) {
-		snprintf(reply, sizeof(reply), "port name=%s path=%s/%s.sock mode=server\nok\n",
-			 name, s->dir, name);
+		/* As iopass-switch: a NIC pool while one is free, else software. */
+		bool hw = !strcmp(s->classifier, "hardware") && s->hw_free;
+
+		if (hw)
+			s->hw_free--;
+		snprintf(reply, sizeof(reply),
+			 "port name=%s path=%s/%s.sock mode=server backend=%s why=%s\nok\n",
+			 name, s->dir, name, hw ? "hardware" : "software",
+			 hw ? "-" : !strcmp(s->classifier, "hardware") ? "hw-pools-full" :
+			 "no-vmdq");
 	} else if (sscanf(req, "port del %63s", name) == 1) {
 		char rec[128], *text = NULL;
 		struct lease l;
@@ -119,6 +128,7 @@ static void standin_start(struct standin *s, const char *classifier,
 	s->classifier = classifier;
 	s->ports = ports;
 	s->max_pools = max_pools;
+	s->hw_free = !strcmp(classifier, "hardware") ? max_pools - ports : 0;
 	pthread_mutex_init(&s->lock, NULL);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", s->ctl);
 	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -360,6 +370,27 @@ static void test_vmdq(void **state)
 	assert_int_equal(orch_leases_release(&h->ctx, &leases, &eb), 0);
 }
 
+/* The NIC's pools are taken, the switch's ports are not: a software port. */
+static void test_vmdq_hw_full(void **state)
+{
+	struct host *h = *state;
+	struct orch_leases leases;
+	struct orch_nic nic;
+	struct errbuf eb;
+
+	take(h, VF_NET);
+	run_switch(h, "hardware", 3, 8);
+	h->sw.hw_free = 0;
+	orch_leases_init(&leases, "web1");
+	assert_int_equal(orch_nic_init(&nic, "pool:uplink", &eb), 0);
+	assert_int_equal(orch_nic_place(&h->ctx, &nic, 0, &leases, &eb), 0);
+	assert_int_equal(nic.path, ORCH_NIC_VHOST_USER);
+	assert_non_null(strstr(nic.why, "every hardware VMDq pool of the uplink is in use"));
+	orch_nic_release(&h->ctx, &nic);
+	assert_false(owner_files(h));
+	assert_int_equal(orch_leases_release(&h->ctx, &leases, &eb), 0);
+}
+
 static void test_vmdq_full(void **state)
 {
 	struct host *h = *state;
@@ -577,6 +608,7 @@ int main(void)
 		T(test_vf_not_a_nic),
 		T(test_vf_taken),
 		T(test_vmdq),
+		T(test_vmdq_hw_full),
 		T(test_vmdq_full),
 		T(test_switch_down),
 		T(test_switch_start_fails),
