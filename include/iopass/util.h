@@ -34,6 +34,21 @@ void errbuf_clear(struct errbuf *eb);
 int num_parse(const char *s, unsigned long long min, unsigned long long max,
 	      unsigned long long *out);
 
+/*
+ * Input printed back (in an error message): s with backslash, control
+ * characters and non-ASCII bytes escaped (\n, \t, \r, \xHH), cut with
+ * "..." to fit len. Returns buf.
+ */
+const char *str_escape(const char *s, char *buf, size_t len);
+#define STR_ESC_MAX	160	/* a buffer for str_escape() of a name */
+/* 1..max printable ASCII characters (blanks allowed), nothing else. */
+bool str_printable(const char *s, size_t max);
+/*
+ * A kernel driver's (or module's) name: 1..max of letters, digits, '_' and
+ * '-', not starting with '-' (so it can never be taken for an option).
+ */
+bool str_name_valid(const char *s, size_t max);
+
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
 

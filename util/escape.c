@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Refused input printed back safely: a name with a newline or an ESC in it
+ * would otherwise forge a second line of output or drive the terminal.
+ */
+#include <stdio.h>
+
+#include "iopass/util.h"
+
+const char *str_escape(const char *s, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	if (!len)
+		return buf;
+	for (; s && *s && k + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\') {
+			buf[k++] = '\\';
+			buf[k++] = '\\';
+		} else if (c == '\n' || c == '\t' || c == '\r') {
+			buf[k++] = '\\';
+			buf[k++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		} else if (c < 0x20 || c >= 0x7f) {
+			k += (size_t)snprintf(buf + k, len - k, "\\x%02x", c);
+		} else {
+			buf[k++] = (char)c;
+		}
+	}
+	if (s && *s && k + 4 <= len) {	/* cut short: say so */
+		buf[k++] = '.';
+		buf[k++] = '.';
+		buf[k++] = '.';
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+bool str_printable(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s && *s; s++, n++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return s && n > 0 && n <= max;
+}
+
+bool str_name_valid(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	for (; *s; s++, n++) {
+		char c = *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return n <= max;
+}
