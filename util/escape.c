@@ -62,3 +62,35 @@ bool str_name_valid(const char *s, size_t max)
 	}
 	return n <= max;
 }
+
+size_t utf8_valid_len(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = u[i];
+		size_t n = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 :
+			   (c & 0xf8) == 0xf0 ? 3 : 0;
+		unsigned int cp = n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (!n || i + n >= len)
+			return i;	/* not a lead byte, or cut short */
+		for (size_t k = 1; k <= n; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (u[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += n + 1;
+	}
+	return len;
+}

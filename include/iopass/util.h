@@ -49,6 +49,9 @@ bool str_printable(const char *s, size_t max);
  */
 bool str_name_valid(const char *s, size_t max);
 
+/* How many of s[0..len) are valid UTF-8 (len when all are). */
+size_t utf8_valid_len(const char *s, size_t len);
+
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
 
