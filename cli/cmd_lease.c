@@ -75,6 +75,8 @@ int cmd_assign(int argc, char **argv)
 		cli_error("'--' must be followed by the command that holds the lease");
 		return EXIT_USAGE;
 	}
+	if (cli_repeated(argc, argv, (const char *const[]){ "owner", "driver", "config", NULL }))
+		return EXIT_USAGE;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': owner = optarg; break;
@@ -140,6 +142,8 @@ int cmd_release(int argc, char **argv)
 	int opt, ret;
 	size_t n;
 
+	if (cli_repeated(argc, argv, (const char *const[]){ "owner", NULL }))
+		return EXIT_USAGE;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': owner = optarg; break;
@@ -186,17 +190,6 @@ int cmd_release(int argc, char **argv)
 	if (ret == -ENOENT)
 		cli_error("%s", eb.msg);
 	return !ret ? EXIT_OK : ret == -ENOENT ? EXIT_USAGE : EXIT_FAIL;
-}
-
-/* A broken record in 'leases --json': its bdf, no owner, and what is wrong. */
-static json_object *broken_json(const struct lease_broken *b)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "bdf", json_object_new_string(b->bdf));
-	json_object_object_add(o, "owner", NULL);
-	json_object_object_add(o, "broken", json_object_new_string(b->why));
-	return o;
 }
 
 int cmd_leases(int argc, char **argv)
@@ -246,17 +239,7 @@ int cmd_leases(int argc, char **argv)
 		else
 			snprintf(holder, sizeof(holder), "persistent");
 		if (json) {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "bdf", json_object_new_string(l->bdf));
-			json_object_object_add(o, "owner", json_object_new_string(l->owner));
-			json_object_object_add(o, "pool", l->pool[0] ? json_object_new_string(l->pool) : NULL);
-			json_object_object_add(o, "pid", l->pid ? json_object_new_int(l->pid) : NULL);
-			json_object_object_add(o, "orphaned", json_object_new_boolean(orphan));
-			json_object_object_add(o, "since", json_object_new_int64(l->since));
-			json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
-			json_object_object_add(o, "driver", json_object_new_string(l->driver));
-			json_object_array_add(arr, o);
+			json_object_array_add(arr, lease_json(l, NULL, orphan));
 		} else {
 			printf("%-12s %-16s %-14s %-12s %-20s %s\n", l->bdf, l->owner,
 			       l->pool[0] ? l->pool : "-", holder, since,
@@ -265,7 +248,7 @@ int cmd_leases(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nb; i++) {
 		if (json)
-			json_object_array_add(arr, broken_json(&broken[i]));
+			json_object_array_add(arr, lease_json(NULL, &broken[i], false));
 		else
 			printf("BROKEN %s ('iopass release %s --force' or 'iopass gc --broken' "
 			       "removes it)\n", broken[i].why, broken[i].bdf);

@@ -665,3 +665,23 @@ out:
 	close(alloc);
 	return ret;
 }
+
+json_object *lease_json(const struct lease *l, const struct lease_broken *b,
+			bool orphaned)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bdf", json_object_new_string(l ? l->bdf : b->bdf));
+	json_object_object_add(o, "owner", l ? json_object_new_string(l->owner) : NULL);
+	if (!l) {
+		json_object_object_add(o, "broken", json_object_new_string(b->why));
+		return o;
+	}
+	json_object_object_add(o, "pool", l->pool[0] ? json_object_new_string(l->pool) : NULL);
+	json_object_object_add(o, "pid", l->pid ? json_object_new_int(l->pid) : NULL);
+	json_object_object_add(o, "orphaned", json_object_new_boolean(orphaned));
+	json_object_object_add(o, "since", json_object_new_int64(l->since));
+	json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
+	json_object_object_add(o, "driver", json_object_new_string(l->driver));
+	return o;
+}

@@ -94,3 +94,21 @@ size_t utf8_valid_len(const char *s, size_t len)
 	}
 	return len;
 }
+
+void str_vline(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	char raw[4096];
+	size_t k = 0;
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	for (const char *s = raw; *s && k + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(buf + k, len - k, c == '\n' ? "\\n" : "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	if (len)
+		buf[k < len ? k : len - 1] = '\0';
+}

@@ -92,6 +92,14 @@ int lease_list_broken(const char *state, struct lease_broken **out, size_t *n,
  */
 int lease_drop_broken(const struct lease_ctx *ctx, const char *bdf, struct errbuf *eb);
 
+struct json_object;
+/*
+ * An entry of 'iopass leases --json': l (orphaned: its holder is gone), or
+ * the broken record b (bdf, a null owner, "broken": what is wrong).
+ */
+struct json_object *lease_json(const struct lease *l, const struct lease_broken *b,
+			       bool orphaned);
+
 /* Releases every orphaned lease; *released counts them. */
 int lease_gc(const struct lease_ctx *ctx, int *released, struct errbuf *eb);
 

@@ -49,6 +49,19 @@ bool str_printable(const char *s, size_t max);
  */
 bool str_name_valid(const char *s, size_t max);
 
+/*
+ * A message line: fmt formatted into buf, its control characters (a
+ * newline from refused input) escaped so that it stays one line.
+ */
+void str_vline(char *buf, size_t len, const char *fmt, va_list ap);
+
+/*
+ * The first of names (long options without "--", NULL-terminated) given
+ * more than once in argv[1..] before "--" (as "--name", "--name=V" or a
+ * prefix getopt_long would take), or NULL.
+ */
+const char *opt_repeated(int argc, char *const argv[], const char *const names[]);
+
 /* How many of s[0..len) are valid UTF-8 (len when all are). */
 size_t utf8_valid_len(const char *s, size_t len);
 

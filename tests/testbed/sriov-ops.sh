@@ -152,6 +152,10 @@ check restore_nic "$IOPASS" restore "$NIC"
 mkdir -p /tmp/ro && mount -t tmpfs -o ro tmpfs /tmp/ro
 refused readonly_state "state directory must be writable" env IOPASS_STATE_DIR=/tmp/ro/state "$IOPASS" bind "$EDU"
 [ -z "$(driver_of "$EDU")" ] && ok "edu untouched" || bad ro_untouched "driver=$(driver_of "$EDU")"
+out=$(IOPASS_STATE_DIR=/tmp/ro/state "$IOPASS" sriov enable "$PF" 2 2>/tmp/ro.err); rc=$?
+[ $rc = 2 ] && [ -z "$out" ] && [ "$(wc -l </tmp/ro.err)" = 1 ] && grep -q "state directory must be writable" /tmp/ro.err &&
+	[ "$(cat /sys/bus/pci/devices/$PF/sriov_numvfs)" = 0 ] && ok "sriov enable on a read-only state dir: one line, no plan, no VFs" ||
+	bad readonly_sriov "rc=$rc out='$out' err=$(cat /tmp/ro.err)"
 umount /tmp/ro
 
 refused bad_bdf "not a PCI address" "$IOPASS" bind 00:zz.0

@@ -70,12 +70,54 @@ static void test_utf8(void **state)
 		assert_int_equal(utf8_valid_len(cases[i].s, strlen(cases[i].s)), cases[i].good);
 }
 
+static void test_opt_repeated(void **state)
+{
+	static const char *const once[] = { "owner", "driver", NULL };
+	char *a1[] = { "assign", "x", "--owner", "a", "--driver", "d", NULL };
+	char *a2[] = { "assign", "--owner", "a", "x", "--owner=b", NULL };
+	char *a3[] = { "assign", "--driver=a", "--dri", "b", NULL };
+	char *a4[] = { "assign", "--owner", "a", "--", "cmd", "--owner", "b", NULL };
+	char *a5[] = { "assign", "--owner", "--owner", NULL };	/* a value, by getopt */
+
+	(void)state;
+	assert_null(opt_repeated(6, a1, once));
+	assert_string_equal(opt_repeated(5, a2, once), "owner");
+	assert_string_equal(opt_repeated(4, a3, once), "driver");
+	assert_null(opt_repeated(7, a4, once));
+	/* Over-cautious, and refused: "--owner --owner" is a mistake anyway. */
+	assert_string_equal(opt_repeated(3, a5, once), "owner");
+}
+
+static void vline(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	str_vline(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static void test_vline(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	vline(buf, sizeof(buf), "owner '%s' is bad", "a\nb\033c");
+	assert_string_equal(buf, "owner 'a\\nb\\x1bc' is bad");
+	vline(buf, sizeof(buf), "caf\xc3\xa9 \\ %d", 7);	/* UTF-8 and backslash kept */
+	assert_string_equal(buf, "caf\xc3\xa9 \\ 7");
+	vline(buf, 8, "%s", "0123456789");
+	assert_true(strlen(buf) < 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_opt_repeated),
+		cmocka_unit_test(test_vline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
