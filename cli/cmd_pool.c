@@ -21,7 +21,7 @@ static const char *member_status(const struct pci_func *f, char *owner, size_t l
 	int ret = lease_read(state_default_dir(), f->bdf, &l, NULL);
 
 	snprintf(owner, len, "%s", ret ? "" : l.owner);
-	return ret == -ENOENT ? "free" : ret ? "broken" : "leased";
+	return ret == -ENOENT ? "free" : ret == -EINVAL ? "broken" : ret ? "unknown" : "leased";
 }
 
 static void pool_usage(FILE *f)

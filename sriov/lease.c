@@ -168,6 +168,8 @@ int lease_read(const char *state, const char *bdf, struct lease *l,
 		ret = state_read(state, name, &content, &why);
 	if (ret == -ENOENT)
 		return ret;
+	if (ret == -EACCES || ret == -EPERM)	/* not ours to read: not broken */
+		return errbuf_set(eb, ret, "%s", why.msg);
 	if (!ret) {
 		ret = lease_parse(content, strlen(content), l, &why);
 		free(content);
@@ -179,6 +181,18 @@ int lease_read(const char *state, const char *bdf, struct lease *l,
 	return ret;
 }
 
+/* The names of the records under leases/ ("BDF.json"). */
+static int record_names(const char *state, char ***names, size_t *count,
+			struct errbuf *eb)
+{
+	int ret = state_list(state, LEASE_DIR, ".json", names, count);
+
+	if (ret)
+		return errbuf_set(eb, ret, "cannot list %s/" LEASE_DIR ": %s", state,
+				  strerror(-ret));
+	return 0;
+}
+
 int lease_list(const char *state, struct lease **leases, size_t *n,
 	       struct errbuf *eb)
 {
@@ -187,10 +201,9 @@ int lease_list(const char *state, struct lease **leases, size_t *n,
 	char **names;
 	int ret;
 
-	ret = state_list(state, LEASE_DIR, ".json", &names, &count);
+	ret = record_names(state, &names, &count, eb);
 	if (ret)
-		return errbuf_set(eb, ret, "cannot list %s/" LEASE_DIR ": %s", state,
-				  strerror(-ret));
+		return ret;
 	list = calloc(count ? count : 1, sizeof(*list));
 	if (!list) {
 		state_list_free(names, count);
@@ -200,7 +213,7 @@ int lease_list(const char *state, struct lease **leases, size_t *n,
 		char bdf[PCI_ADDR_STRLEN + 8];
 
 		snprintf(bdf, sizeof(bdf), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
-		/* A malformed record is skipped here; gc and release name it. */
+		/* A broken record is skipped here: lease_list_broken() lists it. */
 		if (!lease_read(state, bdf, &list[k], NULL))
 			k++;
 	}
@@ -512,17 +525,18 @@ int lease_release(const struct lease_ctx *ctx, const char *bdf, struct errbuf *e
 	if (ret == -ENOENT)
 		return errbuf_set(eb, ret, "%s is not leased ('iopass leases' lists the leases)",
 				  bdf);
-	if (ret && (ctx->bind.flags & BIND_FORCE))
+	if (ret == -EINVAL && (ctx->bind.flags & BIND_FORCE))
 		return lease_drop_broken(ctx, bdf, eb);
-	if (ret) {
+	if (ret == -EINVAL) {
 		size_t k = strlen(eb ? eb->msg : "");
 
 		if (eb)
 			snprintf(eb->msg + k, sizeof(eb->msg) - k,
 				 ". 'iopass release %s --force' removes it (the device "
 				 "stays where it is)", bdf);
-		return ret;
 	}
+	if (ret)
+		return ret;
 	if (l.pid && !lease_orphaned(ctx->bind.state, &l) && l.pid != (int)getpid() &&
 	    !(ctx->bind.flags & BIND_FORCE))
 		return errbuf_set(eb, -EBUSY,
@@ -585,10 +599,9 @@ int lease_list_broken(const char *state, struct lease_broken **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	ret = state_list(state, LEASE_DIR, ".json", &names, &count);
+	ret = record_names(state, &names, &count, eb);
 	if (ret)
-		return errbuf_set(eb, ret, "cannot list %s/" LEASE_DIR ": %s", state,
-				  strerror(-ret));
+		return ret;
 	list = calloc(count ? count : 1, sizeof(*list));
 	for (size_t i = 0; list && i < count; i++) {
 		struct lease_broken *b = &list[k];
@@ -603,7 +616,7 @@ int lease_list_broken(const char *state, struct lease_broken **out, size_t *n,
 				 "broken: its name is not a PCI address (DDDD:BB:DD.F.json)",
 				 state, str_escape(names[i], esc, sizeof(esc)));
 			k++;
-		} else if ((ret = lease_read(state, b->bdf, &l, &why)) && ret != -ENOENT) {
+		} else if (lease_read(state, b->bdf, &l, &why) == -EINVAL) {
 			snprintf(b->why, sizeof(b->why), "%s", why.msg);
 			k++;
 		}
@@ -629,10 +642,11 @@ int lease_drop_broken(const struct lease_ctx *ctx, const char *bdf, struct errbu
 	if (alloc < 0)
 		return alloc;
 	ret = lease_read(state, bdf, &l, &why);
-	if (!ret || ret == -ENOENT) {
+	if (ret != -EINVAL) {	/* unreadable to us is not broken */
 		ret = errbuf_set(eb, ret ? ret : -EEXIST, "the lease record of %s is %s: "
 				 "'iopass release %s' releases a lease", str_escape(bdf, esc,
-				 sizeof(esc)), ret ? "gone" : "not broken", bdf);
+				 sizeof(esc)), ret == -ENOENT ? "gone" : ret ? "unreadable" :
+				 "not broken", bdf);
 		goto out;
 	}
 	/* A live process holding its lock may still use the device. */
