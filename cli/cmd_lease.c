@@ -153,7 +153,8 @@ int cmd_release(int argc, char **argv)
 			printf("usage: iopass release BDF|--owner NAME [--force] [--dry-run]\n\n"
 			       "Reset the leased device, give it back to the driver it had, and\n"
 			       "drop the lease (every lease of NAME with --owner). A lease held by\n"
-			       "a running process is refused unless --force.\n"
+			       "a running process is refused unless --force. --force also removes\n"
+			       "a broken lease record (the device stays where it is).\n"
 			       "Exit status: 0 released, 1 failed (the lease is kept), 2 bad\n"
 			       "arguments or not leased.\n");
 			return EXIT_OK;
