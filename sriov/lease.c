@@ -181,15 +181,23 @@ int lease_read(const char *state, const char *bdf, struct lease *l,
 	return ret;
 }
 
-/* The names of the records under leases/ ("BDF.json"). */
+/*
+ * The names of the records under leases/ ("BDF.json"), and *list: a zeroed
+ * array of as many elements of elem bytes.
+ */
 static int record_names(const char *state, char ***names, size_t *count,
-			struct errbuf *eb)
+			size_t elem, void **list, struct errbuf *eb)
 {
 	int ret = state_list(state, LEASE_DIR, ".json", names, count);
 
 	if (ret)
 		return errbuf_set(eb, ret, "cannot list %s/" LEASE_DIR ": %s", state,
 				  strerror(-ret));
+	*list = calloc(*count ? *count : 1, elem);
+	if (!*list) {
+		state_list_free(*names, *count);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
 	return 0;
 }
 
@@ -199,16 +207,13 @@ int lease_list(const char *state, struct lease **leases, size_t *n,
 	struct lease *list;
 	size_t count, k = 0;
 	char **names;
+	void *mem;
 	int ret;
 
-	ret = record_names(state, &names, &count, eb);
+	ret = record_names(state, &names, &count, sizeof(*list), &mem, eb);
 	if (ret)
 		return ret;
-	list = calloc(count ? count : 1, sizeof(*list));
-	if (!list) {
-		state_list_free(names, count);
-		return -ENOMEM;
-	}
+	list = mem;
 	for (size_t i = 0; i < count; i++) {
 		char bdf[PCI_ADDR_STRLEN + 8];
 
@@ -595,15 +600,16 @@ int lease_list_broken(const char *state, struct lease_broken **out, size_t *n,
 	struct lease_broken *list;
 	size_t count, k = 0;
 	char **names;
+	void *mem;
 	int ret;
 
 	*out = NULL;
 	*n = 0;
-	ret = record_names(state, &names, &count, eb);
+	ret = record_names(state, &names, &count, sizeof(*list), &mem, eb);
 	if (ret)
 		return ret;
-	list = calloc(count ? count : 1, sizeof(*list));
-	for (size_t i = 0; list && i < count; i++) {
+	list = mem;
+	for (size_t i = 0; i < count; i++) {
 		struct lease_broken *b = &list[k];
 		struct pci_addr a;
 		struct lease l;
@@ -622,8 +628,6 @@ int lease_list_broken(const char *state, struct lease_broken **out, size_t *n,
 		}
 	}
 	state_list_free(names, count);
-	if (!list)
-		return errbuf_set(eb, -ENOMEM, "out of memory");
 	*out = list;
 	*n = k;
 	return 0;
