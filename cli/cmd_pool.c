@@ -14,27 +14,14 @@
 
 #include "commands.h"
 
-/*
- * Where a member stands. Every member is free today.
- * TODO: ask the lease records (state directory) once sriov/ has leases;
- * until then a function leased by a running VM shows as free here.
- */
-struct member_status {
-	bool leased;
-	char owner[128];	/* when leased */
-};
-
-static void member_status(const struct pool *pool, const struct pci_func *f,
-			  struct member_status *st)
+/* Where a member stands, as assign sees it: free, leased, or broken (blocked). */
+static const char *member_status(const struct pci_func *f, char *owner, size_t len)
 {
 	struct lease l;
+	int ret = lease_read(state_default_dir(), f->bdf, &l, NULL);
 
-	(void)pool;
-	memset(st, 0, sizeof(*st));
-	if (!lease_read(state_default_dir(), f->bdf, &l, NULL)) {
-		st->leased = true;
-		snprintf(st->owner, sizeof(st->owner), "%s", l.owner);
-	}
+	snprintf(owner, len, "%s", ret ? "" : l.owner);
+	return ret == -ENOENT ? "free" : ret == -EINVAL ? "broken" : ret ? "unknown" : "leased";
 }
 
 static void pool_usage(FILE *f)
@@ -94,13 +81,12 @@ static void print_pool_text(const char *path, const struct pool *p,
 	printf("  %-12s %-9s %-12s %s\n", "BDF", "VEN:DEV", "DRIVER", "STATUS");
 	for (size_t i = 0; i < nm; i++) {
 		const struct pci_func *f = &funcs[m[i]];
-		struct member_status st;
+		char owner[64];
+		const char *st = member_status(f, owner, sizeof(owner));
 
-		member_status(p, f, &st);
-		printf("  %-12s %04x:%04x %-12s %s%s\n", f->bdf, f->vendor,
-		       f->device, f->driver[0] ? f->driver : "-",
-		       st.leased ? "leased by " : "free",
-		       st.leased ? st.owner : "");
+		printf("  %-12s %04x:%04x %-12s %s%s\n", f->bdf, f->vendor, f->device,
+		       f->driver[0] ? f->driver : "-", owner[0] ? "leased by " : st,
+		       owner[0] ? owner : st[0] == 'b' ? " lease record: see 'iopass leases'" : "");
 	}
 }
 
@@ -112,13 +98,12 @@ static json_object *pool_to_json(const struct pool *p,
 
 	for (size_t i = 0; i < nm; i++) {
 		json_object *f = pci_func_json(&funcs[m[i]]);
-		struct member_status st;
+		char owner[64];
 
-		member_status(p, &funcs[m[i]], &st);
 		json_object_object_add(f, "status", json_object_new_string(
-					       st.leased ? "leased" : "free"));
-		json_object_object_add(f, "owner", st.leased ?
-				       json_object_new_string(st.owner) : NULL);
+					       member_status(&funcs[m[i]], owner, sizeof(owner))));
+		json_object_object_add(f, "owner", owner[0] ?
+				       json_object_new_string(owner) : NULL);
 		json_object_array_add(a, f);
 	}
 	json_object_object_add(o, "members", a);

@@ -29,13 +29,13 @@ static const struct command commands[] = {
 
 void cli_error(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fputs("iopass: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	str_vline(msg, sizeof(msg), fmt, ap);	/* refused input stays on one line */
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "iopass: %s\n", msg);
 }
 
 static void cli_event(void *opaque, enum orch_event kind, const char *msg)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "iopass/state.h"
+#include "iopass/vmdq.h"
 
 #include "orch_impl.h"
 
@@ -77,6 +78,40 @@ static int switch_binary(const struct orch_switch_opts *o, char *buf, size_t len
 	return access(buf, X_OK) ? -ENOENT : 0;
 }
 
+/*
+ * The switch's own options checked here, as the switch would: a bad one is
+ * one line before anything starts, not a DPDK start-up log that ends in it.
+ */
+static int opts_check(const struct orch_switch_opts *o, struct errbuf *eb)
+{
+	static const char *const kinds[] = { "auto", "software", "hardware" };
+	char esc[STR_ESC_MAX], line[SWITCH_LINE_MAX + 16];
+	unsigned long long v;
+	struct switch_req req;
+	struct errbuf why;
+	bool known = !o->classifier;
+
+	for (size_t i = 0; !known && i < ARRAY_SIZE(kinds); i++)
+		known = !strcmp(o->classifier, kinds[i]);
+	if (!known)
+		return errbuf_set(eb, -EINVAL, "--classifier '%s' is not auto, software or "
+				  "hardware", str_escape(o->classifier, esc, sizeof(esc)));
+	if (o->max_pools && num_parse(o->max_pools, 1, VMDQ_MAX_POOLS, &v))
+		return errbuf_set(eb, -EINVAL, "--max-pools '%s' is not a number from 1 to %d",
+				  str_escape(o->max_pools, esc, sizeof(esc)), VMDQ_MAX_POOLS);
+	if (o->hw_pools && num_parse(o->hw_pools, 1, VMDQ_MAX_HW_POOLS - 1, &v))
+		return errbuf_set(eb, -EINVAL, "--hw-pools '%s' is not a number from 1 to %d",
+				  str_escape(o->hw_pools, esc, sizeof(esc)), VMDQ_MAX_HW_POOLS - 1);
+	for (unsigned int i = 0; i < o->nports && i < ORCH_SWITCH_PORTS_MAX; i++) {
+		snprintf(line, sizeof(line), "port add %s", o->ports[i]);
+		if (switch_req_parse(line, &req, &why))
+			return errbuf_set(eb, -EINVAL, "--port '%s': %s (see 'iopass switch "
+					  "--help')", str_escape(o->ports[i], esc, sizeof(esc)),
+					  why.msg);
+	}
+	return 0;
+}
+
 int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o,
 		    struct orch_switch_cmd *cmd, struct errbuf *eb)
 {
@@ -89,6 +124,9 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	    o->neal + 2 * o->nports + 24 > ORCH_SWITCH_ARGS_MAX)
 		return errbuf_set(eb, -E2BIG, "too many switch options (%u ports, %u EAL options)",
 				  o->nports, o->neal);
+	ret = opts_check(o, eb);
+	if (ret)
+		return ret;
 	orch_switch_ctl(ctx, cmd->ctl, sizeof(cmd->ctl));
 	if (switch_binary(o, cmd->bin, sizeof(cmd->bin)))
 		return errbuf_set(eb, -ENOENT, "iopass-switch not found beside iopass; build it "

@@ -137,6 +137,17 @@ static int parse_port_add(char **w, int n, struct switch_req *req, struct errbuf
 	return 0;
 }
 
+int switch_req_parse_line(const char *buf, size_t len, struct switch_req *req,
+			  struct errbuf *eb)
+{
+	/* "stop\0garbage" is not "stop": a NUL ends nothing on the wire. */
+	if (memchr(buf, '\0', len)) {
+		memset(req, 0, sizeof(*req));
+		return errbuf_set(eb, -EINVAL, "request has a NUL byte");
+	}
+	return switch_req_parse(buf, req, eb);
+}
+
 int switch_req_parse(const char *line, struct switch_req *req, struct errbuf *eb)
 {
 	char buf[SWITCH_LINE_MAX], *w[MAX_WORDS];

@@ -196,13 +196,13 @@ static void pools_records(int fd)
 }
 
 /* Returns true when the switch is to stop. */
-static bool handle(int fd, const char *line)
+static bool handle(int fd, const char *line, size_t len)
 {
 	struct switch_req req;
 	struct errbuf eb = { "" };
 	int err = 0;
 
-	if (switch_req_parse(line, &req, &eb)) {
+	if (switch_req_parse_line(line, len, &req, &eb)) {
 		reply(fd, "err %d %s", EINVAL, eb.msg);
 		return false;
 	}
@@ -285,7 +285,7 @@ static bool client_input(struct client *c)
 	c->have += (size_t)r;
 	while (!stop && (nl = memchr(c->buf, '\n', c->have))) {
 		*nl = '\0';
-		stop = handle(c->fd, c->buf);
+		stop = handle(c->fd, c->buf, (size_t)(nl - c->buf));
 		c->have -= (size_t)(nl + 1 - c->buf);
 		memmove(c->buf, nl + 1, c->have);
 	}

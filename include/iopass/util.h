@@ -34,6 +34,37 @@ void errbuf_clear(struct errbuf *eb);
 int num_parse(const char *s, unsigned long long min, unsigned long long max,
 	      unsigned long long *out);
 
+/*
+ * Input printed back (in an error message): s with backslash, control
+ * characters and non-ASCII bytes escaped (\n, \t, \r, \xHH), cut with
+ * "..." to fit len. Returns buf.
+ */
+const char *str_escape(const char *s, char *buf, size_t len);
+#define STR_ESC_MAX	160	/* a buffer for str_escape() of a name */
+/* 1..max printable ASCII characters (blanks allowed), nothing else. */
+bool str_printable(const char *s, size_t max);
+/*
+ * A kernel driver's (or module's) name: 1..max of letters, digits, '_' and
+ * '-', not starting with '-' (so it can never be taken for an option).
+ */
+bool str_name_valid(const char *s, size_t max);
+
+/*
+ * A message line: fmt formatted into buf, its control characters (a
+ * newline from refused input) escaped so that it stays one line.
+ */
+void str_vline(char *buf, size_t len, const char *fmt, va_list ap);
+
+/*
+ * The first of names (long options without "--", NULL-terminated) given
+ * more than once in argv[1..] before "--" (as "--name", "--name=V" or a
+ * prefix getopt_long would take), or NULL.
+ */
+const char *opt_repeated(int argc, char *const argv[], const char *const names[]);
+
+/* How many of s[0..len) are valid UTF-8 (len when all are). */
+size_t utf8_valid_len(const char *s, size_t len);
+
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
 

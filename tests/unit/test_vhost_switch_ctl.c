@@ -118,6 +118,22 @@ static void test_bad_requests(void **state)
 	assert_non_null(strstr(eb.msg, "longer than"));
 }
 
+/* A line as it came off the socket: a NUL inside is refused, not a cut. */
+static void test_nul_in_line(void **state)
+{
+	static const char stop_garbage[] = "stop\0garbage";
+	struct switch_req req;
+	struct errbuf eb;
+
+	(void)state;
+	assert_int_equal(switch_req_parse_line(stop_garbage, sizeof(stop_garbage) - 1,
+					       &req, &eb), -EINVAL);
+	assert_string_equal(eb.msg, "request has a NUL byte");
+	assert_int_equal(switch_req_parse_line("stop\0", 5, &req, &eb), -EINVAL);
+	assert_int_equal(switch_req_parse_line("stop", 4, &req, &eb), 0);
+	assert_int_equal(req.op, SWITCH_OP_STOP);
+}
+
 static void test_records(void **state)
 {
 	char line[] = "port name=vm1 path=/x mac=52:54:00:00:00:01 rx_packets=10 empty=";
@@ -178,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_simple_requests),
 		cmocka_unit_test(test_port_add),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_final_lines),
 		cmocka_unit_test(test_names),
