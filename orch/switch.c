@@ -93,7 +93,7 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	if (switch_binary(o, cmd->bin, sizeof(cmd->bin)))
 		return errbuf_set(eb, -ENOENT, "iopass-switch not found beside iopass; build it "
 				  "(cmake --build BUILD) or set IOPASS_SWITCH_BIN");
-	if (!strncmp(cmd->ctl, ctx->state, strlen(ctx->state))) {
+	if (!o->log || !strncmp(cmd->ctl, ctx->state, strlen(ctx->state))) {
 		ret = state_mkdir(ctx->state, NULL, eb);
 		if (ret)
 			return ret;
@@ -240,10 +240,16 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 	if (switch_answers(cmd.ctl))
 		return errbuf_set(eb, -EEXIST, "a switch already runs at %s; 'iopass switch stop' "
 				  "it first or give another --ctl", cmd.ctl);
-	fd = open(info->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (o->log)
+		fd = open(info->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	else	/* never through a symlink planted in the state directory */
+		fd = state_open(ctx->state, "switch.log", O_WRONLY | O_CREAT | O_APPEND,
+				0600, eb);
+	if (fd < 0 && o->log)
 		return errbuf_set(eb, -errno, "cannot open the log %s: %s", info->log,
 				  strerror(errno));
+	if (fd < 0)
+		return fd;
 	start = lseek(fd, 0, SEEK_END);	/* where this run's lines begin */
 	pid = fork();
 	if (pid < 0) {
