@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "iopass/state.h"
 #include "orch_impl.h"
 
 #define CONTROL_LINE_MAX	4096
@@ -147,6 +148,23 @@ static void control_serve(struct orch_control *c, int fd)
 	}
 }
 
+/*
+ * Whatever the socket's mode (a parent directory's, a chmod by hand), only
+ * root and the VMM's own user may stop or inspect it: the others are told.
+ */
+static bool control_peer(int fd)
+{
+	char msg[160];
+	uid_t uid;
+
+	if (usock_peer_trusted(fd, &uid))
+		return true;
+	snprintf(msg, sizeof(msg), "uid %d may not control this VM: only root and uid %u may",
+		 (int)uid, (unsigned int)geteuid());
+	control_error(fd, -EACCES, msg);
+	return false;
+}
+
 static void *control_thread(void *arg)
 {
 	struct orch_control *c = arg;
@@ -168,7 +186,8 @@ static void *control_thread(void *arg)
 		fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		control_serve(c, fd);
+		if (control_peer(fd))
+			control_serve(c, fd);
 		close(fd);
 	}
 	return NULL;
@@ -194,18 +213,18 @@ int orch_control_start(const char *state, const char *name,
 	c->opaque = opaque;
 	memcpy(c->path, sa.sun_path, sizeof(c->path));
 	c->quit_pipe[0] = c->quit_pipe[1] = -1;
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0) {
-		ret = errbuf_set(eb, -errno, "socket: %s", strerror(errno));
+	ret = state_check(state, "vms", eb);
+	if (ret)
 		goto err_free;
-	}
 	/* The caller holds the name's lock: a socket left here is stale. */
 	unlink(sa.sun_path);
-	if (bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(c->listen_fd, 8)) {
-		ret = errbuf_set(eb, -errno, "cannot listen on %s: %s",
-				 sa.sun_path, strerror(errno));
-		goto err_close;
+	/* 0600: only root and the VMM's own user may connect (and then
+	 * control_peer() asks the kernel who it is). */
+	c->listen_fd = usock_listen(sa.sun_path, 0600, 8, 0);
+	if (c->listen_fd < 0) {
+		ret = errbuf_set(eb, c->listen_fd, "cannot listen on %s: %s",
+				 sa.sun_path, strerror(-c->listen_fd));
+		goto err_free;
 	}
 	if (pipe2(c->quit_pipe, O_CLOEXEC)) {
 		ret = errbuf_set(eb, -errno, "pipe: %s", strerror(errno));
@@ -225,7 +244,6 @@ err_pipe:
 	close(c->quit_pipe[1]);
 err_unlink:
 	unlink(sa.sun_path);
-err_close:
 	close(c->listen_fd);
 err_free:
 	free(c);

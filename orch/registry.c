@@ -179,8 +179,18 @@ int orch_registry_list(const char *state, struct orch_vm_entry **out, size_t *n,
 			continue;
 		memcpy(e->name, names[i], len);
 		e->name[len] = '\0';
-		if (vm_path(path, sizeof(path), e->name, "json") ||
-		    state_read(state, path, &e->details, NULL))
+		if (vm_path(path, sizeof(path), e->name, "json"))
+			continue;
+		ret = state_read(state, path, &e->details, NULL);
+		/* Records are 0600: another user must not take "none" for
+		 * an answer. */
+		if (ret == -EACCES) {
+			state_list_free(names, count);
+			orch_vms_free(list, got);
+			return errbuf_set(eb, ret, "cannot read %s/%s: Permission denied; VM "
+					  "records are their owner's alone: run as root", state, path);
+		}
+		if (ret)
 			continue;
 		if (vm_record_parse(e->details, e)) {
 			free(e->details);

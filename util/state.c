@@ -396,6 +396,12 @@ bool state_lock_held(const char *dir, const char *name)
 	int fd;
 
 	fd = state_open(dir, name, O_RDONLY, 0, NULL);
+	/*
+	 * Locks are 0600 (another user holding LOCK_SH on one would lock its
+	 * owner out): one we may not open is not ours to call free.
+	 */
+	if (fd == -EACCES)
+		return true;
 	if (fd < 0)
 		return false;
 	held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;

@@ -243,7 +243,7 @@ static bool handle(int fd, const char *line)
 static int ctl_listen(struct errbuf *eb)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, err;
+	int fd;
 
 	if (strlen(sw.ctl) >= sizeof(sa.sun_path))
 		return errbuf_set(eb, -ENAMETOOLONG, "control socket path too long: %s", sw.ctl);
@@ -256,13 +256,29 @@ static int ctl_listen(struct errbuf *eb)
 		return errbuf_set(eb, -EADDRINUSE, "a switch already listens at %s; stop it "
 				  "first ('iopass switch stop') or give another --ctl", sw.ctl);
 	}
+	close(fd);
 	unlink(sw.ctl);		/* a dead switch's socket */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
-		err = -errno;
-		close(fd);
-		return errbuf_set(eb, err, "cannot listen at %s: %s", sw.ctl, strerror(-err));
-	}
+	/* 0600: root and the switch's user alone; client_peer() checks. */
+	fd = usock_listen(sw.ctl, 0600, 8, 0);
+	if (fd < 0)
+		return errbuf_set(eb, fd, "cannot listen at %s: %s", sw.ctl, strerror(-fd));
 	return fd;
+}
+
+/*
+ * Only root and the switch's own user may add, remove or look at ports or
+ * stop it, whatever the socket's mode says: the kernel's word on the peer.
+ */
+static bool client_peer(int fd)
+{
+	uid_t uid;
+
+	if (usock_peer_trusted(fd, &uid))
+		return true;
+	reply(fd, "err %d uid %d may not control this switch: only root and uid %u may",
+	      EACCES, (int)uid, (unsigned int)geteuid());
+	sw_log("refused a control client of uid %d", (int)uid);
+	return false;
 }
 
 static void client_close(struct client *c)
@@ -322,6 +338,8 @@ int sw_ctl_serve(struct errbuf *eb)
 				;
 			if (cfd >= 0 && i == MAX_CLIENTS) {
 				reply(cfd, "err %d too many control clients", EBUSY);
+				close(cfd);
+			} else if (cfd >= 0 && !client_peer(cfd)) {
 				close(cfd);
 			} else if (cfd >= 0) {
 				clients[i].fd = cfd;

@@ -49,7 +49,8 @@ int state_remove(const char *dir, const char *name);
 /*
  * Locks: state_lock() takes an exclusive flock on dir/name (created when
  * missing) and returns the fd (>= 0) that holds it; -EWOULDBLOCK when another
- * live process holds it. state_lock_held() asks without keeping the lock.
+ * live process holds it. state_lock_held() asks without keeping the lock
+ * (true for a lock the caller may not open: not its to call free).
  */
 int state_lock(const char *dir, const char *name, bool wait, struct errbuf *eb);
 bool state_lock_held(const char *dir, const char *name);
