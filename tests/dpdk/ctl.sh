@@ -36,6 +36,51 @@ check switch-alive-after-nobody kill -0 "$SWPID"
 check port-a-kept test "$(swget port a name)" = a
 chmod 0600 "$CTL"
 
+# Twelve silent clients and four with half a line, more than the switch's
+# eight slots: the operator still gets through, the CLI says what happened
+# instead of dying of SIGPIPE, and every idle client is closed in the end.
+python3 "$HERE/ctl_idle.py" "$CTL" 12 4 30 >"$T/idle.out" &
+IDLE=$!
+PIDS+=("$IDLE")
+for _ in $(seq 1 100); do grep -q ready "$T/idle.out" && break; sleep 0.1; done
+check idle-clients-connected grep -q ready "$T/idle.out"
+"$IOPASS" switch stats >"$T/stats.out" 2>&1; rc=$?
+check stats-while-idle-clients test "$rc" = 0
+check stats-says-switch grep -q "^switch\|workers" "$T/stats.out"
+"$IOPASS" switch port add c --mac 52:54:00:00:0e:03 >"$T/add.out" 2>&1; rc=$?
+check port-add-while-idle-clients test "$rc" = 0
+"$IOPASS" switch port del c >"$T/del.out" 2>&1; rc=$?
+check port-del-while-idle-clients test "$rc" = 0
+wait "$IDLE"
+cat "$T/idle.out"
+check idle-all-closed grep -q "^closed 16 of 16" "$T/idle.out"
+check half-lines-timed-out test "$(grep -c '^closed half .*no end of line' "$T/idle.out")" = 4
+check switch-alive kill -0 "$SWPID"
+
+# The CLI against a switch that hangs up at once: a message, no SIGPIPE.
+python3 - "$T/hangup.sock" <<'PY' &
+import socket, sys
+l = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+l.bind(sys.argv[1]); l.listen(16)
+for _ in range(20):
+    c, _ = l.accept()
+    c.sendall(b"err 16 too many control clients\n")
+    c.shutdown(socket.SHUT_RDWR)
+    c.close()
+PY
+HPID=$!
+PIDS+=("$HPID")
+for _ in $(seq 1 50); do [ -S "$T/hangup.sock" ] && break; sleep 0.1; done
+sigpipe=0 told=0
+for _ in $(seq 1 20); do
+	out=$("$IOPASS" switch stop --ctl "$T/hangup.sock" 2>&1 </dev/null); rc=$?
+	[ "$rc" = 141 ] && sigpipe=$((sigpipe + 1))
+	grep -q "too many control clients" <<<"$out" && told=$((told + 1))
+done
+check cli-never-sigpipe test "$sigpipe" = 0
+check cli-says-why test "$told" = 20
+kill "$HPID" 2>/dev/null
+
 check switch-stop "$IOPASS" switch stop
 check switch-exited-cleanly wait "$SWPID"
 finish
