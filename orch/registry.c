@@ -142,10 +142,14 @@ void orch_registry_remove(const char *state, const char *name, int lock_fd)
 	if (!vm_path(path, sizeof(path), name, "sock"))
 		state_remove(state, path);
 	/*
-	 * The lock file stays: unlinking it while a starting VMM has it open
-	 * would let two VMMs each hold a lock on a different file.
+	 * The lock file goes too (a VMM waiting on it retakes the one at the
+	 * path: state_lock()). NAME.log stays: the guest's console is what
+	 * tells why a VM stopped or crashed; the next VM of the name
+	 * truncates it (docs/vm.md).
 	 */
-	if (lock_fd >= 0)
+	if (lock_fd >= 0 && !vm_path(path, sizeof(path), name, "lock"))
+		state_unlock(state, path, lock_fd);
+	else if (lock_fd >= 0)
 		close(lock_fd);
 }
 

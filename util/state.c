@@ -368,26 +368,61 @@ int state_remove(const char *dir, const char *name)
 	return ret;
 }
 
+/* Whether fd is still the file at dir/name (not unlinked or replaced). */
+static bool lock_current(const char *dir, const char *name, int fd)
+{
+	struct stat held, now;
+	char path[PATH_MAX];
+	const char *leaf;
+	bool same;
+	int at;
+
+	at = state_at(dir, name, false, &leaf, path, NULL);
+	if (at < 0)
+		return false;
+	same = !fstat(fd, &held) && !fstatat(at, leaf, &now, AT_SYMLINK_NOFOLLOW) &&
+	       held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+	close(at);
+	return same;
+}
+
 int state_lock(const char *dir, const char *name, bool wait, struct errbuf *eb)
 {
 	char path[PATH_MAX];
 	int fd;
 
 	join(path, dir, name);
-	fd = state_open(dir, name, O_RDWR | O_CREAT, 0600, eb);
-	if (fd < 0)
-		return fd;
-	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
-		int err = -errno;
+	/*
+	 * Its holder may unlink a lock file before letting go (state_unlock):
+	 * a lock won on a file no longer at the path locks nothing, so take
+	 * the one there now.
+	 */
+	for (;;) {
+		fd = state_open(dir, name, O_RDWR | O_CREAT, 0600, eb);
+		if (fd < 0)
+			return fd;
+		while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
+			int err = -errno;
 
-		if (err == -EINTR)
-			continue;
+			if (err == -EINTR)
+				continue;
+			close(fd);
+			if (err == -EWOULDBLOCK)
+				return err;
+			return state_err(eb, err, "lock", path);
+		}
+		if (lock_current(dir, name, fd))
+			return fd;
 		close(fd);
-		if (err == -EWOULDBLOCK)
-			return err;
-		return state_err(eb, err, "lock", path);
 	}
-	return fd;
+}
+
+void state_unlock(const char *dir, const char *name, int fd)
+{
+	if (fd < 0)
+		return;
+	state_remove(dir, name);
+	close(fd);
 }
 
 bool state_lock_held(const char *dir, const char *name)

@@ -53,6 +53,8 @@ int state_remove(const char *dir, const char *name);
  * (true for a lock the caller may not open: not its to call free).
  */
 int state_lock(const char *dir, const char *name, bool wait, struct errbuf *eb);
+/* Removes the lock file fd holds, then lets go: nothing is left behind. */
+void state_unlock(const char *dir, const char *name, int fd);
 bool state_lock_held(const char *dir, const char *name);
 
 /* Names (not paths) of the entries of dir/sub ending in suffix, sorted. */

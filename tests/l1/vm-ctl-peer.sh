@@ -61,6 +61,19 @@ check vm_still_running kill -0 "$pid"
 out=$("$iopass" vm stop p1 2>&1); rc=$?
 check root_stop_ok [ $rc -eq 0 ]
 for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+# Nothing of p1 is left but its console log (docs/vm.md says why).
+check stop_leaves_no_lock [ ! -e "$vms/p1.lock" ]
+check stop_leaves_no_record [ ! -e "$vms/p1.json" ]
+check stop_leaves_no_socket [ ! -e "$vms/p1.sock" ]
+check stop_keeps_log grep -q "^iopass testguest" "$vms/p1.log"
+# ... and a VM of the same name starts again on a fresh lock.
+out=$("$iopass" vm run --kernel "$guest" --mem 64M --cmdline hold=1 --name p1 --daemon 2>&1)
+check restart_ok grep -q "started VM 'p1'" <<<"$out"
+pid=$(sed -nE 's/.*VMM pid ([0-9]+).*/\1/p' <<<"$out")
+check restart_running grep -qE "^p1 +$pid running" <<<"$("$iopass" vm list)"
+check restart_stop "$iopass" vm stop p1
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+check restart_leaves_no_lock [ ! -e "$vms/p1.lock" ]
 
 echo "vm-ctl-peer: $fails failed"
 [ $fails -eq 0 ]

@@ -242,6 +242,53 @@ static void test_untrusted_dir_refused(void **state)
 	assert_int_equal(chown(path, 0, 0), 0);
 }
 
+/*
+ * A holder that unlinks its lock file before letting go (state_unlock):
+ * a process that was waiting on that file must end up holding the file at
+ * the path, or two processes would each "hold" the lock.
+ */
+static void test_unlock_removes_and_waiter_retakes(void **state)
+{
+	struct fakesys *fs = *state;
+	char path[512];
+	int fd, pipefd[2], status;
+	struct stat st;
+	pid_t pid;
+	char ok = 0;
+
+	snprintf(path, sizeof(path), "%s/v.lock", fs->root);
+	fd = state_lock(fs->root, "v.lock", false, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	if (!pid) {
+		struct stat a, b;
+		int lfd;
+
+		close(fd);	/* the parent's lock, not the child's */
+		lfd = state_lock(fs->root, "v.lock", true, NULL);
+
+		ok = lfd >= 0 && !fstat(lfd, &a) && !stat(path, &b) &&
+		     a.st_ino == b.st_ino;
+		if (write(pipefd[1], &ok, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	usleep(300 * 1000);	/* the child waits in flock on this file */
+	state_unlock(fs->root, "v.lock", fd);
+	assert_int_equal(read(pipefd[0], &ok, 1), 1);
+	assert_true(ok);
+	waitpid(pid, &status, 0);
+	/* the child exited: its lock file stays (it did not unlock), free */
+	assert_false(state_lock_held(fs->root, "v.lock"));
+	fd = state_lock(fs->root, "v.lock", false, NULL);
+	assert_true(fd >= 0);
+	state_unlock(fs->root, "v.lock", fd);
+	assert_int_equal(stat(path, &st), -1);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fakesys_setup, fakesys_teardown)
 
 int main(void)
@@ -254,6 +301,7 @@ int main(void)
 		T(test_errors_say_what_to_do),
 		T(test_symlinks_never_followed),
 		T(test_untrusted_dir_refused),
+		T(test_unlock_removes_and_waiter_retakes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
