@@ -95,26 +95,33 @@ static void control_error(int fd, int err, const char *msg)
 	json_object_put(o);
 }
 
-/* {"request": "WORD"} or a bare WORD: the word, or false. */
-static bool control_request(const char *line, char *word, size_t len)
+/* A request word: 1 to len - 1 lower-case letters, nothing else. */
+static bool control_word(const char *s, size_t n, char *word, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 'a' || s[i] > 'z')
+			return false;
+	if (!n || n >= len)
+		return false;
+	memcpy(word, s, n);
+	word[n] = '\0';
+	return true;
+}
+
+bool orch_control_request(const char *line, char *word, size_t len)
 {
 	json_object *o, *r;
 	bool ok = false;
 
-	if (line[0] != '{') {
-		size_t n = strlen(line);
-
-		if (!n || n >= len || strspn(line, "abcdefghijklmnopqrstuvwxyz") != n)
-			return false;
-		memcpy(word, line, n + 1);
-		return true;
-	}
+	if (line[0] != '{')
+		return control_word(line, strlen(line), word, len);
 	o = json_tokener_parse(line);
-	if (o && json_object_object_get_ex(o, "request", &r) &&
-	    json_object_is_type(r, json_type_string)) {
-		snprintf(word, len, "%s", json_object_get_string(r));
-		ok = strlen(json_object_get_string(r)) < len;
-	}
+	/* By its length: "stop\u0000x" is not "stop". */
+	if (o && json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "request", &r) &&
+	    json_object_is_type(r, json_type_string))
+		ok = control_word(json_object_get_string(r),
+				  (size_t)json_object_get_string_len(r), word, len);
 	json_object_put(o);
 	return ok;
 }
@@ -125,7 +132,7 @@ static void control_serve(struct orch_control *c, int fd)
 
 	if (!control_read_line(fd, line, sizeof(line)))
 		return;
-	if (!control_request(line, word, sizeof(word))) {
+	if (!orch_control_request(line, word, sizeof(word))) {
 		control_error(fd, -EINVAL, "not a request: send {\"request\": \"status\"} or {\"request\": \"stop\"}");
 		return;
 	}
@@ -143,6 +150,7 @@ static void control_serve(struct orch_control *c, int fd)
 		free(reply);
 		free(vm);
 	} else {
+		/* word is letters only: safe to echo */
 		snprintf(line, sizeof(line), "unknown request '%s'; say status or stop", word);
 		control_error(fd, -EINVAL, line);
 	}
