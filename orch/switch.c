@@ -171,13 +171,14 @@ static bool switch_answers(const char *ctl)
  * repeated EAL lines once with a count, the switch's own error last), after
  * msg in eb; when it does not all fit, its end does: that says why.
  */
-static void log_tail(struct errbuf *eb, const char *log, off_t offset)
+static void log_tail(struct errbuf *eb, const char *log, bool in_state, off_t offset)
 {
 	size_t have = strlen(eb->msg), room = sizeof(eb->msg) - have - 2;
 	char *text = NULL, *out = NULL, *p;
 	size_t len = 0, cap = 0;
 	ssize_t r;
-	int fd = open(log, O_RDONLY | O_CLOEXEC);
+	/* the state directory's switch.log: never through a symlink */
+	int fd = open(log, O_RDONLY | O_CLOEXEC | (in_state ? O_NOFOLLOW : 0));
 
 	if (fd < 0 || lseek(fd, offset, SEEK_SET) < 0)
 		goto out;
@@ -283,7 +284,7 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 				   WIFEXITED(status) ? "status" : "signal",
 				   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 				   info->log);
-			log_tail(eb, info->log, start < 0 ? 0 : start);
+			log_tail(eb, info->log, !o->log, start < 0 ? 0 : start);
 			return -ECHILD;
 		}
 		if (switch_answers(cmd.ctl))
