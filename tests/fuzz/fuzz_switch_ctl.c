@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(memchr(req.port.path, '\0', sizeof(req.port.path)) != NULL);
 		FUZZ_CHECK(!req.port.path[0] || req.port.path[0] == '/');
 		for (const char *p = req.port.path; *p; p++)
-			FUZZ_CHECK((unsigned char)*p > ' ' && *p != 0x7f);
+			FUZZ_CHECK((unsigned char)*p > ' ' && (unsigned char)*p != 0x7f);
 		FUZZ_CHECK(req.port.vlan < 4096);
 		FUZZ_CHECK(!(req.port.mac[0] & 1));
 	}
