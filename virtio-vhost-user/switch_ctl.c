@@ -34,12 +34,14 @@
 struct client {
 	int fd;
 	int64_t last;		/* when it connected or last sent a whole line */
+	uint64_t order;		/* the same as a count: no ties among the idle */
 	int64_t line;		/* when its unfinished line began, 0: none */
 	size_t have;
 	char buf[SWITCH_LINE_MAX];
 };
 
 static struct client clients[MAX_CLIENTS];
+static uint64_t client_events;
 
 static void sum(struct sw_counters *out, size_t off)
 {
@@ -318,6 +320,7 @@ static bool client_input(struct client *c)
 		c->have -= (size_t)(nl + 1 - c->buf);
 		memmove(c->buf, nl + 1, c->have);
 		c->last = now_ms();
+		c->order = ++client_events;
 		c->line = c->have ? c->last : 0;
 	}
 	if (c->have == sizeof(c->buf)) {
@@ -353,7 +356,7 @@ static int client_slot(void)
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		if (clients[i].fd < 0)
 			return i;
-		if (clients[i].last < clients[oldest].last)
+		if (clients[i].order < clients[oldest].order)
 			oldest = i;
 	}
 	reply(clients[oldest].fd, "err %d closed to make room: %d control clients at once",
@@ -395,6 +398,7 @@ int sw_ctl_serve(struct errbuf *eb)
 				clients[i].have = 0;
 				clients[i].line = 0;
 				clients[i].last = now_ms();
+				clients[i].order = ++client_events;
 				/* its pfd entry is stale: not read this round */
 				pfd[i + 1].revents = 0;
 			}
