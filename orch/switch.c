@@ -131,7 +131,7 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	if (switch_binary(o, cmd->bin, sizeof(cmd->bin)))
 		return errbuf_set(eb, -ENOENT, "iopass-switch not found beside iopass; build it "
 				  "(cmake --build BUILD) or set IOPASS_SWITCH_BIN");
-	if (!strncmp(cmd->ctl, ctx->state, strlen(ctx->state))) {
+	if (!o->log || !strncmp(cmd->ctl, ctx->state, strlen(ctx->state))) {
 		ret = state_mkdir(ctx->state, NULL, eb);
 		if (ret)
 			return ret;
@@ -209,13 +209,14 @@ static bool switch_answers(const char *ctl)
  * repeated EAL lines once with a count, the switch's own error last), after
  * msg in eb; when it does not all fit, its end does: that says why.
  */
-static void log_tail(struct errbuf *eb, const char *log, off_t offset)
+static void log_tail(struct errbuf *eb, const char *log, bool in_state, off_t offset)
 {
 	size_t have = strlen(eb->msg), room = sizeof(eb->msg) - have - 2;
 	char *text = NULL, *out = NULL, *p;
 	size_t len = 0, cap = 0;
 	ssize_t r;
-	int fd = open(log, O_RDONLY | O_CLOEXEC);
+	/* the state directory's switch.log: never through a symlink */
+	int fd = open(log, O_RDONLY | O_CLOEXEC | (in_state ? O_NOFOLLOW : 0));
 
 	if (fd < 0 || lseek(fd, offset, SEEK_SET) < 0)
 		goto out;
@@ -278,10 +279,16 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 	if (switch_answers(cmd.ctl))
 		return errbuf_set(eb, -EEXIST, "a switch already runs at %s; 'iopass switch stop' "
 				  "it first or give another --ctl", cmd.ctl);
-	fd = open(info->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (o->log)
+		fd = open(info->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	else	/* never through a symlink planted in the state directory */
+		fd = state_open(ctx->state, "switch.log", O_WRONLY | O_CREAT | O_APPEND,
+				0600, eb);
+	if (fd < 0 && o->log)
 		return errbuf_set(eb, -errno, "cannot open the log %s: %s", info->log,
 				  strerror(errno));
+	if (fd < 0)
+		return fd;
 	start = lseek(fd, 0, SEEK_END);	/* where this run's lines begin */
 	pid = fork();
 	if (pid < 0) {
@@ -315,7 +322,7 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 				   WIFEXITED(status) ? "status" : "signal",
 				   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 				   info->log);
-			log_tail(eb, info->log, start < 0 ? 0 : start);
+			log_tail(eb, info->log, !o->log, start < 0 ? 0 : start);
 			return -ECHILD;
 		}
 		if (switch_answers(cmd.ctl))

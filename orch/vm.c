@@ -237,16 +237,21 @@ static int fixable(int err)
 static int vm_open_console(struct orch_vm *v, const struct orch_vm_config *cfg,
 			   struct errbuf *eb)
 {
-	char path[4096];
 	const char *file = cfg->console;
+	char rel[128];
 	int ret;
 
 	if (!file && cfg->console_log && v->name[0]) {
 		ret = state_mkdir(v->ctx.state, "vms", eb);
 		if (ret)
 			return ret;
-		snprintf(path, sizeof(path), "%s/vms/%s.log", v->ctx.state, v->name);
-		file = path;
+		/* Never through a symlink: root would write the guest's
+		 * console over whatever it points at. 0600: a guest's
+		 * console is its owner's to read. */
+		snprintf(rel, sizeof(rel), "vms/%s.log", v->name);
+		v->console_fd = state_open(v->ctx.state, rel, O_WRONLY | O_CREAT | O_TRUNC,
+					   0600, eb);
+		return v->console_fd < 0 ? fixable(v->console_fd) : 0;
 	}
 	if (!file)
 		return 0;

@@ -157,7 +157,8 @@ int switch_req_parse(const char *line, struct switch_req *req, struct errbuf *eb
 	if (strlen(line) >= sizeof(buf))
 		return errbuf_set(eb, -EINVAL, "request longer than %d bytes", SWITCH_LINE_MAX - 1);
 	for (const char *c = line; *c; c++)
-		if ((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r')
+		/* DEL too (it passed: tests/fuzz/fuzz_switch_ctl.c) */
+		if (((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r') || *c == 0x7f)
 			return errbuf_set(eb, -EINVAL, "request has a control character "
 					  "(0x%02x)", *c);
 	strcpy(buf, line);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -126,6 +127,19 @@ int64_t now_ms(void);
  * -ECONNREFUSED (nobody listens), -ETIMEDOUT, -errno.
  */
 int usock_connect(const char *path, int timeout_ms);
+/*
+ * A listening SOCK_STREAM | SOCK_CLOEXEC | flags socket bound at path (which
+ * must not exist), its file mode exactly mode whatever the umask: >= 0 or
+ * -errno.
+ */
+int usock_listen(const char *path, mode_t mode, int backlog, int flags);
+/* SO_PEERCRED: the uid of the process at the other end. */
+int usock_peer_uid(int fd, uid_t *uid);
+/*
+ * Whether the peer may control what listens here: root or the listener's
+ * own uid (*uid: the peer's, (uid_t)-1 when unknown).
+ */
+bool usock_peer_trusted(int fd, uid_t *uid);
 /*
  * All of buf[0..len); fds (nfds <= USOCK_FDS_MAX) go with its first byte.
  * Waits for room until deadline, on a blocking socket too. 0, -ETIMEDOUT,

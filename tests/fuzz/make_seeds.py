@@ -488,6 +488,40 @@ def vfio_users():
     w('rep-error', vu_msg(13, b'', VU_REPLY | 0x20, error=5))
 
 
+# ------------------------------------------- switch control, VM control
+def switch_ctls():
+    w = lambda n, d: write('switch_ctl', n, d)
+    w('ping', b'ping\n')
+    w('stats', b'stats\n')
+    w('stop', b'stop\n')
+    w('stop-nul', b'stop\0garbage\n')
+    w('port-add', b'port add vm1 mac=52:54:00:00:00:01 vlan=7 mode=client '
+      b'path=/run/iopass/vhost/vm1.sock\n')
+    w('port-add-sink', b'port add s mac=52:54:00:00:00:02 mode=sink\n')
+    w('port-add-twice', b'port add a mac=52:54:00:00:00:01 mac=52:54:00:00:00:02\n')
+    w('port-add-relative', b'port add a mac=52:54:00:00:00:01 path=x.sock\n')
+    w('port-del', b'port del vm1\n')
+    w('port-del-slash', b'port del ../x\n')
+    w('record', b'port name=vm1 path=/x mode=server mac=52:54:00:00:00:01 vlan=0\n')
+    w('err', b'err 16 too many control clients\n')
+    w('err-bad', b'err x\n')
+    w('ok', b'ok\n')
+    w('long', b'port add ' + b'a' * 2000 + b'\n')
+
+
+def vm_controls():
+    w = lambda n, d: write('vm_control', n, d)
+    w('status', b'{"request": "status"}\n')
+    w('stop-bare', b'stop\n')
+    w('stop-nul', b'{"request": "stop\\u0000x"}\n')
+    w('stop-crlf', b'{"request":"stop"}\r\n')
+    w('not-string', b'{"request": 1}\n')
+    w('array', b'["stop"]\n')
+    w('upper', b'STOP\n')
+    w('long', b'{"request": "' + b's' * 100 + b'"}\n')
+    w('trailing', b'{"request": "stop"} {"request": "x"}\n')
+
+
 leases()
 vf_netlinks()
 boots()
@@ -497,3 +531,5 @@ pcis()
 virtio_pcis()
 vfio_configs()
 vfio_users()
+switch_ctls()
+vm_controls()

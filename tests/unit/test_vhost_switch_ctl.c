@@ -90,6 +90,8 @@ static void test_bad_requests(void **state)
 		{ "port add vm1 mac=02:00:00:00:00:01 vlan=99999999999999999999", "vlan" },
 		{ "port add vm1 mac=02:00:00:00:00:01 vlan=", "vlan ''" },
 		{ "port add vm1 mac=02:00:00:00:00:01 path=relative.sock", "absolute" },
+		{ "port add vm1 mac=02:00:00:00:00:01 path=/run/a\x7f.sock", "control character (0x7f)" },
+		{ "port add vm1 mac=02:00:00:00:00:01 path=/run/a\x1b[2J", "control character (0x1b)" },
 		{ "port add vm1 mac=02:00:00:00:00:01 mode=both", "mode 'both'" },
 		{ "port add vm1 mac=02:00:00:00:00:01 mac=02:00:00:00:00:02", "given twice" },
 		{ "port add vm1 mac=02:00:00:00:00:01 colour=red", "unknown key 'colour'" },
