@@ -15,6 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "iopass/sriov.h"
 #include "switch.h"
 
@@ -98,14 +100,21 @@ static void pool_record(int fd, unsigned int id)
 static void stats_records(int fd)
 {
 	struct sw_counters rx, tx;
-	uint64_t unknown = 0;
+	uint64_t unknown = 0, busy = 0, idle = 0, frames = 0;
 	unsigned int nports = 0;
 
 	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
 		nports += atomic_load(&sw.ports[i].state) == SW_PORT_LIVE;
-	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s",
+	for (unsigned int w = 0; w < sw.nworkers; w++) {
+		busy += sw.workers[w]->busy_cycles;
+		idle += sw.workers[w]->idle_cycles;
+		frames += sw.workers[w]->frames_in;
+	}
+	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s "
+	      "tsc_hz=%llu busy_cycles=%llu idle_cycles=%llu frames_in=%llu",
 	      sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports, sw.set.max_pools,
-	      sw.lossless ? "yes" : "no");
+	      sw.lossless ? "yes" : "no", (unsigned long long)rte_get_tsc_hz(),
+	      (unsigned long long)busy, (unsigned long long)idle, (unsigned long long)frames);
 	if (sw.have_uplink) {
 		SUM(&rx, up_rx);
 		SUM(&tx, up_tx);
