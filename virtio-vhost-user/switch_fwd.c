@@ -213,6 +213,8 @@ static void log_frame(const char *what, const char *port, uint64_t count,
 #define ODD_BAD		1u	/* a runt */
 #define ODD_TAGGED	2u	/* an 802.1Q tag */
 #define ODD_SEGS	4u	/* more than one segment: rte_pktmbuf_free it */
+#define ODD_MIXED	8u	/* keys unlike the first frame's: not one flow */
+_Static_assert(sizeof(struct vmdq_key) == sizeof(uint64_t), "a key compares as one word");
 
 /*
  * Keys of a burst in one pass over the headers, and the bytes of all its
@@ -225,7 +227,7 @@ static inline unsigned int burst_keys(struct rte_mbuf **pkts, uint16_t n, int vl
 				      uint64_t *bytes)
 {
 	unsigned int odd = 0;
-	uint64_t sum = 0;
+	uint64_t sum = 0, first = 0, word;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -241,6 +243,11 @@ static inline unsigned int burst_keys(struct rte_mbuf **pkts, uint16_t n, int vl
 		sum += rte_pktmbuf_pkt_len(m);
 		odd |= (bad[i] ? ODD_BAD : 0) | (tag[i] ? ODD_TAGGED : 0) |
 		       (m->nb_segs != 1 ? ODD_SEGS : 0);
+		/* the key as one word (struct vmdq_key is 8 bytes, no padding) */
+		memcpy(&word, &keys[i], sizeof(word));
+		if (!i)
+			first = word;
+		odd |= word != first ? ODD_MIXED : 0;
 	}
 	*bytes = sum;
 	return odd;
@@ -413,7 +420,7 @@ static uint16_t guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t
 	bool bad[SW_BURST];
 	uint16_t n, nup = 0, ndone = 0, sent = 0;
 	uint16_t vlan = p->spec.vlan;
-	unsigned int odd, runs;
+	unsigned int odd;
 	uint64_t bytes;
 
 	if (w->held[id].n && w->held[id].src_gen != atomic_load_explicit(&p->gen,
@@ -430,13 +437,17 @@ static uint16_t guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t
 	/* rte_vhost leaves ol_flags 0: the offload features that set them
 	 * are never offered (SW_FEATURES_OFF), so nothing to clear. */
 	odd = burst_keys(pkts, n, vlan, keys, tag, bad, &bytes);
-	runs = vmdq_classify_burst(cfg->tbl, keys, n, v);
 	w->port_rx[id].pkts += n;
 	w->port_rx[id].bytes += bytes;
-	if (runs == 1 && !odd && v[0].dest == VMDQ_DEST_POOL && v[0].pools[0] != id) {
-		guest_tx_one(w, id, v[0].pools[0], pkts, n, bytes);
-		return n;
+	/* One flow (every key the first one's): one lookup for the burst. */
+	if (!odd) {
+		vmdq_classify_burst(cfg->tbl, keys, 1, v);
+		if (v[0].dest == VMDQ_DEST_POOL && v[0].pools[0] != id) {
+			guest_tx_one(w, id, v[0].pools[0], pkts, n, bytes);
+			return n;
+		}
 	}
+	vmdq_classify_burst(cfg->tbl, keys, n, v);
 	keepers = 0;		/* burst indexes the uplink took over */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
