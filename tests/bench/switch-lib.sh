@@ -135,9 +135,17 @@ oncpu() { awk '{print $1}' /proc/"$1"/task/"$2"/schedstat; }
 # iteration in proportion to their lengths, so the share holds under load
 # although the cycles it counts do not.
 TSC_HZ=$(awk '/^cpu MHz/ {print $4 * 1000000; exit}' /proc/cpuinfo)
+# A window in which no frame went round (the loop lost its frames, or the
+# forwarder never got a CPU) has no cost: it says so and counts 0, not the
+# TSC rate.
 cost() {
-	CPF=$(echo "$1 / 1000000000 * $TSC_HZ * $2 / ($FRAMES + ($FRAMES == 0))" | bc -l)
-	CORE=$(echo "$TSC_HZ / ($CPF + ($CPF == 0)) / 1000000" | bc -l)
+	if [ "${FRAMES:-0}" -le 0 ] || [ "$(echo "$1 * $2 == 0" | bc -l)" = 1 ]; then
+		echo "    no frames forwarded in the window: this figure is 0" >&2
+		CPF=0 CORE=0
+		return
+	fi
+	CPF=$(echo "$1 / 1000000000 * $TSC_HZ * $2 / $FRAMES" | bc -l)
+	CORE=$(echo "$TSC_HZ / $CPF / 1000000" | bc -l)
 }
 
 # ---- iopass-switch: ports a and b (clients of the generator's sockets) and
