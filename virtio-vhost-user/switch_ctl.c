@@ -163,16 +163,26 @@ static void queue_records(int fd)
 static void stats_records(int fd)
 {
 	struct sw_counters rx, tx;
-	uint64_t unknown = 0, cycles = 0;
+	uint64_t unknown = 0, cycles = 0, busy = 0, idle = 0, frames = 0;
 	unsigned int nports = 0;
 
 	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
 		nports += atomic_load(&sw.ports[i].state) == SW_PORT_LIVE;
-	/* hw_pools: NIC pools for guests; hw_free: those no pool has yet */
+	for (unsigned int w = 0; w < sw.nworkers; w++) {
+		busy += sw.workers[w]->busy_cycles;
+		idle += sw.workers[w]->idle_cycles;
+		frames += sw.workers[w]->frames_in;
+	}
+	/* hw_pools: NIC pools for guests; hw_free: those no pool has yet.
+	 * busy_cycles/idle_cycles: TSC cycles of poll-loop iterations that
+	 * took frames in and of those that found none, as OVS's
+	 * pmd-stats-show counts them. */
 	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s "
-	      "hw_pools=%u hw_free=%u", sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports,
+	      "hw_pools=%u hw_free=%u tsc_hz=%llu busy_cycles=%llu idle_cycles=%llu "
+	      "frames_in=%llu", sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports,
 	      sw.set.max_pools, sw.lossless ? "yes" : "no", sw.set.hw_usable,
-	      vmdq_set_hw_free(&sw.set));
+	      vmdq_set_hw_free(&sw.set), (unsigned long long)rte_get_tsc_hz(),
+	      (unsigned long long)busy, (unsigned long long)idle, (unsigned long long)frames);
 	if (sw.uplink_open) {
 		SUM(&rx, up_rx);
 		SUM(&tx, up_tx);

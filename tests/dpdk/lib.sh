@@ -191,6 +191,21 @@ send() {
 	tp_cmd "$1" "set eth-peer 0 $3"
 	[ $# -lt 4 ] && { tp_cmd "$1" start; return; }
 	run_for "$1" "$4"
-	sleep 1
+	settle "$2"
 	tp_cmd "$2" stop
+}
+
+# settle ID: waits until testpmd ID's RX count stays put for a second (at
+# most 30 s): the switch may still be taking the last frames off the
+# sender's ring (slow under ASan on a loaded machine), and a receiver
+# stopped before they arrive counts fewer than the switch gave it.
+settle() {
+	local a b
+	b=$(tp_stat "$1" RX-packets)
+	for _ in $(seq 1 30); do
+		sleep 1
+		a=$b
+		b=$(tp_stat "$1" RX-packets)
+		[ "$a" = "$b" ] && return 0
+	done
 }
