@@ -211,8 +211,9 @@ int memory_e820(struct vm *vm, struct e820_ent *ents, int max)
 	int n = 0;
 
 	e[n++] = (struct e820_ent){ 0, LOW_MEM_END, E820_TYPE_RAM };
-	e[n++] = (struct e820_ent){ BIOS_AREA_BASE,
-				    BIOS_AREA_END - BIOS_AREA_BASE,
+	/* The ACPI tables and the MP table. */
+	e[n++] = (struct e820_ent){ ACPI_AREA_BASE,
+				    BIOS_AREA_END - ACPI_AREA_BASE,
 				    E820_TYPE_RESERVED };
 	if (vm->low_size > BIOS_AREA_END)
 		e[n++] = (struct e820_ent){ BIOS_AREA_END,

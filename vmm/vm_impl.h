@@ -72,6 +72,7 @@ struct boot_entry {
 
 struct serial;
 struct vm_reset;
+struct acpi_pm;
 struct pci_bus;
 struct irq_router;
 
@@ -106,6 +107,8 @@ struct vm {
 	int console_in_fd;
 	struct serial *serial;
 	struct vm_reset *reset;
+	struct acpi_pm *acpi_pm;	/* vmm/acpi.h */
+	uint64_t rsdp;			/* the ACPI tables' root */
 	struct pci_bus *pci_bus;	/* vmm/pci.h */
 	struct irq_router *irq_router;	/* vmm/irq.h */
 
@@ -171,6 +174,8 @@ void vm_stop(struct vm *vm, enum vm_exit_reason reason, uint32_t status,
 #define BOOT_CMDLINE_ADDR	0x20000
 #define BOOT_CMDLINE_MAX	0x10000
 #define BOOT_DATA_END		(BOOT_CMDLINE_ADDR + BOOT_CMDLINE_MAX)
+#define ACPI_AREA_BASE		0xe0000	/* ACPI tables, RSDP first */
+#define ACPI_AREA_END		0xf0000
 #define BIOS_AREA_BASE		0xf0000	/* MP table */
 #define BIOS_AREA_END		0x100000
 #define LOW_MEM_END		0xa0000	/* 640 KiB */
@@ -184,6 +189,11 @@ int boot_pvh_load(struct vm *vm, const void *img, size_t size,
 int boot_linux_load(struct vm *vm, const void *img, size_t size,
 		    const void *initrd, size_t initrd_size,
 		    const char *cmdline, struct errbuf *eb);
+
+/* boot_elf.c: an ELF's PT_LOAD segments into RAM (struct pvh_elf: boot.h). */
+struct pvh_elf;
+int elf_load_segments(struct vm *vm, const void *img,
+		      const struct pvh_elf *elf, struct errbuf *eb);
 
 /* mptable.c */
 int mptable_write(struct vm *vm, struct errbuf *eb);

@@ -35,6 +35,11 @@ struct vm_config {
 	 */
 	int console_out_fd;
 	int console_in_fd;
+	/*
+	 * iopass's test PCI device (1234:10a5, include/iopass/testdev.h) on
+	 * the bus: for the freestanding test guest's suites, not for real VMs.
+	 */
+	bool testdev;
 };
 
 /* cpus 1, 256 MiB, console on stdout, no input. */
@@ -52,7 +57,8 @@ int vm_create(const struct vm_config *cfg, struct vm **vmp,
 
 enum vm_exit_reason {
 	VM_EXIT_STATUS,		/* the guest wrote its status to port 0xf4 */
-	VM_EXIT_RESET,		/* i8042 0xfe or CF9 reset: a guest reboot */
+	VM_EXIT_RESET,		/* i8042 0xfe, CF9 or ACPI reset: a reboot */
+	VM_EXIT_POWEROFF,	/* ACPI S5 (Linux's poweroff) */
 	VM_EXIT_SHUTDOWN,	/* triple fault */
 	VM_EXIT_SIGNAL,		/* SIGINT or SIGTERM reached vm_run */
 	VM_EXIT_ERROR,		/* KVM or the VMM failed: see the errbuf */
@@ -74,6 +80,14 @@ int vm_run(struct vm *vm, struct vm_exit *exit, struct errbuf *eb);
 
 /* Asks a running VM to stop (any thread; async-signal-safe). */
 void vm_request_stop(struct vm *vm);
+
+/*
+ * Presses the ACPI power button (an event of the DSDT's Generic Event
+ * Device): a guest that handles it (Linux's button driver and whatever
+ * listens to KEY_POWER: systemd-logind, acpid) powers off, and the VM ends
+ * with VM_EXIT_POWEROFF. A guest may also ignore it. Any thread.
+ */
+int vm_power_button(struct vm *vm);
 
 void vm_destroy(struct vm *vm);
 
@@ -157,6 +171,13 @@ int pci_device_register(struct pci_device *dev, struct errbuf *eb);
 void pci_device_destroy(struct pci_device *dev);
 /* The config space back to its reset state, then ops->reset. */
 void pci_device_reset(struct pci_device *dev);
+
+/*
+ * The GSI (IOAPIC pin) a bus-0 slot's INTx pin (1-4: INTA-INTD) is wired
+ * to: the PCI swizzle over pins 16-23. The DSDT's _PRT and the MP table
+ * tell the guest the same; an assigned device's INTx irqfd uses it.
+ */
+uint32_t vm_pci_intx_gsi(unsigned int slot, unsigned int pin);
 
 void *pci_device_opaque(struct pci_device *dev);
 struct vm *pci_device_vm(struct pci_device *dev);

@@ -488,6 +488,30 @@ def vfio_users():
     w('rep-error', vu_msg(13, b'', VU_REPLY | 0x20, error=5))
 
 
+# ------------------------------------------------------------- acpi pm
+def pm_write(addr, data, wide=False):
+    a = (u8(0x80) + u64(addr)) if wide else (u8(0) + u8(addr))
+    return a + u8(len(data) - 1) + data
+
+
+def pm_read(addr, n, wide=False):
+    a = (u8(0x81) + u64(addr)) if wide else (u8(1) + u8(addr))
+    return a + u8(n - 1)
+
+
+def acpi_pms():
+    s5 = u8(5 << 2 | 0x20)
+    write('acpi_pm', 'poweroff', pm_write(1, u8(0x80)) + pm_write(0, s5))
+    write('acpi_pm', 'button', u8(2) + u8(0) + u8(0) + pm_read(2, 1) +
+          pm_read(2, 1))
+    write('acpi_pm', 'wide', u8(2) + u8(0) + u8(0) + pm_read(0, 8) +
+          pm_write(0, u32(0x34) + u32(0xffffffff)))
+    write('acpi_pm', 'wrap', pm_read(0xfffffffffffffffe, 8, True) +
+          pm_write(0xffffffffffffffff, s5 * 8, True))
+    write('acpi_pm', 'not-s5', pm_write(0, u8(3 << 2 | 0x20)) +
+          pm_write(0, u8(5 << 2)) + pm_write(3, s5))
+
+
 leases()
 vf_netlinks()
 boots()
@@ -497,3 +521,4 @@ pcis()
 virtio_pcis()
 vfio_configs()
 vfio_users()
+acpi_pms()
