@@ -82,6 +82,7 @@ struct vm {
 	unsigned int ncpus;
 	struct vcpu *vcpus;
 	struct kvm_cpuid2 *cpuid;	/* supported by KVM, before fixups */
+	bool tsc_deadline;		/* KVM_CAP_TSC_DEADLINE_TIMER */
 
 	/* Guest RAM: one memfd, mapped once; split in two KVM slots. */
 	int mem_fd;
