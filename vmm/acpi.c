@@ -129,16 +129,6 @@ _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT");
 _Static_assert(offsetof(struct acpi_fadt, flags) == 112, "FADT flags");
 _Static_assert(offsetof(struct acpi_fadt, sleep_control) == 244, "FADT");
 
-static uint8_t acpi_checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
-
 /* Where the next table goes in the caller's buffer. */
 struct acpi_out {
 	uint8_t *buf;
@@ -179,7 +169,7 @@ static void acpi_header_init(struct acpi_header *h, const char *sig,
 static void acpi_header_sum(struct acpi_header *h)
 {
 	h->checksum = 0;
-	h->checksum = acpi_checksum(h, h->length);
+	h->checksum = table_checksum(h, h->length);
 }
 
 static struct acpi_gas gas_io8(uint16_t port)
@@ -340,8 +330,8 @@ int acpi_tables_build(const struct acpi_layout *l, uint8_t *buf,
 	rsdp->revision = 2;
 	rsdp->length = sizeof(*rsdp);
 	rsdp->xsdt = xsdt;
-	rsdp->checksum = acpi_checksum(rsdp, 20);
-	rsdp->ext_checksum = acpi_checksum(rsdp, sizeof(*rsdp));
+	rsdp->checksum = table_checksum(rsdp, 20);
+	rsdp->ext_checksum = table_checksum(rsdp, sizeof(*rsdp));
 	return (int)o.used;
 
 nospace:

@@ -84,6 +84,7 @@ struct kernel_blob {
 	const uint8_t *data;
 	size_t size;
 	bool mapped;		/* from the cache: munmap, not free */
+	int fd;			/* the cache file (-1: none): data's bytes */
 };
 
 /*

@@ -264,7 +264,7 @@ static int linux_load_vmlinux(struct vm *vm, const uint8_t *img,
 		return errbuf_set(eb, -E2BIG,
 				  "the kernel needs RAM up to 0x%" PRIx64 " (has %" PRIu64 " MiB below 4 GiB); use a larger --mem",
 				  end, vm->low_size >> 20);
-	ret = elf_load_segments(vm, k->data, &elf, eb);
+	ret = elf_load_segments(vm, k->data, k->fd, &elf, eb);
 	if (ret)
 		return ret;
 	if (initrd) {

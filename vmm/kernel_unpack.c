@@ -172,13 +172,16 @@ static int cache_load(const char *path, struct kernel_blob *k)
 		close(fd);
 		return -EINVAL;
 	}
+	/* Mapped for the ELF headers; the segments are read from fd. */
 	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		close(fd);
 		return -errno;
+	}
 	k->data = p;
 	k->size = st.st_size;
 	k->mapped = true;
+	k->fd = fd;
 	return 0;
 }
 
@@ -220,13 +223,15 @@ int bzimage_unpack(const void *image, size_t size, const struct bzimage *bz,
 	int ret;
 
 	memset(k, 0, sizeof(*k));
+	k->fd = -1;
 	if (how && !strcmp(how, "guest"))
 		return -ENOTSUP;
-	if (!bz->payload_length || bz->payload_offset > bz->kernel_size ||
+	if (!bz->payload_length || bz->kernel_offset > size ||
+	    bz->kernel_size > size - bz->kernel_offset ||
+	    bz->payload_offset > bz->kernel_size ||
 	    bz->payload_length > bz->kernel_size - bz->payload_offset)
 		return -ENOTSUP;
 	pay = (const uint8_t *)image + bz->kernel_offset + bz->payload_offset;
-	(void)size;
 	dir = cache_dir();
 	if (dir && !cache_path(path, sizeof(path), dir, pay,
 			       bz->payload_length) &&
@@ -262,5 +267,8 @@ void kernel_blob_free(struct kernel_blob *k)
 		munmap((void *)k->data, k->size);
 	else
 		free((void *)k->data);
+	if (k->fd >= 0)
+		close(k->fd);
 	memset(k, 0, sizeof(*k));
+	k->fd = -1;
 }

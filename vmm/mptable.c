@@ -94,16 +94,6 @@ struct mpc_intsrc {
 	uint8_t dstirq;
 } __attribute__((packed));
 
-static uint8_t mp_checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
-
 #define MP_PCI_SLOTS		32
 #define MP_PCI_PINS		4
 
@@ -199,12 +189,12 @@ int mptable_write(struct vm *vm, struct errbuf *eb)
 	memcpy(mpc->productid, "IOPASS VMM  ", 12);
 	mpc->oemcount = count;
 	mpc->lapic = LAPIC_BASE;
-	mpc->checksum = mp_checksum(mpc, mpc->length);
+	mpc->checksum = table_checksum(mpc, mpc->length);
 
 	memcpy(mpf->signature, "_MP_", 4);
 	mpf->physptr = BIOS_AREA_BASE + sizeof(*mpf);
 	mpf->length = 1;
 	mpf->specification = MPC_SPEC_REV;
-	mpf->checksum = mp_checksum(mpf, sizeof(*mpf));
+	mpf->checksum = table_checksum(mpf, sizeof(*mpf));
 	return 0;
 }

@@ -191,13 +191,26 @@ int boot_linux_load(struct vm *vm, const void *img, size_t size,
 		    const void *initrd, size_t initrd_size,
 		    const char *cmdline, struct errbuf *eb);
 
-/* boot_elf.c: an ELF's PT_LOAD segments into RAM (struct pvh_elf: boot.h). */
+/*
+ * boot_elf.c: an ELF's PT_LOAD segments into RAM (struct pvh_elf: boot.h),
+ * from img, or read from fd (the same bytes: a cached kernel) when >= 0.
+ */
 struct pvh_elf;
-int elf_load_segments(struct vm *vm, const void *img,
+int elf_load_segments(struct vm *vm, const void *img, int fd,
 		      const struct pvh_elf *elf, struct errbuf *eb);
 
 /* mptable.c */
 int mptable_write(struct vm *vm, struct errbuf *eb);
+/* What makes the bytes of an MP or ACPI table sum to 0. */
+static inline uint8_t table_checksum(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *b++;
+	return (uint8_t)-sum;
+}
 
 /* serial.c */
 int serial_init(struct vm *vm, int out_fd, struct errbuf *eb);
@@ -205,7 +218,10 @@ void serial_exit(struct vm *vm);
 void serial_input(struct serial *s, const uint8_t *buf, size_t len);
 void serial_flush(struct serial *s);
 
-/* reset.c: i8042, CF9 reset, exit port 0xf4, POST port 0x80. */
+/*
+ * reset.c: i8042, CF9 reset, exit port 0xf4, POST port 0x80, and a reset
+ * vector (0xffff0) that resets through 0xcf9. After memory_init().
+ */
 int reset_init(struct vm *vm, struct errbuf *eb);
 void reset_exit(struct vm *vm);
 /* opaque: vm->reset. */

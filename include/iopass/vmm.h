@@ -86,6 +86,9 @@ void vm_request_stop(struct vm *vm);
  * Device): a guest that handles it (Linux's button driver and whatever
  * listens to KEY_POWER: systemd-logind, acpid) powers off, and the VM ends
  * with VM_EXIT_POWEROFF. A guest may also ignore it. Any thread.
+ * TODO: nothing presses it yet: `iopass vm stop` still stops a VM hard;
+ * a graceful stop (button, then a timeout) needs a control-socket verb in
+ * orch/. Until then a guest's own poweroff is the clean way out.
  */
 int vm_power_button(struct vm *vm);
 

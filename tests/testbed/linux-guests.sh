@@ -16,8 +16,9 @@
 #             1 MiB blocks when its VMM is killed with SIGKILL: iopass gc
 #             releases the lease, the host's nvme driver has the controller
 #             again and every block the guest had synced is there;
-#   vfio_*    the controller bound to vfio-pci first: after the guest's
-#             poweroff it is reset and still on vfio-pci, nobody holds it;
+#   vfio_*    the controller bound to vfio-pci first, the guest reboots:
+#             the VM ends with status 0, the controller is reset and still
+#             on vfio-pci, nobody holds it;
 #   intx_*    the testbed's e1000e borrowed from its host driver (--return)
 #             by a guest booted with pci=nomsi: its interrupt is an IO-APIC
 #             line routed by the DSDT's _PRT and counts while it pings the
@@ -146,15 +147,19 @@ if [ "$(driver_of "$PF")" = nvme ] && dev=$(blockdev); then
 else
 	bad kill_back_on_nvme "driver=$(driver_of "$PF")"
 fi
-# --- a guest of the controller as it is on vfio-pci: back there at poweroff
+# --- a guest of the controller as it is on vfio-pci, which reboots: the VM
+# ends (docs/vm.md), the controller reset and back on vfio-pci
 group_held() { ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c "/dev/vfio/$(basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")")$"; }
 if "$IOPASS" bind "$PF" >/dev/null 2>&1; then
-	out=$(vm --device "$PF" --cmdline "quiet mkguest.run=nvme-write t.seed=C t.mib=1 t.cpu=0 t.off=32" 2>&1)
+	out=$(vm --device "$PF" --cmdline "quiet mkguest.run=nvme-write t.seed=C t.mib=1 t.cpu=0 t.off=32 t.end=reboot" 2>&1)
 	rc=$?
 	guest_checks vfio_ "$out"
-	[ $rc -eq 0 ] && [ "$(driver_of "$PF")" = vfio-pci ] && [ "$(group_held "$PF")" = 0 ] &&
-		ok vfio_poweroff_back "(exit 0, reset, still on vfio-pci, its group free)" ||
-		bad vfio_poweroff_back "rc=$rc driver=$(driver_of "$PF")"
+	[ $rc -eq 0 ] && grep -q 'reboot: Restarting system' <<<"$out" && ! grep -q '^mkguest: nvme-write exited' <<<"$out" &&
+		ok vfio_reboot_ends_vm "(the guest rebooted: exit 0, not booted again)" ||
+		bad vfio_reboot_ends_vm "rc=$rc: $(tail -2 <<<"$out" | tr '\n' '|')"
+	[ "$(driver_of "$PF")" = vfio-pci ] && [ "$(group_held "$PF")" = 0 ] &&
+		ok vfio_back "(reset, still on vfio-pci, its group free)" ||
+		bad vfio_back "driver=$(driver_of "$PF")"
 	"$IOPASS" restore "$PF" >/dev/null 2>&1
 	if dev=$(blockdev) && [ "$(host_read "$dev" 32 1 | md5)" = "$(pattern C 1 | md5)" ]; then
 		ok vfio_data_on_host "(MiB 32 as the guest wrote it)"
@@ -162,7 +167,7 @@ if "$IOPASS" bind "$PF" >/dev/null 2>&1; then
 		bad vfio_data_on_host "driver=$(driver_of "$PF")"
 	fi
 else
-	bad vfio_poweroff_back "iopass bind $PF failed"
+	bad vfio_back "iopass bind $PF failed"
 fi
 CTRL=$(basename "$(ls -d /sys/bus/pci/devices/"$PF"/nvme/nvme* | head -1)")
 nvme detach-ns "/dev/$CTRL" -n 1 -c "$CNTLID" >/dev/null 2>&1 && ok hba_detach_ns || bad hba_detach_ns ""

@@ -3,7 +3,7 @@
 # The guest of an NVMe VF with a namespace: Linux's nvme driver probes it
 # over MSI-X (a vector per vCPU), dd writes t.mib MiB of pattern t.seed at
 # MiB t.off of the namespace from vCPU t.cpu, reads it back; then init
-# powers off.
+# powers off (or the guest reboots, with t.end=reboot).
 . /etc/mkguest/common.sh
 acpi_checks
 seed=$(arg seed)
@@ -28,3 +28,7 @@ want=$(md5sum </tmp/p | cut -d' ' -f1)
 got=$(dd if=/dev/nvme0n1 bs=1M skip="$off" count="$mib" iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
 [ "$want" = "$got" ] && ok nvme_readback "($got)" || bad nvme_readback "read $got, wrote $want"
 grep nvme /proc/interrupts | sed 's/^/GUEST irq /'
+if [ "$(arg end)" = reboot ]; then
+	sync
+	reboot -f
+fi
