@@ -31,21 +31,17 @@ static uint8_t sum(const uint8_t *p, size_t n)
 	return s;
 }
 
-static uint32_t rd32(const uint8_t *p)
+/* A little-endian field of n bytes. */
+static uint64_t rd(const uint8_t *p, size_t n)
 {
-	uint32_t v;
+	uint64_t v = 0;
 
-	memcpy(&v, p, 4);
+	memcpy(&v, p, n);
 	return v;
 }
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
+#define rd16(p)	((uint16_t)rd((p), 2))
+#define rd32(p)	((uint32_t)rd((p), 4))
+#define rd64(p)	rd((p), 8)
 
 /* The table at guest address gpa, checked: signature, length, checksum. */
 static const uint8_t *table(const uint8_t *buf, uint64_t gpa,
@@ -127,7 +123,7 @@ static void test_fadt(void **state)
 	assert_true(rd32(f + 112) & (1u << 10));
 	/* IAPC_BOOT_ARCH: no VGA, no ASPM, no CMOS RTC; an 8042 is not
 	 * claimed and MSI is allowed. */
-	assert_int_equal(f[109] | f[110] << 8, 0x34);
+	assert_int_equal(rd16(f + 109), 0x34);
 	/* RESET_REG: system I/O 0xcf9, a byte, value 6. */
 	assert_int_equal(f[116], 1);
 	assert_int_equal(f[117], 8);
@@ -139,7 +135,7 @@ static void test_fadt(void **state)
 	assert_int_equal(f[256], 1);
 	assert_int_equal(rd64(f + 260), ACPI_PM_PORT + ACPI_PM_SLEEP_STATUS);
 	/* No SCI, no PM timer. */
-	assert_int_equal(f[46] | f[47] << 8, 0);
+	assert_int_equal(rd16(f + 46), 0);
 	assert_int_equal(rd32(f + 76), 0);
 	/* DSDT at the same place through both pointers. */
 	assert_int_equal(rd32(f + 40), rd64(f + 140));
@@ -201,7 +197,7 @@ static void test_mcfg(void **state)
 	(void)state;
 	assert_int_equal(rd32(m + 4), 36 + 8 + 16);
 	assert_int_equal(rd64(m + 44), 0xb0000000);
-	assert_int_equal(m[52] | m[53] << 8, 0);	/* segment */
+	assert_int_equal(rd16(m + 52), 0);	/* segment */
 	assert_int_equal(m[54], 0);
 	/* Bus 0 only: Linux probes every bus up to the last for bridges. */
 	assert_int_equal(m[55], 0);
