@@ -561,6 +561,23 @@ out_mask:
 	return ret;
 }
 
+int vm_exit_status(const struct vm_exit *exit)
+{
+	switch (exit->reason) {
+	case VM_EXIT_STATUS:
+		return exit->status <= 255 ? (int)exit->status : 1;
+	case VM_EXIT_RESET:
+	case VM_EXIT_POWEROFF:
+		return 0;
+	case VM_EXIT_SIGNAL:
+		return 128 + (exit->status ? (int)exit->status : SIGTERM);
+	case VM_EXIT_SHUTDOWN:
+	case VM_EXIT_ERROR:
+	default:
+		return -1;
+	}
+}
+
 void vm_destroy(struct vm *vm)
 {
 	if (!vm)

@@ -78,6 +78,15 @@ struct vm_exit {
  */
 int vm_run(struct vm *vm, struct vm_exit *exit, struct errbuf *eb);
 
+/*
+ * What a VM's end means as a process's exit status (`iopass vm run`'s):
+ * 0 for a poweroff, a reset (a guest's reboot ends the VM) and a 0 written
+ * to port 0xf4; N for N (1-255) there and 1 above; 128 + signo for a
+ * signal; -1 when the guest crashed or the VMM failed (vm_run's errbuf
+ * says which).
+ */
+int vm_exit_status(const struct vm_exit *exit);
+
 /* Asks a running VM to stop (any thread; async-signal-safe). */
 void vm_request_stop(struct vm *vm);
 
@@ -349,18 +358,18 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
  * ioeventfd and its interrupts reach the guest through a KVM irqfd.
  * ==================================================================== */
 
-#define VM_NICS_MAX		8
-#define VM_NIC_PATH_MAX		107	/* sun_path, NUL excluded */
-#define VM_NIC_SERVER_WAIT_S	30
+#define VMM_NICS_MAX		8
+#define VMM_NIC_PATH_MAX	107	/* sun_path, NUL excluded */
+#define VMM_NIC_SERVER_WAIT_S	30
 
-struct vm_nic_config {
-	char socket[VM_NIC_PATH_MAX + 1];	/* the backend's unix socket */
+struct vmm_nic_config {
+	char socket[VMM_NIC_PATH_MAX + 1];	/* the backend's unix socket */
 	uint8_t mac[6];
 	bool mac_set;		/* else random, locally administered */
 	/*
 	 * The VMM owns the socket and the backend connects (and reconnects)
-	 * to it: iopass-switch client-mode ports. vm_nic_add() waits up to
-	 * VM_NIC_SERVER_WAIT_S for the first connection.
+	 * to it: iopass-switch client-mode ports. vmm_nic_add() waits up to
+	 * VMM_NIC_SERVER_WAIT_S for the first connection.
 	 */
 	bool server;
 	/*
@@ -372,20 +381,13 @@ struct vm_nic_config {
 };
 
 /*
- * "vhost-user:PATH[,mac=XX:XX:XX:XX:XX:XX][,server]"; -EINVAL saying what
- * is wrong.
- */
-int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
-		 struct errbuf *eb);
-
-/*
  * Connects to the backend (it must be listening; in server mode: waits for
  * it to connect), checks what it offers
  * (VIRTIO_F_VERSION_1 at least) and puts the NIC on the VM's PCI bus. When
  * the backend goes away later the NIC reconnects and gives the new backend
  * the guest's rings where they were. Torn down by vm_destroy().
  */
-int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
-	       struct errbuf *eb);
+int vmm_nic_add(struct vm *vm, const struct vmm_nic_config *cfg,
+		struct errbuf *eb);
 
 #endif
