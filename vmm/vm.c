@@ -393,7 +393,8 @@ int vm_create(const struct vm_config *cfg, struct vm **vmp,
 	 * RAM before the irqchip: a memory slot added while there are no
 	 * in-kernel devices yet costs KVM much less to publish.
 	 */
-	ret = memory_init(vm, cfg->mem_size, cfg->hugepages, eb);
+	ret = memory_init(vm, cfg->mem_size, cfg->hugepages, cfg->private_ram,
+			  eb);
 	if (ret)
 		goto err;
 	ret = vm_setup_irqchip(vm, eb);

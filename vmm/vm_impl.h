@@ -121,7 +121,7 @@ struct vm {
 };
 
 /* memory.c */
-int memory_init(struct vm *vm, uint64_t size, bool hugepages,
+int memory_init(struct vm *vm, uint64_t size, bool hugepages, bool private_ram,
 		struct errbuf *eb);
 void memory_exit(struct vm *vm);
 /* Any byte of a RAM slot (the BIOS area included): for the VMM's loaders. */

@@ -29,6 +29,13 @@ struct vm_config {
 	unsigned int cpus;	/* 1 .. VM_CPUS_MAX */
 	bool hugepages;		/* back RAM with MFD_HUGETLB (default page size) */
 	/*
+	 * RAM no other process maps: anonymous, with transparent huge pages
+	 * (a faster boot). Then no vhost-user NIC and no vfio-user device
+	 * can be added (they map guest RAM through its memfd); ignored with
+	 * hugepages.
+	 */
+	bool private_ram;
+	/*
 	 * The guest's COM1: bytes it writes go to console_out_fd (line
 	 * buffered); bytes read from console_in_fd (-1: none) reach the guest.
 	 * The caller owns both descriptors (and the terminal mode of a tty).
