@@ -322,7 +322,7 @@ int elf_load_segments(struct vm *vm, const void *img, int fd,
 					  "ELF segment 0x%" PRIx64 "-0x%" PRIx64 " is not in guest RAM above 0x%x (RAM: %" PRIu64 " MiB); check --kernel or use a larger --mem",
 					  s->paddr, s->paddr + s->memsz - 1,
 					  BOOT_DATA_END, vm->ram_size >> 20);
-		/* The rest (.bss) is already zero: RAM is a fresh memfd. */
+		/* The rest (.bss) is already zero: guest RAM starts zeroed. */
 		populate(dst, s->memsz);
 		if (fd < 0) {
 			memcpy(dst, (const uint8_t *)img + s->offset,
