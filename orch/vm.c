@@ -464,6 +464,14 @@ int orch_vm_create(const struct orch_ctx *ctx, const struct orch_vm_config *cfg,
 		goto err;
 	if (v->console_fd >= 0)
 		vmcfg.console_out_fd = v->console_fd;
+	/*
+	 * RAM that no backend maps (no NIC, no vfio-user device) can be
+	 * private, with transparent huge pages: a faster boot (vmm/memory.c).
+	 */
+	vmcfg.private_ram = !cfg->nnics;
+	for (unsigned int i = 0; i < cfg->ndevices; i++)
+		if (!strncmp(cfg->device[i], "vfio-user:", 10))
+			vmcfg.private_ram = false;
 	if (cfg->vm.kernel) {
 		ret = vm_create(&vmcfg, &v->vm, eb);
 		if (ret) {
