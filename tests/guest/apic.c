@@ -211,11 +211,16 @@ void cpu_idle_us(uint32_t us)
 		lapic_write(LAPIC_TIMER_DIV, LAPIC_DIV_1);
 		armed_handler = true;
 	}
+	asm volatile("pushfq; popq %0" : "=r"(flags));
+	/*
+	 * Armed with interrupts off, then sti; hlt (sti's one-instruction
+	 * shadow): a timer that fires early still ends the hlt instead of
+	 * being taken before it and leaving it to sleep for good.
+	 */
+	asm volatile("cli" : : : "memory");
 	/* One-shot; KVM's and QEMU's LAPIC timers both count nanoseconds. */
 	lapic_write(LAPIC_LVT_TIMER, IDLE_VECTOR);
 	lapic_write(LAPIC_TIMER_INIT, us * 1000);
-	asm volatile("pushfq; popq %0" : "=r"(flags));
-	/* sti's one-instruction shadow: no interrupt slips in before hlt. */
 	asm volatile("sti; hlt" : : : "memory");
 	lapic_write(LAPIC_TIMER_INIT, 0);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
