@@ -35,6 +35,7 @@ static void switch_usage(FILE *f)
 "usage: iopass switch start [--foreground] [--uplink DEV] [--lcores LIST] [--no-huge]\n"
 "                           [--mem MB] [--classifier auto|software|hardware]\n"
 "                           [--max-pools N] [--lossless] [--port SPEC]...\n"
+"                           [--metrics ADDR:PORT]\n"
 "                           [--file-prefix P]\n"
 "                           [--log FILE] [--wait SECONDS] [-- EAL-OPTIONS]\n"
 "       iopass switch stop\n"
@@ -65,6 +66,8 @@ static void switch_usage(FILE *f)
 "                     or hardware (refuse to start without it)\n"
 "  --lossless         a guest whose RX ring is full makes its senders wait\n"
 "                     (up to 100 ms) instead of losing their unicast frames\n"
+"  --metrics A:P      serve Prometheus metrics at http://A:P/metrics (per\n"
+"                     port, pool, uplink and hardware queue; docs/switch.md)\n"
 "  --port SPEC        a port at start: \"NAME mac=MAC [vlan=N] [path=P]\n"
 "                     [mode=server|client|sink]\"\n"
 "  --foreground       run in this terminal; otherwise the switch runs in the\n"
@@ -213,7 +216,7 @@ static int simple(const char *ctl, const char *req, bool json, const char *only,
 
 struct start_opts {
 	bool foreground, no_huge, lossless;
-	const char *uplink, *lcores, *classifier, *max_pools, *prefix, *log;
+	const char *uplink, *lcores, *classifier, *max_pools, *prefix, *log, *metrics;
 	unsigned int mem_mb, wait_s;
 	const char *ports[64];
 	unsigned int nports;
@@ -350,6 +353,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 		{ "lcores", required_argument, NULL, 'l' },
 		{ "classifier", required_argument, NULL, 'k' },
 		{ "max-pools", required_argument, NULL, 'P' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "file-prefix", required_argument, NULL, 'x' },
 		{ "log", required_argument, NULL, 'L' }, { "mem", required_argument, NULL, 'm' },
 		{ "wait", required_argument, NULL, 'w' }, { "port", required_argument, NULL, 'p' },
@@ -367,6 +371,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 		case 'l': o->lcores = optarg; break;
 		case 'k': o->classifier = optarg; break;
 		case 'P': o->max_pools = optarg; break;
+		case 'M': o->metrics = optarg; break;
 		case 'x': o->prefix = optarg; break;
 		case 'L': o->log = optarg; break;
 		case 'c': *ctl = optarg; break;
@@ -474,6 +479,10 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 	if (o.max_pools) {
 		args[na++] = "--max-pools";
 		args[na++] = (char *)o.max_pools;
+	}
+	if (o.metrics) {
+		args[na++] = "--metrics";
+		args[na++] = (char *)o.metrics;
 	}
 	for (unsigned int i = 0; i < o.nports; i++) {
 		args[na++] = "--port";

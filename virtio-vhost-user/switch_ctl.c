@@ -28,7 +28,7 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 
-static void sum(struct sw_counters *out, size_t off)
+void sw_counters_sum(struct sw_counters *out, size_t off)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned int w = 0; w < sw.nworkers; w++) {
@@ -40,7 +40,7 @@ static void sum(struct sw_counters *out, size_t off)
 	}
 }
 
-#define SUM(out, field) sum(out, offsetof(struct sw_worker, field))
+#define SUM(out, field) sw_counters_sum(out, offsetof(struct sw_worker, field))
 
 static void reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -236,7 +236,7 @@ static bool client_input(struct client *c)
 
 int sw_ctl_serve(struct errbuf *eb)
 {
-	struct pollfd pfd[MAX_CLIENTS + 1];
+	struct pollfd pfd[MAX_CLIENTS + 2];
 	int lfd = ctl_listen(eb);
 
 	if (lfd < 0)
@@ -250,8 +250,11 @@ int sw_ctl_serve(struct errbuf *eb)
 		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			pfd[n++] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sw_metrics_fd(), .events = POLLIN };
 		if (poll(pfd, (nfds_t)n, 200) <= 0)
 			continue;	/* timeout or a signal: look at sw.stop */
+		if (pfd[n - 1].revents & POLLIN)
+			sw_metrics_serve_one();
 		if (pfd[0].revents & POLLIN) {
 			int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 			int i;

@@ -262,4 +262,13 @@ struct host_apply_ctx {
 int host_apply(const struct host_apply_ctx *ctx, const struct host_conf *conf,
 	       size_t *changed, struct errbuf *eb);
 
+/* ---- metrics -------------------------------------------------------------- */
+
+/*
+ * The host-side state in the Prometheus text format (iopass metrics): leases
+ * per pool and owner, VMs, SR-IOV VFs per PF and driver, pool sizes, host
+ * check's findings. Appends to p.
+ */
+int host_metrics(const struct host_env *env, struct prom *p, struct errbuf *eb);
+
 #endif

@@ -65,4 +65,26 @@ bool sysfs_exists(const char *root, const char *rel);
 /* procfs root: $IOPASS_PROCFS_ROOT or "/proc" (fake trees in unit tests). */
 const char *procfs_default_root(void);
 
+/*
+ * The Prometheus text exposition format (version 0.0.4), for iopass metrics
+ * and iopass-switch's /metrics: a growing buffer of families, each a HELP and
+ * a TYPE line followed by its samples. Label values are escaped (\\, \",
+ * \n); names must already be valid ([a-zA-Z_:][a-zA-Z0-9_:]*). Out of
+ * memory sticks: prom->oom, and nothing more is added.
+ */
+struct prom {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+/* type: "counter" or "gauge". Every sample of a family follows its header. */
+void prom_family(struct prom *p, const char *name, const char *type,
+		 const char *help);
+/* name{k1="v1",...} value; the labels are NULL-terminated key, value pairs. */
+void prom_sample(struct prom *p, const char *name, uint64_t value, ...)
+	__attribute__((sentinel));
+void prom_free(struct prom *p);
+
 #endif

@@ -184,6 +184,39 @@ out=$(as_declared) && ok "after the rollback the host is as before (VFs, drivers
 	bad after_rollback "$out"
 expect_rc "and the file applies with nothing to do" 0 "nothing to do" "$IOPASS" host apply "$CONF"
 
+# A running VM with a VF given by address (no lease): held by the VM.
+N1=$(vf_of "$NVME" 1)
+out=$("$IOPASS" vm run --name m1 --daemon --kernel "$GUEST" --mem 64M --device "$N1" \
+	--cmdline "suites=pci hold=1" 2>&1)
+VMPID=$(sed -nE 's/.*VMM pid ([0-9]+).*/\1/p' <<<"$out")
+[ -n "$VMPID" ] && ok "VM m1 runs with $N1 (pid $VMPID)" || bad vm_start "$out"
+printf '[vf %s#1]\ndriver = nvme\n' "$NVME" >/tmp/vm.conf
+expect_rc "refused while a running VM has it" 2 "refusing to move $N1 to nvme: it is in use by VM m1" \
+	"$IOPASS" host apply /tmp/vm.conf
+L2=$("$IOPASS" assign igb-spare --owner tenant-b 2>/dev/null)
+
+# iopass metrics: the leases, the VM, the VFs, the pools; promtool agrees.
+"$IOPASS" metrics >/tmp/m.prom 2>&1 && ok "iopass metrics" || bad metrics "$(tail -3 /tmp/m.prom)"
+promtool check metrics </tmp/m.prom >"$OUT" 2>&1 && ok "promtool check metrics" || bad promtool "$(cat "$OUT")"
+for line in 'iopass_vms{state="running"} 1' 'iopass_vm_up{vm="m1"} 1' 'iopass_vm_devices{vm="m1"} 1' \
+	"iopass_leases{pool=\"igb-spare\",owner=\"tenant-b\"} 1" \
+	"iopass_lease_info{bdf=\"$L2\",pool=\"igb-spare\",owner=\"tenant-b\",holder=\"persistent\"} 1" \
+	"iopass_sriov_numvfs{pf=\"$IGB\",pf_driver=\"igb\"} 3" \
+	"iopass_sriov_totalvfs{pf=\"$IGB\",pf_driver=\"igb\"} 7" \
+	"iopass_sriov_vfs{pf=\"$IGB\",driver=\"igbvf\",leased=\"no\"} 1" \
+	"iopass_sriov_vfs{pf=\"$IGB\",driver=\"vfio-pci\",leased=\"yes\"} 1" \
+	"iopass_sriov_numvfs{pf=\"$NVME\",pf_driver=\"nvme\"} 2" \
+	'iopass_pool_members{pool="nvme-vfs"} 2' 'iopass_pool_leased{pool="igb-spare"} 1' \
+	'iopass_host_check{check="iommu"} 0'; do
+	grep -qxF "$line" /tmp/m.prom && ok "metrics: $line" || bad metrics_line "no '$line'"
+done
+"$IOPASS" vm stop m1 >/dev/null 2>&1
+for _ in $(seq 100); do kill -0 "$VMPID" 2>/dev/null || break; sleep 0.1; done
+check "release tenant-b" "$IOPASS" release "$L2"
+"$IOPASS" metrics | grep -qxF 'iopass_vms{state="running"} 0' && ok "metrics: the VM gone" ||
+	bad metrics_vm_gone "$("$IOPASS" metrics | grep iopass_vms)"
+out=$(as_declared) && ok "after the VM and the leases, the host is as declared" || bad after_vm "$out"
+
 expect_rc "a bad file: line named, exit 2" 2 "/tmp/typo.conf:2: unknown key 'vsf' in [sriov]" \
 	sh -c "printf '[sriov $IGB]\nvsf = 2\n' >/tmp/typo.conf; exec \"$IOPASS\" host apply /tmp/typo.conf"
 echo "host-apply apply: $fails failed"
