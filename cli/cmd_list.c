@@ -19,7 +19,9 @@ static void list_usage(FILE *f)
 "\n"
 "List every PCI function of this host: address, vendor:device, class,\n"
 "bound driver, IOMMU group, NUMA node, SR-IOV VFs (current/total) and, for\n"
-"a virtual function, its physical function. Without an IOMMU the group\n"
+"a virtual function, its physical function; --json also the kernel's reset\n"
+"methods (reset_method: \"flr\", \"pm bus\", ...; null when the function has\n"
+"none, so nothing resets it between guests). Without an IOMMU the group\n"
 "shows as 'none' and no device can be assigned to a VM.\n"
 "\n"
 "  --class CLASS  only functions of this PCI base class: storage, net,\n"
@@ -65,6 +67,8 @@ static json_object *func_to_json(const struct pci_func *f, int group,
 	json_object_object_add(o, "physfn", f->is_vf ?
 			       json_object_new_string(pf) : NULL);
 	json_object_object_add(o, "vf_index", json_int_or_null(f->vf_index));
+	json_object_object_add(o, "reset_method", f->reset_method[0] ?
+			       json_object_new_string(f->reset_method) : NULL);
 	return o;
 }
 

@@ -140,7 +140,6 @@ int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
 	ret = vfio_set_create(vm, set, &eb);
 	for (int i = 0; !ret && i < devs->n; i++) {
 		char spec[PCI_ADDR_STRLEN + 128];
-		struct vfio_pci_desc d;
 
 		ret = vm_device_take(devs, devs->spec[i], leases, spec,
 				     sizeof(spec));
@@ -152,6 +151,17 @@ int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
 		ret = vfio_set_add(*set, spec, &eb);
 		if (ret)
 			break;
+	}
+	/*
+	 * Before the guest runs: which device no reset reaches, and what would
+	 * help; then each device, described once all are in (a bus reset needs
+	 * the whole bus).
+	 */
+	if (!ret)
+		vm_reset_preflight(devs);
+	for (int i = 0; !ret && i < devs->n; i++) {
+		struct vfio_pci_desc d;
+
 		vfio_pci_describe(vfio_set_device(*set, i), &d);
 		fprintf(stderr, "iopass: --device %s is the guest's %02x:%02x.%x "
 			"(%s; MSI-X %u, MSI %u, INTx %s, through %s; ROM %s; "
@@ -162,7 +172,7 @@ int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
 			d.intx ? "yes" : "no",
 			d.relay ? "a relay thread" : "KVM irqfds",
 			d.rom ? "read-only" : "none",
-			d.reset ? "at start and exit" :
+			d.reset ? "at start and exit" : d.reset_note[0] ? d.reset_note :
 			"not possible (the device has no reset method)");
 	}
 	if (ret) {

@@ -29,6 +29,8 @@ struct vm_devices {
 
 /* vm_assign.c: both print their errors and return an exit code. */
 int vm_add_device(struct vm_devices *devs, const char *spec);
+/* vm_reset.c: says before the guest runs which --device has no reset, and what would help. */
+void vm_reset_preflight(const struct vm_devices *devs);
 /* Leases taken (pool members, borrowed functions) go into leases. */
 int vm_attach_devices(struct vm *vm, const struct vm_devices *devs,
 		      struct vm_leases *leases, struct vfio_set **set);

@@ -28,6 +28,7 @@ struct pci_func {
 	bool is_vf;
 	struct pci_addr pf;	/* valid when is_vf */
 	int vf_index;		/* index under its PF, -1 when unknown */
+	char reset_method[64];	/* "flr", "pm bus", ...; "" when it has none */
 };
 
 /*
@@ -42,6 +43,22 @@ int pci_func_scan(const char *sysfs, struct pci_func **funcs, size_t *n,
 /* One function by address: -ENODEV when there is none. */
 int pci_func_read(const char *sysfs, const struct pci_addr *addr,
 		  struct pci_func *f, struct errbuf *eb);
+
+/*
+ * Resets (pci_reset.c). The kernel's reset methods for bdf ("flr",
+ * "pm bus"; "reset" on kernels before 5.15, which only say that one
+ * exists), "" when there is none.
+ */
+void pci_func_reset_method(const char *sysfs, const char *bdf, char *buf,
+			   size_t len);
+/* True on a root bus, where no bridge can reset the bus. */
+bool pci_func_on_root_bus(const char *sysfs, const char *bdf);
+/*
+ * The other functions on addr's bus, sorted: a bus reset resets them too.
+ * *out is malloc'd.
+ */
+int pci_bus_siblings(const char *sysfs, const struct pci_addr *addr,
+		     struct pci_addr **out, size_t *n, struct errbuf *eb);
 
 /*
  * Does the host still need this function? True, with the reason, when one
