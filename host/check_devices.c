@@ -7,7 +7,6 @@
  * to the next).
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,44 +171,13 @@ static bool *pool_members(const struct host_env *env, const struct pci_func *f,
 	return in;
 }
 
-/* 5.15+ lists the methods (and hides both files when there is none). */
-static bool has_reset(const char *sysfs, const char *bdf)
-{
-	char rel[128], method[64];
-
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/reset_method", bdf);
-	if (!sysfs_read_str(sysfs, rel, method, sizeof(method)))
-		return method[0] != '\0';
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/reset", bdf);
-	return sysfs_exists(sysfs, rel);
-}
-
-/*
- * A device straight on a root bus (sysfs devices/pci0000:00/BDF) has no
- * bridge above it that could reset its bus.
- */
-static bool on_root_bus(const char *sysfs, const char *bdf)
-{
-	char path[PATH_MAX], real[PATH_MAX], *slash, *parent;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs, bdf);
-	if (!realpath(path, real))
-		return true;
-	slash = strrchr(real, '/');
-	if (!slash)
-		return true;
-	*slash = '\0';
-	parent = strrchr(real, '/');
-	return !parent || !strncmp(parent + 1, "pci", 3);
-}
-
 static void reset_fix(const char *sysfs, const struct pci_func *f, size_t n,
 		      size_t i, char *fix, size_t len)
 {
 	char others[256] = "";
 	size_t nothers = 0;
 
-	if (on_root_bus(sysfs, f[i].bdf)) {
+	if (pci_func_on_root_bus(sysfs, f[i].bdf)) {
 		snprintf(fix, len,
 			 "it sits on a root bus, where no bridge can reset it: use a "
 			 "device with FLR ('lspci -vv' shows FLReset+), or move it "
@@ -241,7 +209,7 @@ static int check_resets(const struct host_env *env, const struct pci_func *f,
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < n; i++) {
-		if (!assignable(&f[i], pooled, i) || has_reset(env->sysfs, f[i].bdf))
+		if (!assignable(&f[i], pooled, i) || f[i].reset_method[0])
 			continue;
 		missing++;
 		snprintf(check, sizeof(check), "reset-%s", f[i].bdf);
