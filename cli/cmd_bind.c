@@ -144,9 +144,7 @@ static int run(enum bind_cmd which, int argc, char **argv)
 		json_object_object_add(out, "steps", steps);
 		json_object_object_add(out, "error", ret ?
 				       json_object_new_string(eb.msg) : NULL);
-		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(out);
+		cli_print_json(out);
 	}
 	if (!ret)
 		return EXIT_OK;

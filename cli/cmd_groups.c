@@ -118,9 +118,7 @@ int cmd_groups(int argc, char **argv)
 		free(g.members);
 	}
 	if (json) {
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_print_json(arr);
 	}
 	free(ids);
 	return EXIT_OK;

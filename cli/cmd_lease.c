@@ -19,7 +19,6 @@
 #include "iopass/sriov.h"
 
 #include "commands.h"
-#include "vm_nics.h"
 
 static void assign_usage(FILE *f)
 {
@@ -43,127 +42,6 @@ static void assign_usage(FILE *f)
 "half-done), 2 bad arguments, unknown pool or no free device.\n");
 }
 
-static void print_step(void *opaque, const char *what)
-{
-	(void)opaque;
-	fprintf(stderr, "  %s\n", what);
-}
-
-struct lease_ctx cli_lease_ctx(unsigned int flags)
-{
-	struct lease_ctx ctx = {
-		.bind = {
-			.sysfs = sysfs_default_root(),
-			.procfs = procfs_default_root(),
-			.state = state_default_dir(),
-			.flags = flags,
-			.step = print_step,
-		},
-	};
-	return ctx;
-}
-
-static bool valid_owner(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > 63)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
-			return false;
-	return true;
-}
-
-int cli_lease_candidates(const char *what, const char *config, struct pci_addr **out,
-		      size_t *n, const char **pool_name, struct pool_vf_settings *vf)
-{
-	const char *sysfs = sysfs_default_root();
-	struct pool_conf conf;
-	const struct pool *pool;
-	struct pci_func *funcs;
-	struct errbuf eb;
-	size_t nf, nm, *members;
-	int ret;
-
-	*pool_name = NULL;
-	if (!pci_addr_parse(what, &(struct pci_addr){ 0 })) {
-		*out = malloc(sizeof(**out));
-		if (!*out)
-			return EXIT_FAIL;
-		pci_addr_parse(what, *out);
-		*n = 1;
-		return 0;
-	}
-	ret = pool_conf_load(config ? config : pool_conf_default_path(), &conf, &eb);
-	if (ret) {
-		cli_error("%s", eb.msg);
-		return EXIT_USAGE;
-	}
-	pool = pool_conf_find(&conf, what);
-	if (!pool) {
-		cli_error("'%s' is neither a PCI address nor a pool in %s ('iopass pool list' shows the pools)",
-			  what, config ? config : pool_conf_default_path());
-		pool_conf_free(&conf);
-		return EXIT_USAGE;
-	}
-	if (pci_func_scan(sysfs, &funcs, &nf, &eb) ||
-	    pool_match(sysfs, pool, funcs, nf, &members, &nm, &eb)) {
-		cli_error("%s", eb.msg);
-		pool_conf_free(&conf);
-		return EXIT_FAIL;
-	}
-	*out = calloc(nm ? nm : 1, sizeof(**out));
-	for (size_t i = 0; *out && i < nm; i++)
-		(*out)[i] = funcs[members[i]].addr;
-	*n = nm;
-	*pool_name = strdup(pool->name);
-	*vf = pool->vf;
-	free(members);
-	free(funcs);
-	pool_conf_free(&conf);
-	return *out ? 0 : EXIT_FAIL;
-}
-
-static int hold_while(const struct lease_ctx *ctx, const struct lease *l,
-		      int hold_fd, char **cmd)
-{
-	struct errbuf eb;
-	int st = 0, ret;
-	pid_t pid;
-
-	setenv("IOPASS_BDF", l->bdf, 1);
-	setenv("IOPASS_OWNER", l->owner, 1);
-	pid = fork();
-	if (pid == 0) {
-		/*
-		 * CMD (the VMM) inherits the lease lock: while it runs the lease
-		 * stays held even if this process is killed, so `iopass gc`
-		 * never takes the device from under it. (It used to be closed
-		 * here: a SIGKILL of the holder let gc reset a device in use.)
-		 */
-		if (fcntl(hold_fd, F_SETFD, 0))
-			_exit(127);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "iopass: cannot run %s: %s\n", cmd[0], strerror(errno));
-		_exit(127);
-	}
-	/* The lease outlives a Ctrl-C of the child only until we release it. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	ret = lease_release(ctx, l->bdf, &eb);
-	close(hold_fd);
-	if (ret) {
-		cli_error("releasing %s failed: %s", l->bdf, eb.msg);
-		return EXIT_FAIL;
-	}
-	if (pid < 0)
-		return EXIT_FAIL;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 int cmd_assign(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -176,17 +54,13 @@ int cmd_assign(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *owner = NULL, *driver = "vfio-pci", *config = NULL, *pool = NULL;
-	struct pool_vf_settings vf = { 0 };
+	const char *owner = NULL, *driver = "vfio-pci", *config = NULL;
 	unsigned int flags = 0;
-	struct pci_addr *cands;
-	struct lease_ctx ctx;
 	struct lease l;
 	struct errbuf eb;
 	bool json = false;
-	int opt, ret, hold_fd = -1, released;
+	int opt, ret, hold_fd = -1;
 	char **cmd = NULL;
-	size_t n;
 
 	/* Everything after "--" is the command that holds the lease. */
 	for (int i = 1; i < argc; i++) {
@@ -219,27 +93,15 @@ int cmd_assign(int argc, char **argv)
 		cli_error("'assign' needs a pool or a PCI address and --owner NAME");
 		return EXIT_USAGE;
 	}
-	if (!valid_owner(owner)) {
-		cli_error("owner '%s' must be 1-63 printable characters without spaces or quotes",
-			  owner);
-		return EXIT_USAGE;
-	}
 	if (optind + 1 < argc) {
 		cli_error("unexpected argument '%s' (a command to run goes after '--')",
 			  argv[optind + 1]);
 		return EXIT_USAGE;
 	}
-	ret = cli_lease_candidates(argv[optind], config, &cands, &n, &pool, &vf);
-	if (ret)
-		return ret;
-	ctx = cli_lease_ctx(flags);
-	/* Leases whose holders died are given back before anything is taken. */
-	if (!(flags & BIND_DRY_RUN))
-		lease_gc(&ctx, &released, &eb);
-	ret = lease_acquire(&ctx, cands, n, owner, pool, pool ? &vf : NULL, driver,
-			    cmd ? &hold_fd : NULL, &l, &eb);
-	free(cands);
-	free((char *)pool);
+	if (config)
+		cli_orch()->pools = config;
+	ret = orch_lease_assign(cli_orch(), argv[optind], owner, driver, flags,
+				cmd ? &hold_fd : NULL, &l, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);
@@ -250,9 +112,15 @@ int cmd_assign(int argc, char **argv)
 	else
 		printf("%s%s\n", flags & BIND_DRY_RUN ? "would lease " : "", l.bdf);
 	fflush(stdout);
-	if (cmd && !(flags & BIND_DRY_RUN))
-		return hold_while(&ctx, &l, hold_fd, cmd);
-	return EXIT_OK;
+	if (!cmd || (flags & BIND_DRY_RUN))
+		return EXIT_OK;
+	/* The lease outlives a Ctrl-C of the command only until it is released. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	ret = orch_lease_run(cli_orch(), &l, hold_fd, cmd, &eb);
+	if (ret < 0)
+		cli_error("%s", eb.msg);
+	return ret < 0 ? EXIT_FAIL : ret;
 }
 
 int cmd_release(int argc, char **argv)
@@ -267,9 +135,9 @@ int cmd_release(int argc, char **argv)
 	const char *owner = NULL;
 	unsigned int flags = 0;
 	struct lease_ctx ctx;
-	struct lease *list;
+	char **released;
 	struct errbuf eb;
-	int opt, failed = 0, done = 0;
+	int opt, ret;
 	size_t n;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -294,11 +162,10 @@ int cmd_release(int argc, char **argv)
 		cli_error("'release' takes one PCI address or --owner NAME");
 		return EXIT_USAGE;
 	}
-	ctx = cli_lease_ctx(flags);
+	ctx = orch_lease_ctx(cli_orch(), flags);
 	if (!owner) {
 		struct pci_addr a;
 		char bdf[PCI_ADDR_STRLEN];
-		int ret;
 
 		if (cli_resolve_pci(argv[optind], &a))
 			return EXIT_USAGE;
@@ -310,27 +177,15 @@ int cmd_release(int argc, char **argv)
 		}
 		return EXIT_OK;
 	}
-	if (lease_list(ctx.bind.state, &list, &n, &eb)) {
-		cli_error("%s", eb.msg);
-		return EXIT_FAIL;
-	}
+	ret = orch_leases_release_owner(cli_orch(), owner, flags, &released, &n, &eb);
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(list[i].owner, owner))
-			continue;
-		done++;
-		if (lease_release(&ctx, list[i].bdf, &eb)) {
-			cli_error("%s", eb.msg);
-			failed++;
-		} else {
-			printf("released %s\n", list[i].bdf);
-		}
+		printf("released %s\n", released[i]);
+		free(released[i]);
 	}
-	free(list);
-	if (!done) {
-		cli_error("owner '%s' has no leases", owner);
-		return EXIT_USAGE;
-	}
-	return failed ? EXIT_FAIL : EXIT_OK;
+	free(released);
+	if (ret == -ENOENT)
+		cli_error("%s", eb.msg);
+	return !ret ? EXIT_OK : ret == -ENOENT ? EXIT_USAGE : EXIT_FAIL;
 }
 
 int cmd_leases(int argc, char **argv)
@@ -358,7 +213,7 @@ int cmd_leases(int argc, char **argv)
 		cli_error("%s", eb.msg);
 		return EXIT_FAIL;
 	}
-	arr = json_object_new_array();
+	arr = json ? json_object_new_array() : NULL;
 	if (!json)
 		printf("%-12s %-16s %-14s %-12s %-20s %s\n", "BDF", "OWNER", "POOL",
 		       "HOLDER", "SINCE", "ORIGINAL DRIVER");
@@ -395,26 +250,21 @@ int cmd_leases(int argc, char **argv)
 		}
 	}
 	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(arr);
+		cli_print_json(arr);
 	free(list);
 	return EXIT_OK;
 }
 
 int cmd_gc(int argc, char **argv)
 {
-	char **dead = NULL;
-	size_t ndead = 0;
-	int vms;
-	unsigned int flags = 0;
-	struct lease_ctx ctx;
+	struct orch_gc_result res;
+	bool dry = false;
 	struct errbuf eb;
-	int released, ret;
+	int ret;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--dry-run")) {
-			flags |= BIND_DRY_RUN;
+			dry = true;
 		} else if (!strcmp(argv[i], "--help")) {
 			printf("usage: iopass gc [--dry-run]\n\nRelease every lease whose holding "
 			       "process is gone (a VMM that crashed or was\nkilled): reset the "
@@ -428,26 +278,16 @@ int cmd_gc(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	ctx = cli_lease_ctx(flags);
-	ret = lease_gc(&ctx, &released, &eb);
-	printf("%s %d orphaned lease%s\n", flags & BIND_DRY_RUN ? "would release" : "released",
-	       released, released == 1 ? "" : "s");
-	/* After the leases: a dead VM's record goes once its devices are back. */
-	vms = vm_registry_gc(state_default_dir(), flags & BIND_DRY_RUN, &dead, &ndead);
-	for (size_t i = 0; vms > 0 && i < ndead; i++) {
+	ret = orch_gc(cli_orch(), dry, &res, &eb);
+	printf("%s %d orphaned lease%s\n", dry ? "would release" : "released",
+	       res.leases, res.leases == 1 ? "" : "s");
+	for (size_t i = 0; i < res.nvms; i++)
 		printf("%s the record of VM '%s' (its VMM died)\n",
-		       flags & BIND_DRY_RUN ? "would remove" : "removed", dead[i]);
-		free(dead[i]);
-	}
-	free(dead);
-	/* And the switch ports their NICs had. */
-	vms = vm_nics_gc(flags & BIND_DRY_RUN, &dead, &ndead);
-	for (size_t i = 0; vms > 0 && i < ndead; i++) {
+		       dry ? "would remove" : "removed", res.vms[i]);
+	for (size_t i = 0; i < res.nports; i++)
 		printf("%s port %s of iopass-switch (its VM died)\n",
-		       flags & BIND_DRY_RUN ? "would delete" : "deleted", dead[i]);
-		free(dead[i]);
-	}
-	free(dead);
+		       dry ? "would delete" : "deleted", res.ports[i]);
+	orch_gc_result_free(&res);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);

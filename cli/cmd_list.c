@@ -34,39 +34,16 @@ static void list_usage(FILE *f)
 "Exit status: 0 listed, 1 sysfs unreadable, 2 bad arguments.\n");
 }
 
-static json_object *json_int_or_null(int v)
-{
-	return v < 0 ? NULL : json_object_new_int(v);
-}
-
 static json_object *func_to_json(const struct pci_func *f, int group,
 				 const struct pci_names *nm)
 {
-	json_object *o = json_object_new_object();
-	char buf[16], pf[PCI_ADDR_STRLEN];
+	json_object *o = pci_func_json(f);
 
-	json_object_object_add(o, "bdf", json_object_new_string(f->bdf));
-	snprintf(buf, sizeof(buf), "%04x", f->vendor);
-	json_object_object_add(o, "vendor_id", json_object_new_string(buf));
-	snprintf(buf, sizeof(buf), "%04x", f->device);
-	json_object_object_add(o, "device_id", json_object_new_string(buf));
-	snprintf(buf, sizeof(buf), "%06x", f->class);
-	json_object_object_add(o, "class", json_object_new_string(buf));
 	json_object_object_add(o, "class_name", json_object_new_string(nm->class));
 	json_object_object_add(o, "vendor_name", json_object_new_string(nm->vendor));
 	json_object_object_add(o, "device_name", json_object_new_string(nm->device));
-	json_object_object_add(o, "driver", f->driver[0] ?
-			       json_object_new_string(f->driver) : NULL);
-	json_object_object_add(o, "iommu_group", json_int_or_null(group));
-	json_object_object_add(o, "numa_node", json_int_or_null(f->numa_node));
-	json_object_object_add(o, "sriov_totalvfs", json_int_or_null(f->sriov_total));
-	json_object_object_add(o, "sriov_numvfs", f->sriov_total < 0 ? NULL :
-			       json_object_new_int(f->sriov_num));
-	if (f->is_vf)
-		pci_addr_format(&f->pf, pf);
-	json_object_object_add(o, "physfn", f->is_vf ?
-			       json_object_new_string(pf) : NULL);
-	json_object_object_add(o, "vf_index", json_int_or_null(f->vf_index));
+	json_object_object_add(o, "iommu_group", group < 0 ? NULL :
+			       json_object_new_int(group));
 	json_object_object_add(o, "reset_method", f->reset_method[0] ?
 			       json_object_new_string(f->reset_method) : NULL);
 	return o;
@@ -173,9 +150,7 @@ int cmd_list(int argc, char **argv)
 			print_text_row(&funcs[i], group, &nm);
 	}
 	if (json) {
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_print_json(arr);
 	}
 	pci_namedb_close(db);
 	free(funcs);

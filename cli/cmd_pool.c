@@ -76,90 +76,17 @@ static void pool_usage(FILE *f)
 "or invalid configuration (the message gives FILE:LINE:COLUMN).\n");
 }
 
-static void join_hex(const uint16_t *v, size_t n, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%04x",
-					i ? "," : "", v[i]);
-}
-
-static void print_selectors(const struct pool *p)
-{
-	char buf[POOL_LIST_MAX * 8], one[128];
-
-	printf("  select:");
-	if (p->nvendors) {
-		join_hex(p->vendors, p->nvendors, buf, sizeof(buf));
-		printf(" vendor=%s", buf);
-	}
-	if (p->ndevices) {
-		join_hex(p->devices, p->ndevices, buf, sizeof(buf));
-		printf(" device=%s", buf);
-	}
-	for (size_t i = 0; i < p->naddrs; i++) {
-		pci_addr_format(&p->addrs[i], one);
-		printf("%s%s", i ? "," : " address=", one);
-	}
-	for (size_t i = 0; i < p->ndrivers; i++)
-		printf("%s%s", i ? "," : " driver=",
-		       p->drivers[i][0] ? p->drivers[i] : "none");
-	for (size_t i = 0; i < p->nclasses; i++)
-		printf("%s%s", i ? "," : " class=", pool_class_name(p->classes[i]));
-	for (size_t i = 0; i < p->npfs; i++) {
-		pool_pf_format(&p->pfs[i], one, sizeof(one));
-		printf(" pf=%s", one);
-	}
-	if (p->vfs_only)
-		printf(" vfs-only");
-	putchar('\n');
-}
-
-static void format_mac(const struct pool_vf_settings *vf, char buf[18])
-{
-	if (vf->mac_auto)
-		snprintf(buf, 18, "auto");
-	else
-		vf_mac_format(vf->want.mac, buf);
-}
-
-static void print_vf_settings(const struct pool_vf_settings *vf)
-{
-	const struct vf_settings *w = &vf->want;
-	char mac[18];
-
-	printf("  vf settings:");
-	if (!vf->mask)
-		printf(" none (VFs keep their settings)");
-	if (vf->mask & VF_FIELD_MAC) {
-		format_mac(vf, mac);
-		printf(" mac=%s", mac);
-	}
-	if (vf->mask & VF_FIELD_VLAN)
-		printf(" vlan=%u qos=%u vlan-proto=%s", w->vlan, w->qos,
-		       vf_vlan_proto_name(w->vlan_proto));
-	if (vf->mask & VF_FIELD_SPOOFCHK)
-		printf(" spoofchk=%s", w->spoofchk ? "on" : "off");
-	if (vf->mask & VF_FIELD_TRUST)
-		printf(" trust=%s", w->trust ? "on" : "off");
-	if (vf->mask & VF_FIELD_LINK_STATE)
-		printf(" state=%s", vf_link_state_name(w->link_state));
-	if (vf->mask & VF_FIELD_MAX_RATE)
-		printf(" max-tx-rate=%u", w->max_tx_rate);
-	if (vf->mask & VF_FIELD_MIN_RATE)
-		printf(" min-tx-rate=%u", w->min_tx_rate);
-	putchar('\n');
-}
-
 static void print_pool_text(const char *path, const struct pool *p,
 			    const struct pci_func *funcs, const size_t *m,
 			    size_t nm)
 {
+	char buf[2048];
+
 	printf("pool %s (%s:%u)\n", p->name, path, p->line);
-	print_selectors(p);
-	print_vf_settings(&p->vf);
+	pool_selectors_format(p, buf, sizeof(buf));
+	printf("  select:%s\n", buf);
+	pool_vf_format(&p->vf, buf, sizeof(buf));
+	printf("  vf settings:%s\n", buf);
 	if (!nm) {
 		printf("  no members: no PCI function of this host matches\n");
 		return;
@@ -177,131 +104,23 @@ static void print_pool_text(const char *path, const struct pool *p,
 	}
 }
 
-static json_object *json_int_or_null(int64_t v)
-{
-	return v < 0 ? NULL : json_object_new_int64(v);
-}
-
-/* v when the pool sets field, else null ("keep the VF's value"). */
-static json_object *json_if(const struct pool_vf_settings *vf,
-			    unsigned int field, json_object *v)
-{
-	if (vf->mask & field)
-		return v;
-	json_object_put(v);
-	return NULL;
-}
-
-static json_object *selectors_to_json(const struct pool *p)
-{
-	json_object *o = json_object_new_object(), *a;
-	char buf[128];
-
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->nvendors; i++) {
-		snprintf(buf, sizeof(buf), "%04x", p->vendors[i]);
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "vendor", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->ndevices; i++) {
-		snprintf(buf, sizeof(buf), "%04x", p->devices[i]);
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "device", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->naddrs; i++) {
-		pci_addr_format(&p->addrs[i], buf);
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "address", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->ndrivers; i++)
-		json_object_array_add(a, json_object_new_string(p->drivers[i][0] ?
-							p->drivers[i] : "none"));
-	json_object_object_add(o, "driver", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->nclasses; i++)
-		json_object_array_add(a, json_object_new_string(
-					      pool_class_name(p->classes[i])));
-	json_object_object_add(o, "class", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < p->npfs; i++) {
-		pool_pf_format(&p->pfs[i], buf, sizeof(buf));
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "pf", a);
-	json_object_object_add(o, "vfs_only", json_object_new_boolean(p->vfs_only));
-	return o;
-}
-
-static json_object *pool_vf_json(const struct pool_vf_settings *vf)
-{
-	const struct vf_settings *w = &vf->want;
-	json_object *o = json_object_new_object();
-	char mac[18];
-
-	format_mac(vf, mac);
-	json_object_object_add(o, "mac", json_if(vf, VF_FIELD_MAC,
-						 json_object_new_string(mac)));
-	json_object_object_add(o, "vlan", json_if(vf, VF_FIELD_VLAN,
-						  json_object_new_int(w->vlan)));
-	json_object_object_add(o, "qos", json_if(vf, VF_FIELD_VLAN,
-						 json_object_new_int(w->qos)));
-	json_object_object_add(o, "vlan_proto", json_if(vf, VF_FIELD_VLAN,
-			json_object_new_string(vf_vlan_proto_name(w->vlan_proto))));
-	json_object_object_add(o, "spoofchk", json_if(vf, VF_FIELD_SPOOFCHK,
-			json_object_new_boolean(w->spoofchk)));
-	json_object_object_add(o, "trust", json_if(vf, VF_FIELD_TRUST,
-			json_object_new_boolean(w->trust)));
-	json_object_object_add(o, "state", json_if(vf, VF_FIELD_LINK_STATE,
-			json_object_new_string(vf_link_state_name(w->link_state))));
-	json_object_object_add(o, "max_tx_rate", json_if(vf, VF_FIELD_MAX_RATE,
-			json_object_new_int64(w->max_tx_rate)));
-	json_object_object_add(o, "min_tx_rate", json_if(vf, VF_FIELD_MIN_RATE,
-			json_object_new_int64(w->min_tx_rate)));
-	return o;
-}
-
-static json_object *member_to_json(const struct pool *p, const struct pci_func *f)
-{
-	json_object *o = json_object_new_object();
-	struct member_status st;
-	char buf[PCI_ADDR_STRLEN];
-
-	member_status(p, f, &st);
-	json_object_object_add(o, "bdf", json_object_new_string(f->bdf));
-	snprintf(buf, sizeof(buf), "%04x", f->vendor);
-	json_object_object_add(o, "vendor_id", json_object_new_string(buf));
-	snprintf(buf, sizeof(buf), "%04x", f->device);
-	json_object_object_add(o, "device_id", json_object_new_string(buf));
-	json_object_object_add(o, "driver", f->driver[0] ?
-			       json_object_new_string(f->driver) : NULL);
-	json_object_object_add(o, "is_vf", json_object_new_boolean(f->is_vf));
-	if (f->is_vf)
-		pci_addr_format(&f->pf, buf);
-	json_object_object_add(o, "physfn", f->is_vf ?
-			       json_object_new_string(buf) : NULL);
-	json_object_object_add(o, "vf_index", json_int_or_null(f->vf_index));
-	json_object_object_add(o, "status", json_object_new_string(
-				       st.leased ? "leased" : "free"));
-	json_object_object_add(o, "owner", st.leased ?
-			       json_object_new_string(st.owner) : NULL);
-	return o;
-}
-
 static json_object *pool_to_json(const struct pool *p,
 				 const struct pci_func *funcs, const size_t *m,
 				 size_t nm)
 {
-	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	json_object *o = pool_json(p), *a = json_object_new_array();
 
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "line", json_object_new_int((int)p->line));
-	json_object_object_add(o, "selectors", selectors_to_json(p));
-	json_object_object_add(o, "vf_settings", pool_vf_json(&p->vf));
-	for (size_t i = 0; i < nm; i++)
-		json_object_array_add(a, member_to_json(p, &funcs[m[i]]));
+	for (size_t i = 0; i < nm; i++) {
+		json_object *f = pci_func_json(&funcs[m[i]]);
+		struct member_status st;
+
+		member_status(p, &funcs[m[i]], &st);
+		json_object_object_add(f, "status", json_object_new_string(
+					       st.leased ? "leased" : "free"));
+		json_object_object_add(f, "owner", st.leased ?
+				       json_object_new_string(st.owner) : NULL);
+		json_object_array_add(a, f);
+	}
 	json_object_object_add(o, "members", a);
 	return o;
 }

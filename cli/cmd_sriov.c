@@ -8,7 +8,6 @@
 
 #include <json-c/json.h>
 
-#include "iopass/lease.h"
 #include "iopass/state.h"
 #include "iopass/sriov.h"
 
@@ -32,42 +31,14 @@ static void sriov_usage(FILE *f)
 "Exit status: 0 done, 1 the kernel or driver failed, 2 bad arguments or refused.\n");
 }
 
-struct pf_info {
-	struct pci_func f;
-	int autoprobe;
-	int leased;
-};
-
-static int leased_vfs(const char *bdf, int numvfs, const char *state)
+static int read_pf(const struct pci_addr *addr, struct sriov_pf *pf)
 {
-	char rel[128], vf[64];
-	struct lease l;
-	int n = 0;
-
-	for (int i = 0; i < numvfs; i++) {
-		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/virtfn%d", bdf, i);
-		if (!sysfs_link_base(sysfs_default_root(), rel, vf, sizeof(vf)) &&
-		    !lease_read(state, vf, &l, NULL))
-			n++;
-	}
-	return n;
-}
-
-static int read_pf(const struct pci_addr *addr, struct pf_info *pf)
-{
-	const char *sysfs = sysfs_default_root();
 	struct errbuf eb;
-	char rel[128];
-	uint64_t v;
 
-	if (pci_func_read(sysfs, addr, &pf->f, &eb)) {
+	if (sriov_pf_read(sysfs_default_root(), state_default_dir(), addr, pf, &eb)) {
 		cli_error("%s", eb.msg);
 		return -ENODEV;
 	}
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/sriov_drivers_autoprobe", pf->f.bdf);
-	pf->autoprobe = sysfs_read_u64(sysfs, rel, 10, &v) ? 1 : (int)v;
-	pf->leased = pf->f.sriov_total >= 0 ?
-		leased_vfs(pf->f.bdf, pf->f.sriov_num, state_default_dir()) : 0;
 	return 0;
 }
 
@@ -87,7 +58,7 @@ static int show(int argc, char **argv, bool json)
 		return EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct pf_info pf;
+		struct sriov_pf pf;
 
 		if (funcs[i].sriov_total < 0 ||
 		    (argc == 1 && pci_addr_cmp(&funcs[i].addr, &only)))
@@ -115,9 +86,7 @@ static int show(int argc, char **argv, bool json)
 	}
 	free(funcs);
 	if (json) {
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_print_json(arr);
 	} else if (!shown) {
 		printf("no SR-IOV physical functions%s\n", argc ? " at that address" : "");
 	}
@@ -130,57 +99,6 @@ static const char *const step_names[] = {
 	[SRIOV_WAIT_VFS] = "wait until the VF count is",
 };
 
-/*
- * The PF's sriov_drivers_autoprobe as enable found it, kept under the state
- * directory (sriov/<bdf>.autoprobe) so that disable can put it back.
- */
-static void autoprobe_rec(const char *bdf, char *rel, size_t len)
-{
-	snprintf(rel, len, "sriov/%s.autoprobe", bdf);
-}
-
-static int autoprobe_save(const char *bdf, int current,
-			  const struct sriov_plan *plan, struct errbuf *eb)
-{
-	const char *state = state_default_dir();
-	char rel[64], *old = NULL;
-	bool changes = false;
-	int ret;
-
-	for (int i = 0; i < plan->n; i++)
-		changes |= plan->ops[i].step == SRIOV_SET_AUTOPROBE;
-	autoprobe_rec(bdf, rel, sizeof(rel));
-	/* The first enable's value is the host's own: never overwrite it. */
-	if (!changes || !state_read(state, rel, &old, NULL)) {
-		free(old);
-		return 0;
-	}
-	ret = state_mkdir(state, "sriov", eb);
-	if (!ret)
-		ret = state_write(state, rel, current ? "1\n" : "0\n", eb);
-	return ret;
-}
-
-static bool autoprobe_saved(const char *bdf, int current)
-{
-	char rel[64], *v = NULL;
-	bool on = current > 0;
-
-	autoprobe_rec(bdf, rel, sizeof(rel));
-	if (!state_read(state_default_dir(), rel, &v, NULL))
-		on = v[0] == '1';
-	free(v);
-	return on;
-}
-
-static void autoprobe_forget(const char *bdf)
-{
-	char rel[64];
-
-	autoprobe_rec(bdf, rel, sizeof(rel));
-	state_remove(state_default_dir(), rel);
-}
-
 int cmd_sriov(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -192,12 +110,11 @@ int cmd_sriov(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool autoprobe = false, dry = false, json = false, enable;
-	long timeout_s = 30, count = 0;
+	unsigned long long timeout_s = 30, count = 0;
 	struct sriov_plan plan;
 	struct pci_addr addr;
-	struct pf_info pf;
+	struct sriov_pf pf;
 	struct errbuf eb;
-	char *end;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -206,8 +123,7 @@ int cmd_sriov(int argc, char **argv)
 		case 'n': dry = true; break;
 		case 'j': json = true; break;
 		case 't':
-			timeout_s = strtol(optarg, &end, 10);
-			if (*end || timeout_s < 1 || timeout_s > 3600) {
+			if (num_parse(optarg, 1, 3600, &timeout_s)) {
 				cli_error("--timeout takes seconds from 1 to 3600, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
@@ -233,18 +149,16 @@ int cmd_sriov(int argc, char **argv)
 	}
 	if (cli_resolve_pci(argv[1], &addr))
 		return EXIT_USAGE;
-	if (enable) {
-		count = strtol(argv[2], &end, 10);
-		if (!argv[2][0] || *end || count < 0 || count > 65535) {
-			cli_error("'%s' is not a VF count", argv[2]);
-			return EXIT_USAGE;
-		}
+	if (enable && num_parse(argv[2], 0, 65535, &count)) {
+		cli_error("'%s' is not a VF count (a number from 0 to 65535)", argv[2]);
+		return EXIT_USAGE;
 	}
 	if (read_pf(&addr, &pf))
 		return EXIT_USAGE;
 	/* disable puts back the autoprobe setting that enable found. */
 	if (!enable)
-		autoprobe = autoprobe_saved(pf.f.bdf, pf.autoprobe);
+		autoprobe = sriov_autoprobe_saved(state_default_dir(), pf.f.bdf,
+						  pf.autoprobe);
 	ret = sriov_plan(pf.f.sriov_num, pf.f.sriov_total, pf.autoprobe, (int)count,
 			 autoprobe, pf.leased, &plan, &eb);
 	if (ret) {
@@ -255,10 +169,11 @@ int cmd_sriov(int argc, char **argv)
 		printf("%s%s %s %d\n", dry ? "would " : "", pf.f.bdf,
 		       step_names[plan.ops[i].step], plan.ops[i].arg);
 	if (!plan.n)
-		printf("%s already has %ld VFs\n", pf.f.bdf, count);
+		printf("%s already has %llu VFs\n", pf.f.bdf, count);
 	if (dry)
 		return EXIT_OK;
-	if (enable && autoprobe_save(pf.f.bdf, pf.autoprobe, &plan, &eb)) {
+	if (enable && sriov_autoprobe_save(state_default_dir(), pf.f.bdf, pf.autoprobe,
+					   &plan, &eb)) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(-EROFS);
 	}
@@ -268,6 +183,6 @@ int cmd_sriov(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (!enable)
-		autoprobe_forget(pf.f.bdf);
+		sriov_autoprobe_forget(state_default_dir(), pf.f.bdf);
 	return EXIT_OK;
 }

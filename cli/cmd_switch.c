@@ -5,36 +5,29 @@
  * on the switch's control socket (include/iopass/vhost.h, docs/switch.md).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "iopass/state.h"
+#include "iopass/orch.h"
 #include "iopass/util.h"
 #include "iopass/vhost.h"
 
 #include "commands.h"
 
 #define CALL_TIMEOUT_MS	10000
-#define MAX_ARGS	128
 
 static void switch_usage(FILE *f)
 {
 	fprintf(f,
 "usage: iopass switch start [--foreground] [--uplink DEV] [--lcores LIST] [--no-huge]\n"
 "                           [--mem MB] [--classifier auto|software|hardware]\n"
-"                           [--max-pools N] [--lossless] [--port SPEC]...\n"
+"                           [--max-pools N] [--hw-pools N] [--lossless] [--port SPEC]...\n"
 "                           [--metrics ADDR:PORT]\n"
 "                           [--file-prefix P]\n"
 "                           [--log FILE] [--wait SECONDS] [-- EAL-OPTIONS]\n"
@@ -63,7 +56,11 @@ static void switch_usage(FILE *f)
 "                     of /dev/hugepages (and only those)\n"
 "  --mem MB           DPDK memory (default 512)\n"
 "  --classifier K     auto (hardware VMDq when the uplink has it), software,\n"
-"                     or hardware (refuse to start without it)\n"
+"                     or hardware (refuse to start without it). With VMDq the\n"
+"                     NIC's last pool is the default one: pools past its count\n"
+"                     are sorted in software from there\n"
+"  --max-pools N      pools (ports) in all (default 256)\n"
+"  --hw-pools N       at most N of them in the NIC's VMDq pools\n"
 "  --lossless         a guest whose RX ring is full makes its senders wait\n"
 "                     (up to 100 ms) instead of losing their unicast frames\n"
 "  --metrics A:P      serve Prometheus metrics at http://A:P/metrics (per\n"
@@ -86,35 +83,20 @@ static void switch_usage(FILE *f)
 
 /* --------------------------------------------------------- rendering */
 
-static json_object *kv_to_json(const struct switch_kv *kv, unsigned int n)
-{
-	json_object *o = json_object_new_object();
-
-	for (unsigned int i = 0; i < n; i++) {
-		const char *v = kv[i].val;
-		char *end;
-		long long num = strtoll(v, &end, 10);
-
-		/* Counters and ids are numbers; MACs, names and paths strings. */
-		if (*v && !*end && (v[0] != '0' || !v[1]))
-			json_object_object_add(o, kv[i].key, json_object_new_int64(num));
-		else
-			json_object_object_add(o, kv[i].key, json_object_new_string(v));
-	}
-	return o;
-}
-
 /*
- * Renders the records of a reply. JSON: an object with "switch" and
- * "uplink" objects and "ports" and "pools" arrays (only those present), or
- * with `only`, the array of that type.
+ * Renders the records of a reply: JSON (switch_records_json(), `only`
+ * picks the array of one type), or text tables.
  */
 static int render(char **lines, size_t n, bool json, const char *only)
 {
-	json_object *root = json_object_new_object();
-	json_object *ports = json_object_new_array(), *pools = json_object_new_array();
-	unsigned int hdr_port = 0, hdr_pool = 0;
+	unsigned int hdr_port = 0, hdr_pool = 0, hdr_queue = 0;
 
+	if (json) {
+		json_object *out = switch_records_json(lines, n, only);
+
+		cli_print_json(out);
+		return EXIT_OK;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct switch_kv kv[SWITCH_MAX_KV];
 		const char *type;
@@ -124,9 +106,6 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			continue;
 #define G(k) (switch_kv_get(kv, nkv, k) ? switch_kv_get(kv, nkv, k) : "-")
 		if (!strcmp(type, "port")) {
-			json_object_array_add(ports, kv_to_json(kv, nkv));
-			if (json)
-				continue;
 			if (!hdr_port++)
 				printf("%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
 				       "PORT", "STATE", "MODE", "MAC", "VLAN", "POOL", "RX-PKTS",
@@ -136,50 +115,44 @@ static int render(char **lines, size_t n, bool json, const char *only)
 			       G("rx_packets"), G("tx_packets"), G("rx_drops"), G("tx_drops"),
 			       *G("path") ? G("path") : "-");
 		} else if (!strcmp(type, "pool")) {
-			json_object_array_add(pools, kv_to_json(kv, nkv));
-			if (json)
-				continue;
 			if (!hdr_pool++)
-				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %14s %10s\n",
+				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n",
 				       hdr_port ? "\n" : "", "POOL", "MAC", "VLAN", "PORT",
-				       "BACKEND", "QUEUE", "PACKETS", "BYTES", "DROPS");
-			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %14s %10s\n", G("id"), G("mac"),
-			       G("vlan"), G("port"), G("backend"), G("queue"), G("packets"),
-			       G("bytes"), G("drops"));
+				       "BACKEND", "QUEUE", "QUEUE-PKTS", "PACKETS", "BYTES",
+				       "DROPS", "WHY");
+			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n", G("id"),
+			       G("mac"), G("vlan"), G("port"), G("backend"), G("queue"),
+			       G("queue_packets"), G("packets"), G("bytes"), G("drops"), G("why"));
+		} else if (!strcmp(type, "queue")) {
+			if (!hdr_queue++)
+				printf("\n%-5s %-8s %-8s %-12s %12s %14s\n", "QUEUE", "NIC-POOL",
+				       "ROLE", "PORT", "PACKETS", "BYTES");
+			printf("%-5s %-8s %-8s %-12s %12s %14s\n", G("id"), G("nic_pool"),
+			       G("role"), G("port"), G("packets"), G("bytes"));
 		} else if (!strcmp(type, "switch")) {
-			json_object_object_add(root, "switch", kv_to_json(kv, nkv));
-			if (!json)
-				printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
-				       "up to %s pools, lossless %s\n", G("workers"),
-				       G("classifier"), G("ports"), G("max_pools"),
-				       G("lossless"));
+			printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
+			       "up to %s pools (%s of %s in NIC pools free), "
+			       "lossless %s\n", G("workers"), G("classifier"),
+			       G("ports"), G("max_pools"), G("hw_free"),
+			       G("hw_pools"), G("lossless"));
 		} else if (!strcmp(type, "uplink")) {
-			json_object_object_add(root, "uplink", kv_to_json(kv, nkv));
-			if (!json)
-				printf("uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
-				       "MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
-				       G("rx_packets"), G("rx_bytes"), G("rx_drops"),
-				       G("rx_unknown"), G("tx_packets"), G("tx_bytes"),
-				       G("tx_drops"));
+			printf("uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
+			       "MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
+			       G("rx_packets"), G("rx_bytes"), G("rx_drops"),
+			       G("rx_unknown"), G("tx_packets"), G("tx_bytes"),
+			       G("tx_drops"));
 		}
 #undef G
 	}
-	if (json) {
-		json_object *out = root;
-
-		if (only)
-			out = !strcmp(only, "port") ? ports : pools;
-		else {
-			json_object_object_add(root, "ports", json_object_get(ports));
-			json_object_object_add(root, "pools", json_object_get(pools));
-		}
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	}
-	json_object_put(root);
-	json_object_put(ports);
-	json_object_put(pools);
 	return EXIT_OK;
+}
+
+static int switch_exit_code(int err, const char *msg)
+{
+	cli_error("switch: %s", msg);
+	/* No switch there is something the user fixes. */
+	return err == -ECONNREFUSED || err == -EEXIST || err == -EADDRINUSE ||
+	       err == -ENOTSUP ? EXIT_USAGE : cli_exit_code(err);
 }
 
 static int call(const char *ctl, const char *req, char ***lines, size_t *n)
@@ -187,13 +160,7 @@ static int call(const char *ctl, const char *req, char ***lines, size_t *n)
 	struct errbuf eb = { "" };
 	int err = switch_call(ctl, req, CALL_TIMEOUT_MS, lines, n, &eb);
 
-	if (err) {
-		cli_error("switch: %s", eb.msg);
-		/* No switch there is something the user fixes. */
-		return err == -ECONNREFUSED || err == -EEXIST || err == -EADDRINUSE ||
-		       err == -ENOTSUP ? EXIT_USAGE : cli_exit_code(err);
-	}
-	return EXIT_OK;
+	return err ? switch_exit_code(err, eb.msg) : EXIT_OK;
 }
 
 /* One request, its records rendered. */
@@ -214,137 +181,8 @@ static int simple(const char *ctl, const char *req, bool json, const char *only,
 
 /* ------------------------------------------------------------- start */
 
-struct start_opts {
-	bool foreground, no_huge, lossless;
-	const char *uplink, *lcores, *classifier, *max_pools, *prefix, *log, *metrics;
-	unsigned int mem_mb, wait_s;
-	const char *ports[64];
-	unsigned int nports;
-};
-
-#define HUGE_DIR "/dev/hugepages"
-
-/*
- * Hugepages when the system's hugetlbfs (/dev/hugepages) is mounted and has
- * room for all of --mem. Only that mount: the EAL would otherwise take
- * pages from any hugetlbfs it finds, a test's private one included.
- */
-static bool hugepages_fit(unsigned int mem_mb)
-{
-	FILE *f = fopen("/proc/mounts", "r");
-	unsigned long free_pages = 0, size_kb = 0;
-	char line[512], mnt[256], type[64];
-	bool mounted = false;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %255s %63s", mnt, type) == 2 &&
-		    !strcmp(mnt, HUGE_DIR) && !strcmp(type, "hugetlbfs"))
-			mounted = true;
-	fclose(f);
-	f = fopen("/proc/meminfo", "r");
-	if (!mounted || !f) {
-		if (f)
-			fclose(f);
-		return false;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "HugePages_Free: %lu", &free_pages);
-		sscanf(line, "Hugepagesize: %lu kB", &size_kb);
-	}
-	fclose(f);
-	return free_pages * size_kb >= (unsigned long)mem_mb * 1024;
-}
-
-static int switch_binary(char *buf, size_t len)
-{
-	const char *env = getenv("IOPASS_SWITCH_BIN");
-	char self[PATH_MAX];
-	ssize_t r;
-
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		return 0;
-	}
-	r = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (r < 0)
-		return -errno;
-	self[r] = '\0';
-	snprintf(buf, len, "%s/iopass-switch", dirname(self));
-	return access(buf, X_OK) ? -ENOENT : 0;
-}
-
-static void print_log_tail(const char *log)
-{
-	char cmd[PATH_MAX + 32];
-
-	/* The switch's own words say best why it did not start. */
-	snprintf(cmd, sizeof(cmd), "tail -n 5 '%s' >&2", log);
-	if (system(cmd))
-		return;
-}
-
-static int start_daemon(char **argv, const char *ctl, const struct start_opts *o)
-{
-	char **lines;
-	size_t n;
-	struct errbuf eb;
-	pid_t pid;
-	int fd, status;
-
-	/* Else the running one would answer the pings below. */
-	if (!switch_call(ctl, "ping", 1000, &lines, &n, &eb)) {
-		switch_lines_free(lines, n);
-		cli_error("switch start: a switch already runs at %s; 'iopass switch stop' "
-			  "it first or give another --ctl", ctl);
-		return EXIT_USAGE;
-	}
-	fd = open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		cli_error("switch start: cannot open the log %s: %s", o->log, strerror(errno));
-		return EXIT_USAGE;
-	}
-	pid = fork();
-	if (pid < 0) {
-		cli_error("switch start: fork: %s", strerror(errno));
-		close(fd);
-		return EXIT_FAIL;
-	}
-	if (!pid) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		setsid();
-		dup2(nul, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(argv[0], argv);
-		fprintf(stderr, "iopass: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(fd);
-	for (unsigned int t = 0; t < o->wait_s * 10; t++) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			cli_error("switch start: iopass-switch exited (%s %d) before it answered; "
-				  "its log %s ends with:", WIFEXITED(status) ? "status" : "signal",
-				  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), o->log);
-			print_log_tail(o->log);
-			return EXIT_FAIL;
-		}
-		if (!switch_call(ctl, "ping", 1000, &lines, &n, &eb)) {
-			switch_lines_free(lines, n);
-			printf("switch started: pid %d, control %s, log %s\n", pid, ctl, o->log);
-			return EXIT_OK;
-		}
-		usleep(100 * 1000);
-	}
-	kill(pid, SIGTERM);
-	cli_error("switch start: iopass-switch (pid %d) did not answer on %s within %u s; "
-		  "stopped it. See %s", pid, ctl, o->wait_s, o->log);
-	return EXIT_FAIL;
-}
-
-static int parse_start(int argc, char **argv, struct start_opts *o, const char **ctl)
+int cli_switch_opts(int argc, char **argv, const char *what,
+		    struct orch_switch_opts *o, bool *foreground, const char **ctl)
 {
 	static const struct option lo[] = {
 		{ "foreground", no_argument, NULL, 'f' }, { "no-huge", no_argument, NULL, 'n' },
@@ -353,6 +191,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 		{ "lcores", required_argument, NULL, 'l' },
 		{ "classifier", required_argument, NULL, 'k' },
 		{ "max-pools", required_argument, NULL, 'P' },
+		{ "hw-pools", required_argument, NULL, 'H' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "file-prefix", required_argument, NULL, 'x' },
 		{ "log", required_argument, NULL, 'L' }, { "mem", required_argument, NULL, 'm' },
@@ -362,27 +201,28 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 	};
 	int c;
 
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'f': o->foreground = true; break;
+		case 'f': *foreground = true; break;
 		case 'n': o->no_huge = true; break;
 		case 'S': o->lossless = true; break;
 		case 'u': o->uplink = optarg; break;
 		case 'l': o->lcores = optarg; break;
 		case 'k': o->classifier = optarg; break;
 		case 'P': o->max_pools = optarg; break;
+		case 'H': o->hw_pools = optarg; break;
 		case 'M': o->metrics = optarg; break;
 		case 'x': o->prefix = optarg; break;
 		case 'L': o->log = optarg; break;
 		case 'c': *ctl = optarg; break;
 		case 'm':
 		case 'w': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
+			unsigned long long v;
 
-			if (*end || !v || v > 1u << 20) {
-				cli_error("switch start: --%s takes a positive number", c == 'm' ?
-					  "mem" : "wait");
+			if (num_parse(optarg, 1, 1u << 20, &v)) {
+				cli_error("%s: --%s takes a positive number", what,
+					  c == 'm' ? "mem" : "wait");
 				return -EINVAL;
 			}
 			*(c == 'm' ? &o->mem_mb : &o->wait_s) = (unsigned int)v;
@@ -390,7 +230,7 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 		}
 		case 'p':
 			if (o->nports == ARRAY_SIZE(o->ports)) {
-				cli_error("switch start: too many --port; add more later");
+				cli_error("%s: too many --port; add more later", what);
 				return -EINVAL;
 			}
 			o->ports[o->nports++] = optarg;
@@ -402,122 +242,67 @@ static int parse_start(int argc, char **argv, struct start_opts *o, const char *
 			return -EINVAL;
 		}
 	}
+	/* EAL options after -- */
+	o->eal = argv + optind;
+	o->neal = (unsigned int)(argc - optind);
 	return 0;
 }
 
 static int cmd_start(int argc, char **argv, const char *ctl)
 {
-	struct start_opts o = { .lcores = "0,1", .mem_mb = 512, .wait_s = 60 };
-	char bin[PATH_MAX], mem[16], prefix[64], log[PATH_MAX], ctlbuf[SWITCH_PATH_MAX];
-	char *args[MAX_ARGS];
+	struct orch_switch_opts o = { .wait_s = 60 };
+	struct orch_ctx *ctx = cli_orch();
+	char cwd[PATH_MAX], ctlbuf[SWITCH_PATH_MAX];
+	struct orch_switch_info info;
+	struct orch_switch_cmd cmd;
+	bool foreground = false;
 	struct errbuf eb;
-	struct pci_addr pa;
-	int na = 0, r;
+	int r;
 
-	r = parse_start(argc, argv, &o, &ctl);
+	r = cli_switch_opts(argc, argv, "switch start", &o, &foreground, &ctl);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
 	if (ctl[0] != '/') {
-		if (!getcwd(log, sizeof(log)) ||
-		    (size_t)snprintf(ctlbuf, sizeof(ctlbuf), "%.*s/%s", 64, log, ctl) >=
-		    sizeof(ctlbuf) || strlen(log) > 64) {
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    (size_t)snprintf(ctlbuf, sizeof(ctlbuf), "%.*s/%s", 64, cwd, ctl) >=
+		    sizeof(ctlbuf) || strlen(cwd) > 64) {
 			cli_error("switch start: give --ctl as an absolute path");
 			return EXIT_USAGE;
 		}
 		ctl = ctlbuf;
 	}
-	if (switch_binary(bin, sizeof(bin))) {
-		cli_error("switch start: iopass-switch not found beside iopass; build it "
-			  "(cmake --build BUILD) or set IOPASS_SWITCH_BIN");
-		return EXIT_USAGE;
-	}
-	if (!strncmp(ctl, state_default_dir(), strlen(state_default_dir())) &&
-	    state_mkdir(state_default_dir(), NULL, &eb)) {
-		cli_error("switch start: %s", eb.msg);
-		return EXIT_USAGE;
-	}
-	snprintf(mem, sizeof(mem), "%u", o.mem_mb);
-	snprintf(prefix, sizeof(prefix), "%s", o.prefix ? o.prefix : "");
-	if (!o.prefix)	/* distinct per switch: DPDK programs may run side by side */
-		snprintf(prefix, sizeof(prefix), "iopass-switch-%d", getpid());
-	args[na++] = bin;
-	args[na++] = "-l";
-	args[na++] = (char *)o.lcores;
-	args[na++] = "--file-prefix";
-	args[na++] = prefix;
-	args[na++] = "-m";
-	args[na++] = mem;
-	if (o.no_huge || !hugepages_fit(o.mem_mb)) {
-		args[na++] = "--no-huge";
-		args[na++] = "--single-file-segments";
-	} else {
-		args[na++] = "--huge-dir";
-		args[na++] = HUGE_DIR;
-	}
-	if (o.uplink && !pci_addr_parse(o.uplink, &pa)) {
-		args[na++] = "-a";
-		args[na++] = (char *)o.uplink;
-	} else {
-		/* Never probe the host's own NICs unless asked to. */
-		args[na++] = "--no-pci";
-		if (o.uplink) {
-			args[na++] = "--vdev";
-			args[na++] = (char *)o.uplink;
+	ctx->switch_ctl = ctl;
+	if (foreground) {
+		if (orch_switch_cmd(ctx, &o, &cmd, &eb)) {
+			cli_error("switch start: %s", eb.msg);
+			return EXIT_USAGE;
 		}
-	}
-	for (; optind < argc && na < MAX_ARGS - 20 - 2 * (int)o.nports; optind++)
-		args[na++] = argv[optind];	/* EAL options after -- */
-	args[na++] = "--";
-	args[na++] = "--ctl";
-	args[na++] = (char *)ctl;
-	if (o.classifier) {
-		args[na++] = "--classifier";
-		args[na++] = (char *)o.classifier;
-	}
-	if (o.lossless)
-		args[na++] = "--lossless";
-	if (o.max_pools) {
-		args[na++] = "--max-pools";
-		args[na++] = (char *)o.max_pools;
-	}
-	if (o.metrics) {
-		args[na++] = "--metrics";
-		args[na++] = (char *)o.metrics;
-	}
-	for (unsigned int i = 0; i < o.nports; i++) {
-		args[na++] = "--port";
-		args[na++] = (char *)o.ports[i];
-	}
-	args[na] = NULL;
-	if (o.foreground) {
-		execv(bin, args);
-		cli_error("switch start: cannot run %s: %s", bin, strerror(errno));
+		execv(cmd.argv[0], cmd.argv);
+		cli_error("switch start: cannot run %s: %s", cmd.argv[0], strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (!o.log) {
-		snprintf(log, sizeof(log), "%s/switch.log", state_default_dir());
-		o.log = log;
+	r = orch_switch_start(ctx, &o, &info, &eb);
+	if (r) {
+		cli_error("switch start: %s", eb.msg);
+		/* Started and then failed, or could not fork: not the input. */
+		return r == -ECHILD || r == -ETIMEDOUT || r == -EAGAIN || r == -ENOMEM ?
+		       EXIT_FAIL : EXIT_USAGE;
 	}
-	return start_daemon(args, ctl, &o);
+	printf("switch started: pid %d, control %s, log %s\n", info.pid, info.ctl, info.log);
+	return EXIT_OK;
 }
 
 /* -------------------------------------------------------------- rest */
 
 static int cmd_stop(const char *ctl)
 {
-	struct stat st;
-	int rc = simple(ctl, "stop", false, NULL, true);
+	struct orch_ctx *ctx = cli_orch();
+	struct errbuf eb;
+	int r;
 
-	if (rc)
-		return rc;
-	/* The switch removes its socket last, once every port is closed. */
-	for (int t = 0; t < 150; t++) {
-		if (stat(ctl, &st))
-			return EXIT_OK;
-		usleep(100 * 1000);
-	}
-	cli_error("switch stop: the switch at %s did not finish within 15 s", ctl);
-	return EXIT_FAIL;
+	ctx->switch_ctl = ctl;
+	r = orch_switch_stop(ctx, &eb);
+	return r ? switch_exit_code(r, eb.msg) : EXIT_OK;
 }
 
 static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
@@ -528,8 +313,8 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 		{ "sink", no_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
 	};
 	const char *mac = NULL, *vlan = "0", *path = NULL, *mode = "server";
+	struct switch_req req = { .op = SWITCH_OP_PORT_ADD };
 	char line[SWITCH_LINE_MAX];
-	struct switch_req req;
 	struct errbuf eb;
 	int c;
 
@@ -561,13 +346,16 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 			  "'_', '.', '-')", argv[optind], SWITCH_NAME_MAX - 1);
 		return EXIT_USAGE;
 	}
-	snprintf(line, sizeof(line), "port add %s mac=%s vlan=%s mode=%s%s%s", argv[optind],
-		 mac, vlan, mode, path ? " path=" : "", path ? path : "");
 	/* Checked here too so that bad input never reaches a running switch. */
-	if (switch_req_parse(line, &req, &eb)) {
+	snprintf(req.port.name, sizeof(req.port.name), "%s", argv[optind]);
+	if (switch_port_set(&req.port, "mac", mac, NULL, &eb) ||
+	    switch_port_set(&req.port, "vlan", vlan, NULL, &eb) ||
+	    switch_port_set(&req.port, "mode", mode, NULL, &eb) ||
+	    (path && switch_port_set(&req.port, "path", path, NULL, &eb))) {
 		cli_error("switch %s", eb.msg);
 		return EXIT_USAGE;
 	}
+	switch_req_format(&req, line, sizeof(line));
 	return simple(ctl, line, json, "port", false);
 }
 
@@ -615,7 +403,10 @@ int cmd_switch(int argc, char **argv)
 			cli_error("switch port del: '%s' is not a port name", argv[2]);
 			return EXIT_USAGE;
 		}
-		snprintf(line, sizeof(line), "port del %s", argv[2]);
+		struct switch_req del = { .op = SWITCH_OP_PORT_DEL };
+
+		snprintf(del.port.name, sizeof(del.port.name), "%s", argv[2]);
+		switch_req_format(&del, line, sizeof(line));
 		return simple(ctl, line, json, NULL, true);
 	}
 	cli_error("switch: unknown or incomplete subcommand '%s'; 'iopass switch --help' "

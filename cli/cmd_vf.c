@@ -109,25 +109,6 @@ static int split_args(int argc, char **argv, struct vf_cmd *c)
 	return -1;
 }
 
-static int parse_vf_index(const char *s, int *vf)
-{
-	long v = 0;
-
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > 0xffff)
-			goto bad;
-		v = v * 10 + (*p - '0');
-	}
-	if (!*s || v > 0xffff)
-		goto bad;
-	*vf = (int)v;
-	return 0;
-bad:
-	cli_error("'%s' is not a VF number: expected 0, 1, 2, ... (the VF's index under its PF)",
-		  s);
-	return -EINVAL;
-}
-
 /* Errors before anything changed: bad input or a PF that cannot work. */
 static int early_exit(int err)
 {
@@ -137,39 +118,6 @@ static int early_exit(int err)
 		return EXIT_USAGE;
 	}
 	return EXIT_FAIL;
-}
-
-static void field_value(unsigned int f, const struct vf_settings *s, char *buf,
-			size_t len)
-{
-	if (!(s->known & f)) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	switch (f) {
-	case VF_FIELD_MAC:
-		vf_mac_format(s->mac, buf);
-		break;
-	case VF_FIELD_VLAN:
-		snprintf(buf, len, "%u qos %u proto %s", s->vlan, s->qos,
-			 vf_vlan_proto_name(s->vlan_proto));
-		break;
-	case VF_FIELD_SPOOFCHK:
-		snprintf(buf, len, "%s", s->spoofchk ? "on" : "off");
-		break;
-	case VF_FIELD_TRUST:
-		snprintf(buf, len, "%s", s->trust ? "on" : "off");
-		break;
-	case VF_FIELD_LINK_STATE:
-		snprintf(buf, len, "%s", vf_link_state_name(s->link_state));
-		break;
-	case VF_FIELD_MIN_RATE:
-		snprintf(buf, len, "%u", s->min_tx_rate);
-		break;
-	case VF_FIELD_MAX_RATE:
-		snprintf(buf, len, "%u", s->max_tx_rate);
-		break;
-	}
 }
 
 static void print_changes(const char *ifname, int vf, const char *verb,
@@ -187,8 +135,8 @@ static void print_changes(const char *ifname, int vf, const char *verb,
 	for (unsigned int f = 1; f & VF_FIELD_ALL; f <<= 1) {
 		if (!(fields & f))
 			continue;
-		field_value(f, cur, a, sizeof(a));
-		field_value(f, &w, b, sizeof(b));
+		vf_field_format(f, cur, a, sizeof(a));
+		vf_field_format(f, &w, b, sizeof(b));
 		printf("%s VF %d: %s %s %s -> %s\n", ifname, vf, verb,
 		       vf_field_name(f), a, b);
 	}
@@ -199,34 +147,6 @@ static bool is_saved(const char *key, int vf)
 	struct vf_settings s;
 
 	return !vf_state_load(state_default_dir(), key, vf, &s, NULL);
-}
-
-static json_object *vf_json(const struct vf_settings *s, bool saved)
-{
-	json_object *o = json_object_new_object();
-	char mac[18];
-
-#define KNOWN(f, v) (s->known & (f) ? (v) : NULL)
-	vf_mac_format(s->mac, mac);
-	json_object_object_add(o, "vf", json_object_new_int(s->vf));
-	json_object_object_add(o, "mac", KNOWN(VF_FIELD_MAC, json_object_new_string(mac)));
-	json_object_object_add(o, "vlan", KNOWN(VF_FIELD_VLAN, json_object_new_int(s->vlan)));
-	json_object_object_add(o, "qos", KNOWN(VF_FIELD_VLAN, json_object_new_int(s->qos)));
-	json_object_object_add(o, "vlan_proto", KNOWN(VF_FIELD_VLAN,
-			       json_object_new_string(vf_vlan_proto_name(s->vlan_proto))));
-	json_object_object_add(o, "spoofchk", KNOWN(VF_FIELD_SPOOFCHK,
-			       json_object_new_boolean(s->spoofchk)));
-	json_object_object_add(o, "trust", KNOWN(VF_FIELD_TRUST,
-			       json_object_new_boolean(s->trust)));
-	json_object_object_add(o, "link_state", KNOWN(VF_FIELD_LINK_STATE,
-			       json_object_new_string(vf_link_state_name(s->link_state))));
-	json_object_object_add(o, "min_tx_rate", KNOWN(VF_FIELD_MIN_RATE,
-			       json_object_new_int64(s->min_tx_rate)));
-	json_object_object_add(o, "max_tx_rate", KNOWN(VF_FIELD_MAX_RATE,
-			       json_object_new_int64(s->max_tx_rate)));
-	json_object_object_add(o, "saved", json_object_new_boolean(saved));
-#undef KNOWN
-	return o;
 }
 
 static int vf_show(const struct vf_cmd *c)
@@ -254,20 +174,7 @@ static int vf_show(const struct vf_cmd *c)
 	}
 	vf_pf_key(sysfs, pf.ifname, key, sizeof(key));
 	if (c->json) {
-		json_object *o = json_object_new_object(), *arr = json_object_new_array();
-
-		json_object_object_add(o, "pf", json_object_new_string(key));
-		json_object_object_add(o, "ifname", json_object_new_string(pf.ifname));
-		json_object_object_add(o, "ifindex", json_object_new_int(pf.ifindex));
-		json_object_object_add(o, "up", json_object_new_boolean(pf.up));
-		json_object_object_add(o, "num_vfs", json_object_new_int(pf.num_vfs));
-		for (size_t i = 0; i < pf.n; i++)
-			json_object_array_add(arr, vf_json(&pf.vfs[i],
-							   is_saved(key, pf.vfs[i].vf)));
-		json_object_object_add(o, "vfs", arr);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		cli_print_json(vf_pf_json(&pf, key, state_default_dir()));
 		vf_pf_free(&pf);
 		return EXIT_OK;
 	}
@@ -286,7 +193,7 @@ static int vf_show(const struct vf_cmd *c)
 		const char *proto = "-", *sc = "-", *tr = "-", *st = "-";
 
 		if (s->known & VF_FIELD_MAC)
-			vf_mac_format(s->mac, mac);
+			mac_format(s->mac, mac);
 		if (s->known & VF_FIELD_VLAN) {
 			snprintf(vlan, sizeof(vlan), "%u", s->vlan);
 			snprintf(qos, sizeof(qos), "%u", s->qos);
@@ -341,6 +248,8 @@ static int prepare(const char *arg, int vf, char ifname[VF_IFNAMSIZ],
 static int vf_cmd_start(const struct vf_cmd *c, bool ok_npos,
 			const char *usage, int *vf)
 {
+	struct errbuf eb;
+
 	if (!ok_npos) {
 		cli_error("%s", usage);
 		return EXIT_USAGE;
@@ -349,8 +258,10 @@ static int vf_cmd_start(const struct vf_cmd *c, bool ok_npos,
 		cli_error("--json is for 'vf show'");
 		return EXIT_USAGE;
 	}
-	if (parse_vf_index(c->pos[1], vf))
+	if (vf_index_parse(c->pos[1], vf, &eb)) {
+		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
+	}
 	return -1;
 }
 

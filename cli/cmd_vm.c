@@ -15,15 +15,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "iopass/orch.h"
-#include "iopass/state.h"
-#include "iopass/vfio.h"
 #include "iopass/vmm.h"
 #include "commands.h"
-#include "vm_leases.h"
-#include "vm_nics.h"
 #include "vm_run.h"
 
 static const char vm_usage[] =
@@ -162,7 +156,7 @@ static const struct option vm_options[] = {
 
 static void vm_print_usage(FILE *f)
 {
-	fprintf(f, vm_usage, VM_CPUS_MAX, VM_NIC_SERVER_WAIT_S, VM_NICS_MAX);
+	fprintf(f, vm_usage, VM_CPUS_MAX, VMM_NIC_SERVER_WAIT_S, VMM_NICS_MAX);
 }
 
 static int vm_bad_option(char **argv, int optopt_c)
@@ -179,11 +173,10 @@ static int vm_bad_option(char **argv, int optopt_c)
 }
 
 static int vm_parse(int argc, char **argv, struct vm_config *cfg,
-		    struct vm_run_opts *opts, struct vm_devices *devs,
-		    struct vm_nics *nics)
+		    struct vm_run_opts *opts, struct orch_vm_config *ocfg)
 {
+	struct errbuf eb = { "" };
 	uint64_t mem;
-	char *end;
 	int c;
 
 	opterr = 0;
@@ -209,17 +202,14 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			cfg->mem_size = mem;
 			break;
 		case 'p': {
-			unsigned long n;
+			unsigned long long n;
 
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || n < 1 ||
-			    n > VM_CPUS_MAX) {
+			if (num_parse(optarg, 1, VM_CPUS_MAX, &n)) {
 				cli_error("--cpus '%s' is not a number from 1 to %d",
 					  optarg, VM_CPUS_MAX);
 				return EXIT_USAGE;
 			}
-			cfg->cpus = n;
+			cfg->cpus = (unsigned int)n;
 			break;
 		}
 		case OPT_HUGEPAGES:
@@ -229,9 +219,9 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			opts->console = optarg;
 			break;
 		case OPT_NAME:
-			if (!vm_name_valid(optarg)) {
+			if (!orch_vm_name_valid(optarg)) {
 				cli_error("--name '%s' is not a VM name: use 1-%d letters, digits, '-', '_' or '.'",
-					  optarg, VM_NAME_MAX);
+					  optarg, ORCH_VM_NAME_MAX);
 				return EXIT_USAGE;
 			}
 			opts->name = optarg;
@@ -240,22 +230,19 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			opts->daemon = true;
 			break;
 		case OPT_RETURN:
-			devs->return_borrowed = true;
-			break;
-		case OPT_NIC:
-			if (vm_nics_parse(nics, optarg))
-				return EXIT_USAGE;
+			ocfg->return_borrowed = true;
 			break;
 		case 'C':
 			/* Loaded before parsing (vm_conf_merge). */
 			break;
-		case 'd': {
-			int ret = vm_add_device(devs, optarg);
-
-			if (ret)
-				return ret;
+		case OPT_NIC:
+		case 'd':
+			if ((c == 'd' ? orch_vm_config_add_device :
+			     orch_vm_config_add_nic)(ocfg, optarg, &eb)) {
+				cli_error("%s", eb.msg);
+				return EXIT_USAGE;
+			}
 			break;
-		}
 		case 'h':
 			vm_print_usage(stdout);
 			return -1;
@@ -318,132 +305,100 @@ static int vm_exit_code(const struct vm_exit *ex, const char *msg)
 }
 
 /*
- * Claims NAME under the state directory: *lock_fd holds it (-1 without a
- * name); with *lock_fd already held, rewrites the record (the NICs' paths
- * are known once they are placed). Returns 0 or an exit code.
+ * How a NIC starts iopass-switch when none runs: `iopass switch start`'s
+ * options in $IOPASS_SWITCH_START_ARGS, checked before anything is taken.
  */
-static int vm_register(const struct vm_run_opts *opts,
-		       const struct vm_config *cfg, const struct vm_devices *devs,
-		       const struct vm_nics *nics, int *lock_fd)
+static int vm_switch_start_opts(void)
 {
-	json_object *o, *arr;
-	struct errbuf eb;
-	const char *json;
-	size_t len;
-	int fd;
+	static struct orch_switch_opts opts;
+	static char *words, *args[64];
+	const char *env = getenv("IOPASS_SWITCH_START_ARGS");
+	const char *ctl = NULL;
+	bool foreground = false;
+	char *w, *save = NULL;
+	int na = 0;
 
-	if (!opts->name)
-		return 0;
-	o = json_object_new_object();
-	arr = json_object_new_array();
-	json_object_object_add(o, "kernel", json_object_new_string(cfg->kernel));
-	json_object_object_add(o, "mem", json_object_new_int64((int64_t)cfg->mem_size));
-	json_object_object_add(o, "cpus", json_object_new_int((int)cfg->cpus));
-	for (int i = 0; i < devs->n; i++)
-		json_object_array_add(arr, json_object_new_string(devs->spec[i]));
-	json_object_object_add(o, "devices", arr);
-	json_object_object_add(o, "nics", vm_nics_json(nics));
-	/* The registry takes the members of the object, without its braces. */
-	json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						 JSON_C_TO_STRING_NOSLASHESCAPE);
-	len = strlen(json);
-	char members[len];
-
-	memcpy(members, json + 1, len - 2);
-	members[len - 2] = '\0';
-	json_object_put(o);
-	if (*lock_fd >= 0)
-		fd = vm_registry_update(state_default_dir(), opts->name, members,
-					&eb);
-	else
-		fd = vm_registry_add(state_default_dir(), opts->name, members,
-				     &eb);
-	if (fd < 0) {
-		cli_error("%s", eb.msg);
-		return cli_exit_code(fd);
+	args[na++] = "start";
+	if (env && *env) {
+		words = strdup(env);
+		if (!words) {
+			cli_error("out of memory");
+			return EXIT_FAIL;
+		}
+		for (w = strtok_r(words, " \t", &save); w && na < 63;
+		     w = strtok_r(NULL, " \t", &save))
+			args[na++] = w;
 	}
-	if (*lock_fd < 0)
-		*lock_fd = fd;
+	args[na] = NULL;
+	if (cli_switch_opts(na, args, "IOPASS_SWITCH_START_ARGS", &opts,
+			    &foreground, &ctl))
+		return EXIT_USAGE;
+	if (ctl)
+		cli_orch()->switch_ctl = ctl;
+	cli_orch()->switch_start = &opts;
 	return 0;
 }
 
 static int vm_run_cmd(int argc, char **argv)
 {
 	struct vm_run_opts opts = { NULL, NULL, false };
-	struct vm_control *ctl = NULL;
-	struct vm_config cfg;
+	struct orch_vm_config cfg;
+	struct orch_vm *vm = NULL;
 	struct termios saved;
 	bool raw = false;
 	struct errbuf eb = { "" };
 	struct vm_exit ex = { 0 };
-	struct vm_devices devs = { .n = 0 };
-	struct vm_nics nics = { .n = 0 };
-	struct vfio_set *set = NULL;
-	struct vm_leases leases;
 	sigset_t stop, old;
-	struct vm *vm = NULL;
 	char **conf, **args;
-	int nconf, nargs, ret, out_fd = -1, lock_fd = -1, pipe_wr = -1;
+	int nconf, nargs, ret, pipe_wr = -1;
 
-	vm_config_init(&cfg);
+	orch_vm_config_init(&cfg);
 	ret = vm_conf_merge(vm_options, ARRAY_SIZE(vm_options), argc, argv,
 			    &nargs, &args, &conf, &nconf);
 	if (ret)
 		return ret;
-	ret = vm_parse(nargs, args, &cfg, &opts, &devs, &nics);
+	ret = vm_parse(nargs, args, &cfg.vm, &opts, &cfg);
 	if (ret) {
 		ret = ret < 0 ? EXIT_OK : ret;
 		goto out_args;
 	}
+	for (unsigned int i = 0; i < cfg.nnics; i++)
+		if (!strncmp(cfg.nic[i], "pool:", 5)) {
+			ret = vm_switch_start_opts();
+			if (ret)
+				goto out_args;
+			break;
+		}
 	if (opts.daemon) {
 		ret = vm_daemonize(opts.name, &pipe_wr);
 		if (ret >= 0)
 			goto out_args;
 	}
-	ret = vm_register(&opts, &cfg, &devs, &nics, &lock_fd);
-	if (ret)
-		goto out;
-	ret = vm_open_console(&opts, &out_fd);
-	if (ret)
-		goto out;
-	if (out_fd >= 0)
-		cfg.console_out_fd = out_fd;
+	cfg.name = opts.name;
+	cfg.console = opts.console;
+	cfg.console_log = opts.daemon;
 	if (!opts.daemon && isatty(STDIN_FILENO))
-		cfg.console_in_fd = STDIN_FILENO;
+		cfg.vm.console_in_fd = STDIN_FILENO;
 	/* A console reader that goes away must not kill the VM. */
 	signal(SIGPIPE, SIG_IGN);
-
-	ret = vm_create(&cfg, &vm, &eb);
-	if (ret) {
-		cli_error("%s", eb.msg[0] ? eb.msg : strerror(-ret));
-		ret = EXIT_USAGE;
-		goto out;
-	}
+	/*
+	 * SIGINT/SIGTERM stay blocked from here to the end of the run
+	 * (vm_run takes them through a signalfd), so a signal during set-up
+	 * stops the VM at once instead of killing iopass with devices open.
+	 */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
-	vm_leases_init(&leases, opts.name);
-	ret = vm_nics_place(&nics, &leases, &devs);
-	if (!ret)
-		ret = vm_register(&opts, &cfg, &devs, &nics, &lock_fd);
-	if (!ret)
-		ret = vm_attach_devices(vm, &devs, &leases, &set);
-	if (ret)
-		goto out_leases;
-	ret = vm_nics_add(vm, &nics);
-	if (ret)
-		goto out_devices;
-	if (opts.name &&
-	    vm_control_start(state_default_dir(), opts.name, vm_ctl_stop,
-			     vm_ctl_status, vm, &ctl, &eb)) {
+	ret = orch_vm_create(cli_orch(), &cfg, &vm, &eb);
+	if (ret) {
 		cli_error("%s", eb.msg);
-		ret = EXIT_FAIL;
-		goto out_devices;
+		ret = orch_err_fixable(ret) ? EXIT_USAGE : EXIT_FAIL;
+		goto out;
 	}
-	vm_daemon_ready(&pipe_wr, out_fd);
-	raw = cfg.console_in_fd >= 0 && vm_tty_raw(&saved);
-	ret = vm_run(vm, &ex, &eb);
+	vm_daemon_ready(&pipe_wr, orch_vm_console_fd(vm));
+	raw = cfg.vm.console_in_fd >= 0 && vm_tty_raw(&saved);
+	ret = orch_vm_run(vm, &ex, &eb);
 	if (raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	if (ret) {
@@ -452,34 +407,17 @@ static int vm_run_cmd(int argc, char **argv)
 	} else {
 		ret = vm_exit_code(&ex, eb.msg);
 	}
-	vm_control_stop(ctl);
-out_devices:
-	/* Devices reset and unpinned while the VM still exists. */
-	if (vfio_set_destroy_checked(set, &eb)) {
-		cli_error("%s", eb.msg);
-		if (!ret)
-			ret = EXIT_FAIL;
-	}
-out_leases:
-	/* Then back to their pools or drivers, as they were found. */
-	if (vm_leases_release(&leases) && !ret)
+	/* Teardown failures are printed as they happen (events). */
+	if (orch_vm_destroy(vm, &eb) && !ret)
 		ret = EXIT_FAIL;
-	vm_destroy(vm);
-	/* The NICs' frontends are gone: their switch ports can go. */
-	vm_nics_release(&nics);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
-	/* The name goes last: 'vm stop' waits for the lock, so for all this. */
-	if (lock_fd >= 0)
-		vm_registry_remove(state_default_dir(), opts.name, lock_fd);
-	if (out_fd >= 0)
-		close(out_fd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pipe_wr >= 0)
 		close(pipe_wr);
 out_args:
 	if (args != argv)
 		free(args);
-	vm_conf_free(nconf, conf);
+	orch_conf_free(nconf, conf);
 	return ret;
 }
 

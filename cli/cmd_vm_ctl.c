@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * iopass vm list / vm stop: the VMs started with --name (or --daemon), from
- * their records under the state directory (orch/vm_registry.c).
+ * iopass vm list / vm stop: the VMs started with --name (or --daemon),
+ * through their control sockets and records (orch/vms.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +15,6 @@
 #include <json-c/json.h>
 
 #include "iopass/orch.h"
-#include "iopass/state.h"
 #include "commands.h"
 
 static void vm_list_usage(FILE *f)
@@ -54,10 +53,15 @@ static void vm_list_what(const char *details, char *buf, size_t len)
 	char word[128];
 
 	buf[0] = '\0';
+	/* A device is { "spec", ... } (an older record: the spec alone). */
 	if (o && json_object_object_get_ex(o, "devices", &arr))
-		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			vm_list_add(buf, len, json_object_get_string(
-					json_object_array_get_idx(arr, i)));
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			json_object *dev = json_object_array_get_idx(arr, i);
+
+			if (json_object_object_get_ex(dev, "spec", &v))
+				dev = v;
+			vm_list_add(buf, len, json_object_get_string(dev));
+		}
 	if (o && json_object_object_get_ex(o, "nics", &arr))
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			json_object *nic = json_object_array_get_idx(arr, i);
@@ -80,7 +84,7 @@ static void vm_list_what(const char *details, char *buf, size_t len)
 
 int cmd_vm_list(int argc, char **argv)
 {
-	struct vm_entry *e;
+	struct orch_vm_entry *e;
 	struct errbuf eb;
 	bool json = false;
 	size_t n;
@@ -98,7 +102,7 @@ int cmd_vm_list(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	ret = vm_registry_list(state_default_dir(), &e, &n, &eb);
+	ret = orch_vms_list(cli_orch(), &e, &n, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
 		return cli_exit_code(ret);
@@ -115,9 +119,7 @@ int cmd_vm_list(int argc, char **argv)
 					       json_object_new_boolean(e[i].alive));
 			json_object_array_add(arr, o);
 		}
-		printf("%s\n", json_object_to_json_string_ext(arr,
-					JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_print_json(arr);
 	} else {
 		printf("%-24s %8s %-8s %-8s %s\n", "NAME", "PID", "STATE",
 		       "UPTIME", "DEVICES AND NICS");
@@ -131,7 +133,7 @@ int cmd_vm_list(int argc, char **argv)
 			       e[i].alive ? up : "-", what);
 		}
 	}
-	vm_registry_free(e, n);
+	orch_vms_free(e, n);
 	return EXIT_OK;
 }
 
@@ -145,50 +147,25 @@ static void vm_stop_usage(FILE *f)
 "is stopped the way SIGTERM stops it.\n");
 }
 
-static struct vm_entry *vm_find(struct vm_entry *e, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(e[i].name, name))
-			return &e[i];
-	return NULL;
-}
-
-/* Until the VM's lock is free (its VMM has let go of everything). */
-static bool vm_wait_gone(const char *state, const char *name, int timeout_s)
-{
-	char lock[VM_NAME_MAX + 16];
-
-	snprintf(lock, sizeof(lock), "vms/%s.lock", name);
-	for (int i = 0; i < timeout_s * 10; i++) {
-		if (!state_lock_held(state, lock))
-			return true;
-		usleep(100 * 1000);
-	}
-	return !state_lock_held(state, lock);
-}
-
 int cmd_vm_stop(int argc, char **argv)
 {
-	const char *state = state_default_dir(), *name = NULL;
-	struct vm_entry *list, *e;
+	const char *name = NULL;
 	struct errbuf eb;
-	char reply[256];
 	int timeout = 30, ret;
-	size_t n;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			vm_stop_usage(stdout);
 			return EXIT_OK;
 		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			char *end;
+			unsigned long long t;
 
-			timeout = (int)strtol(argv[++i], &end, 10);
-			if (*end || timeout < 1 || timeout > 3600) {
+			if (num_parse(argv[++i], 1, 3600, &t)) {
 				cli_error("vm stop: --timeout '%s' is not a number of seconds from 1 to 3600",
 					  argv[i]);
 				return EXIT_USAGE;
 			}
+			timeout = (int)t;
 		} else if (argv[i][0] != '-' && !name) {
 			name = argv[i];
 		} else {
@@ -201,33 +178,10 @@ int cmd_vm_stop(int argc, char **argv)
 		cli_error("vm stop: which VM? give its NAME ('iopass vm list' shows them)");
 		return EXIT_USAGE;
 	}
-	ret = vm_registry_list(state, &list, &n, &eb);
+	ret = orch_vm_stop_named(cli_orch(), name, timeout, &eb);
 	if (ret) {
 		cli_error("%s", eb.msg);
-		return cli_exit_code(ret);
-	}
-	e = vm_find(list, n, name);
-	if (!e || !e->alive) {
-		cli_error(e ? "VM '%s' is not running (its VMM died); 'iopass gc' releases its devices"
-			    : "no VM named '%s'; 'iopass vm list' shows the running VMs",
-			  name);
-		vm_registry_free(list, n);
-		return EXIT_USAGE;
-	}
-	ret = vm_control_send(state, name, "stop", reply, sizeof(reply), 5000, &eb);
-	if (ret) {
-		/* The lock is held, so the pid is the VMM's: SIGTERM stops it too. */
-		if (e->pid <= 0 || kill(e->pid, SIGTERM)) {
-			cli_error("%s", eb.msg);
-			vm_registry_free(list, n);
-			return EXIT_FAIL;
-		}
-	}
-	vm_registry_free(list, n);
-	if (!vm_wait_gone(state, name, timeout)) {
-		cli_error("VM '%s' asked to stop but still running after %d s; try again or kill its VMM and run 'iopass gc'",
-			  name, timeout);
-		return EXIT_FAIL;
+		return ret == -ENOENT || ret == -ESRCH ? EXIT_USAGE : EXIT_FAIL;
 	}
 	printf("stopped VM '%s'\n", name);
 	return EXIT_OK;

@@ -2,6 +2,8 @@
 #ifndef IOPASS_CLI_COMMANDS_H
 #define IOPASS_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 /*
  * Exit codes every command keeps: 0 done, 1 the operation (or the guest's
  * tests) failed, 2 bad input or an environment that cannot work (the message
@@ -48,18 +50,26 @@ int cli_resolve_pci(const char *arg, struct pci_addr *addr);
  */
 int cli_exit_code(int err);
 
-struct lease_ctx;
-struct pool_vf_settings;
-/* Leasing as `iopass assign` does it: steps printed on stderr. */
-struct lease_ctx cli_lease_ctx(unsigned int flags);
+struct orch_ctx;
 /*
- * The candidates: the members of pool NAME (from config, NULL: the default
- * pool file) with its VF settings, or the one function at BDF. *pool_name
- * is malloc'd (NULL for a BDF). Prints its errors; returns an exit code.
+ * The orch/ context of this command: the environment's paths, and what
+ * happens along the way printed on stderr ("iopass: MSG", lease steps
+ * indented).
  */
-int cli_lease_candidates(const char *what, const char *config,
-			 struct pci_addr **out, size_t *n,
-			 const char **pool_name, struct pool_vf_settings *vf);
+struct orch_ctx *cli_orch(void);
+
+struct orch_switch_opts;
+/*
+ * `iopass switch start`'s options (argv[0] is the subcommand) into o: for
+ * the command, and for the switch a VM starts ($IOPASS_SWITCH_START_ARGS).
+ * Errors are printed with what in front; 1 after --help, 0, or -EINVAL.
+ */
+int cli_switch_opts(int argc, char **argv, const char *what,
+		    struct orch_switch_opts *o, bool *foreground, const char **ctl);
+
+struct json_object;
+/* o on stdout, pretty, then freed. */
+void cli_print_json(struct json_object *o);
 
 /* "iopass: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

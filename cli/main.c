@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <json-c/json.h>
+
+#include "iopass/orch.h"
 
 #include "commands.h"
 
@@ -33,6 +38,41 @@ void cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+static void cli_event(void *opaque, enum orch_event kind, const char *msg)
+{
+	(void)opaque;
+	switch (kind) {
+	case ORCH_EVENT_STEP:
+		fprintf(stderr, "  %s\n", msg);
+		break;
+	case ORCH_EVENT_SWITCH_STARTED:
+		fprintf(stderr, "%s\n", msg);
+		break;
+	default:
+		fprintf(stderr, "iopass: %s\n", msg);
+	}
+}
+
+struct orch_ctx *cli_orch(void)
+{
+	static struct orch_ctx ctx;
+	static bool done;
+
+	if (!done) {
+		orch_ctx_init(&ctx);
+		ctx.event = cli_event;
+		done = true;
+	}
+	return &ctx;
+}
+
+void cli_print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 static void usage(FILE *f)

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vm run's life around the VM: options from a VM description file
- * (--config), running in the background (--daemon) and the control socket
- * of a named VM.
+ * (--config) and running in the background (--daemon).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +26,11 @@ int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 		  char **argv, int *nargc, char ***nargv, char ***conf,
 		  int *nconf)
 {
-	struct vm_conf_key keys[nopts];
+	struct orch_conf_key keys[nopts];
 	const char *path = NULL;
 	struct errbuf eb;
 	size_t nkeys = 0;
-	char **v;
-	int i, k;
+	int i, ret;
 
 	*conf = NULL;
 	*nconf = 0;
@@ -57,37 +55,11 @@ int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 		keys[nkeys].name = vm_options[i].name;
 		keys[nkeys++].has_value = vm_options[i].has_arg != no_argument;
 	}
-	if (vm_conf_load(path, keys, nkeys, nconf, conf, &eb)) {
+	ret = orch_conf_argv(path, keys, nkeys, argc, argv, nargc, nargv, nconf,
+			     conf, &eb);
+	if (ret)
 		cli_error("%s", eb.msg);
-		return EXIT_USAGE;
-	}
-	v = calloc(argc + *nconf + 1, sizeof(*v));
-	if (!v) {
-		vm_conf_free(*nconf, *conf);
-		cli_error("out of memory");
-		return EXIT_FAIL;
-	}
-	v[0] = argv[0];
-	for (k = 0; k < *nconf; k++)
-		v[1 + k] = (*conf)[k];
-	for (i = 1; i < argc; i++)
-		v[1 + k++] = argv[i];
-	*nargc = 1 + k;
-	*nargv = v;
-	return 0;
-}
-
-/* The registered VM's control socket asks it to stop like SIGTERM would. */
-void vm_ctl_stop(void *opaque)
-{
-	vm_request_stop(opaque);
-}
-
-int vm_ctl_status(void *opaque, char *buf, size_t len)
-{
-	(void)opaque;
-	return snprintf(buf, len, "{ \"state\": \"running\", \"pid\": %d }",
-			(int)getpid());
+	return !ret ? 0 : ret == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
 /*
@@ -164,30 +136,4 @@ void vm_daemon_ready(int *pipe_wr, int log_fd)
 	dup2(log_fd >= 0 ? log_fd : STDOUT_FILENO, STDERR_FILENO);
 	close(*pipe_wr);
 	*pipe_wr = -1;
-}
-
-int vm_open_console(const struct vm_run_opts *opts, int *fd)
-{
-	char path[4096];
-	const char *file = opts->console;
-	struct errbuf eb;
-
-	*fd = -1;
-	if (!file && opts->daemon) {
-		if (state_mkdir(state_default_dir(), "vms", &eb)) {
-			cli_error("%s", eb.msg);
-			return EXIT_USAGE;
-		}
-		snprintf(path, sizeof(path), "%s/vms/%s.log",
-			 state_default_dir(), opts->name);
-		file = path;
-	}
-	if (!file)
-		return 0;
-	*fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (*fd < 0) {
-		cli_error("cannot open --console %s: %s", file, strerror(errno));
-		return EXIT_USAGE;
-	}
-	return 0;
 }

@@ -73,11 +73,11 @@ static uint64_t int_field(json_object *o, const char *key)
 
 static void vms(const struct host_env *env, struct prom *p)
 {
-	struct vm_entry *e = NULL;
+	struct orch_vm_entry *e = NULL;
 	size_t n = 0, running = 0;
 	json_object **d;
 
-	vm_registry_list(env->state, &e, &n, NULL);
+	orch_registry_list(env->state, &e, &n, NULL);
 	d = calloc(n ? n : 1, sizeof(*d));
 	for (size_t i = 0; d && i < n; i++) {
 		d[i] = e[i].details ? json_tokener_parse(e[i].details) : NULL;
@@ -115,7 +115,7 @@ static void vms(const struct host_env *env, struct prom *p)
 	for (size_t i = 0; d && i < n; i++)
 		json_object_put(d[i]);
 	free(d);
-	vm_registry_free(e, n);
+	orch_vms_free(e, n);
 }
 
 static bool leased(const struct lease *l, size_t n, const char *bdf)

@@ -64,13 +64,17 @@ static void held_by_leases(const struct host_env *env, struct host_obs *obs)
 	free(l);
 }
 
-/* "0000:01:00.2,rombar=off" -> the address part; pool: specs have leases. */
+/*
+ * A running VM's record lists what it took: each device's and each VF NIC's
+ * "bdf" (a pool member's as well; its lease says the same).
+ */
 static void held_by_vms(const struct host_env *env, struct host_obs *obs)
 {
-	struct vm_entry *e = NULL;
+	static const char *const lists[] = { "devices", "nics" };
+	struct orch_vm_entry *e = NULL;
 	size_t n = 0;
 
-	if (vm_registry_list(env->state, &e, &n, NULL))
+	if (orch_registry_list(env->state, &e, &n, NULL))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		json_object *o, *arr, *v;
@@ -78,25 +82,19 @@ static void held_by_vms(const struct host_env *env, struct host_obs *obs)
 		if (!e[i].alive || !e[i].details)
 			continue;
 		o = json_tokener_parse(e[i].details);
-		if (o && json_object_object_get_ex(o, "devices", &arr))
-			for (size_t k = 0; k < json_object_array_length(arr); k++) {
-				char spec[64];
-
-				snprintf(spec, sizeof(spec), "%s", json_object_get_string(
-					 json_object_array_get_idx(arr, k)));
-				spec[strcspn(spec, ",")] = '\0';
-				hold(obs, spec, "in use by VM %s (pid %d)", e[i].name,
-				     (int)e[i].pid);
-			}
-		if (o && json_object_object_get_ex(o, "nics", &arr))
+		for (size_t l = 0; o && l < ARRAY_SIZE(lists); l++) {
+			if (!json_object_object_get_ex(o, lists[l], &arr))
+				continue;
 			for (size_t k = 0; k < json_object_array_length(arr); k++)
 				if (json_object_object_get_ex(json_object_array_get_idx(arr, k),
 							      "bdf", &v))
-					hold(obs, json_object_get_string(v),
-					     "a NIC of VM %s (pid %d)", e[i].name, (int)e[i].pid);
+					hold(obs, json_object_get_string(v), "in use by VM %s "
+					     "(pid %d)%s", e[i].name, (int)e[i].pid,
+					     l ? ", a NIC" : "");
+		}
 		json_object_put(o);
 	}
-	vm_registry_free(e, n);
+	orch_vms_free(e, n);
 }
 
 /* Processes with /dev/vfio/N open: every function of group N is theirs. */

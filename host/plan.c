@@ -258,7 +258,7 @@ static void describe_settings(const struct vf_settings *s, unsigned int mask,
 
 	buf[0] = '\0';
 	if (mask & VF_FIELD_MAC) {
-		vf_mac_format(s->mac, mac);
+		mac_format(s->mac, mac);
 		host_append(buf, len, ", mac %s", mac);
 	}
 	if (mask & VF_FIELD_VLAN)

@@ -13,16 +13,16 @@
 
 #include "iopass/orch.h"
 
-const char *nic_path_name(enum nic_path p)
+const char *orch_nic_path_name(enum orch_nic_path p)
 {
 	switch (p) {
-	case NIC_PATH_VF:
+	case ORCH_NIC_VF:
 		return "vf";
-	case NIC_PATH_VMDQ:
+	case ORCH_NIC_VMDQ:
 		return "vmdq";
-	case NIC_PATH_VHOST_USER:
+	case ORCH_NIC_VHOST_USER:
 		return "vhost-user";
-	case NIC_PATH_NONE:
+	case ORCH_NIC_NONE:
 	default:
 		return "none";
 	}
@@ -33,48 +33,48 @@ static const char *or_unknown(const char *why)
 	return why && *why ? why : "unavailable";
 }
 
-enum nic_path nic_path_choose(const struct nic_paths *p, char *why,
-			      size_t len)
+enum orch_nic_path orch_nic_path_choose(const struct orch_nic_paths *p, char *why,
+					size_t len)
 {
 	if (p->vf_free) {
 		snprintf(why, len, "a VF of the pool was free");
-		return NIC_PATH_VF;
+		return ORCH_NIC_VF;
 	}
 	if (p->vmdq) {
 		snprintf(why, len, "no VF (%s); the NIC has a free VMDq pool",
 			 or_unknown(p->vf_why));
-		return NIC_PATH_VMDQ;
+		return ORCH_NIC_VMDQ;
 	}
 	if (p->vhost_user) {
 		snprintf(why, len, "no VF (%s), no VMDq (%s); falling back to a vhost-user port on iopass-switch",
 			 or_unknown(p->vf_why), or_unknown(p->vmdq_why));
-		return NIC_PATH_VHOST_USER;
+		return ORCH_NIC_VHOST_USER;
 	}
 	snprintf(why, len, "no VF (%s), no VMDq (%s), no vhost-user (%s)",
 		 or_unknown(p->vf_why), or_unknown(p->vmdq_why),
 		 or_unknown(p->vhost_why));
-	return NIC_PATH_NONE;
+	return ORCH_NIC_NONE;
 }
 
-static int nic_mac_parse(const char *s, size_t len, uint8_t mac[6])
-{
-	if (mac_parse(s, len, mac))
-		return -EINVAL;
-	/* A multicast or all-zero MAC cannot be a NIC's own address. */
-	if ((mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-		return -EINVAL;
-	return 0;
-}
-
-static int nic_opt(struct nic_spec *n, const char *s, size_t len,
+static int nic_opt(struct orch_nic_spec *n, const char *s, size_t len,
 		   const char *spec, struct errbuf *eb)
 {
 	if (len > 4 && !strncmp(s, "mac=", 4)) {
-		if (nic_mac_parse(s + 4, len - 4, n->mac))
+		if (mac_parse(s + 4, len - 4, n->mac))
 			return errbuf_set(eb, -EINVAL,
-				"--nic %s: '%.*s' is not a unicast MAC (like 52:54:00:12:34:56)",
+				"--nic '%s': mac must be six hex octets like 52:54:00:12:34:56 ('%.*s' is not a unicast MAC)",
+				spec, (int)(len - 4), s + 4);
+		/* A multicast or all-zero MAC cannot be a NIC's own address. */
+		if ((n->mac[0] & 1) || !(n->mac[0] | n->mac[1] | n->mac[2] |
+					 n->mac[3] | n->mac[4] | n->mac[5]))
+			return errbuf_set(eb, -EINVAL,
+				"--nic '%s': '%.*s' is not a unicast MAC (a NIC's own address is unicast and not zero)",
 				spec, (int)(len - 4), s + 4);
 		n->has_mac = true;
+		return 0;
+	}
+	if (len == 6 && !strncmp(s, "server", 6) && !n->is_pool) {
+		n->vhost.server = true;
 		return 0;
 	}
 	if (len > 5 && !strncmp(s, "vlan=", 5) && n->is_pool) {
@@ -92,15 +92,19 @@ static int nic_opt(struct nic_spec *n, const char *s, size_t len,
 		return 0;
 bad_vlan:
 		return errbuf_set(eb, -EINVAL,
-			"--nic %s: VLAN '%.*s' is not a number from 1 to 4094",
+			"--nic '%s': VLAN '%.*s' is not a number from 1 to 4094",
 			spec, (int)(len - 5), s + 5);
 	}
 	return errbuf_set(eb, -EINVAL,
-		"--nic %s: unknown option '%.*s'; a NIC takes mac=MAC%s",
-		spec, (int)len, s, n->is_pool ? " and vlan=ID" : "");
+		"--nic '%s': unknown option '%.*s'; a NIC takes mac=MAC and %s",
+		spec, (int)len, s, n->is_pool ? "vlan=ID" : "server");
 }
 
-int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
+/*
+ * The one --nic grammar. A kind it does not know is named as such: the
+ * message for a word with no kind at all lists both.
+ */
+int orch_nic_parse(const char *s, struct orch_nic_spec *out, struct errbuf *eb)
 {
 	const char *what, *comma, *end;
 	size_t len;
@@ -112,6 +116,9 @@ int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
 		what = s + 5;
 	} else if (!strncmp(s, "vhost-user:", 11)) {
 		what = s + 11;
+	} else if (strchr(s, ':')) {
+		return errbuf_set(eb, -EINVAL,
+			"--nic '%s': unknown kind; give vhost-user:PATH[,mac=MAC][,server]", s);
 	} else {
 		return errbuf_set(eb, -EINVAL,
 			"--nic '%s': say pool:NAME (a VF, else a queue pool, else iopass-switch) or vhost-user:PATH",
@@ -122,9 +129,13 @@ int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
 	if (!len)
 		return errbuf_set(eb, -EINVAL, "--nic '%s': the %s is missing",
 				  s, out->is_pool ? "pool name" : "socket path");
-	if (len >= (out->is_pool ? sizeof(out->pool) : sizeof(out->path)))
-		return errbuf_set(eb, -ENAMETOOLONG, "--nic '%s': name too long", s);
-	memcpy(out->is_pool ? out->pool : out->path, what, len);
+	if (out->is_pool && len >= sizeof(out->pool))
+		return errbuf_set(eb, -EINVAL, "--nic '%s': the pool name is longer than %zu bytes",
+				  s, sizeof(out->pool) - 1);
+	if (!out->is_pool && len > VMM_NIC_PATH_MAX)
+		return errbuf_set(eb, -EINVAL, "--nic '%s': the socket path must be 1 to %d bytes",
+				  s, VMM_NIC_PATH_MAX);
+	memcpy(out->is_pool ? out->pool : out->vhost.socket, what, len);
 	while (comma) {
 		int ret;
 
@@ -135,5 +146,8 @@ int nic_spec_parse(const char *s, struct nic_spec *out, struct errbuf *eb)
 		if (ret)
 			return ret;
 	}
+	/* The vhost-user backend as given: the MAC is the NIC's. */
+	memcpy(out->vhost.mac, out->mac, sizeof(out->mac));
+	out->vhost.mac_set = out->has_mac;
 	return 0;
 }

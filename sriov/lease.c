@@ -354,6 +354,19 @@ static int update_record(const char *state, const struct lease *l, struct errbuf
 	return state_write(state, name, rec, eb);
 }
 
+bool lease_owner_valid(const char *owner)
+{
+	size_t n = strlen(owner);
+
+	if (!n || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (owner[i] < 0x21 || owner[i] > 0x7e || owner[i] == '"' ||
+		    owner[i] == '\\')
+			return false;
+	return true;
+}
+
 int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
 		  size_t n, const char *owner, const char *pool,
 		  const struct pool_vf_settings *vf, const char *driver,
@@ -365,6 +378,10 @@ int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
 	int ret, group;
 
 	memset(out, 0, sizeof(*out));
+	if (!lease_owner_valid(owner))
+		return errbuf_set(eb, -EINVAL,
+				  "owner '%s' must be 1-63 printable characters without spaces or quotes",
+				  owner);
 	snprintf(out->owner, sizeof(out->owner), "%s", owner);
 	snprintf(out->pool, sizeof(out->pool), "%s", pool ? pool : "");
 	snprintf(out->driver, sizeof(out->driver), "%s", driver);

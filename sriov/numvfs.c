@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "iopass/sriov.h"
@@ -65,14 +64,6 @@ static int count_vfs(const char *sysfs, const char *pf)
 		if (!sysfs_exists(sysfs, rel))
 			return n;
 	}
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -136,7 +127,7 @@ int sriov_apply(const char *sysfs, const struct pci_addr *pf,
 {
 	char bdf[PCI_ADDR_STRLEN], rel[128];
 	int ret, autoprobe = -1;	/* what this apply set it to */
-	long deadline;
+	int64_t deadline;
 
 	pci_addr_format(pf, bdf);
 	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/sriov_drivers_autoprobe", bdf);

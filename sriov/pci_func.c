@@ -154,3 +154,21 @@ err_free:
 	free(list);
 	return ret;
 }
+
+int pci_func_resolve(const char *sysfs, const char *arg, struct pci_addr *addr,
+		     struct errbuf *eb)
+{
+	char rel[128], target[64];
+
+	if (!pci_addr_parse(arg, addr))
+		return 0;
+	/* A network interface name: its PCI function through sysfs. */
+	if (strlen(arg) < 16 && !strchr(arg, '/')) {
+		snprintf(rel, sizeof(rel), "class/net/%s/device", arg);
+		if (!sysfs_link_base(sysfs, rel, target, sizeof(target)) &&
+		    !pci_addr_parse(target, addr))
+			return 0;
+	}
+	return errbuf_set(eb, -EINVAL, "'%s' is neither a PCI address (DDDD:BB:DD.F such as "
+			  "0000:01:00.0) nor a network interface of a PCI device", arg);
+}

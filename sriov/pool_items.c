@@ -6,6 +6,7 @@
  * and its column for the error message; pool_conf.c does the rest.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,4 +478,75 @@ void pool_pf_format(const struct pool_pf *pf, char *buf, size_t len)
 			return;
 		off += (size_t)n;
 	}
+}
+
+/* Appends printf output at the end of buf, as far as it fits. */
+static void cat(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	if (off + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
+void pool_selectors_format(const struct pool *p, char *buf, size_t len)
+{
+	char one[128];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->nvendors; i++)
+		cat(buf, len, "%s%04x", i ? "," : " vendor=", p->vendors[i]);
+	for (size_t i = 0; i < p->ndevices; i++)
+		cat(buf, len, "%s%04x", i ? "," : " device=", p->devices[i]);
+	for (size_t i = 0; i < p->naddrs; i++) {
+		pci_addr_format(&p->addrs[i], one);
+		cat(buf, len, "%s%s", i ? "," : " address=", one);
+	}
+	for (size_t i = 0; i < p->ndrivers; i++)
+		cat(buf, len, "%s%s", i ? "," : " driver=",
+		    p->drivers[i][0] ? p->drivers[i] : "none");
+	for (size_t i = 0; i < p->nclasses; i++)
+		cat(buf, len, "%s%s", i ? "," : " class=", pool_class_name(p->classes[i]));
+	for (size_t i = 0; i < p->npfs; i++) {
+		pool_pf_format(&p->pfs[i], one, sizeof(one));
+		cat(buf, len, " pf=%s", one);
+	}
+	if (p->vfs_only)
+		cat(buf, len, " vfs-only");
+}
+
+void pool_vf_format(const struct pool_vf_settings *vf, char *buf, size_t len)
+{
+	const struct vf_settings *w = &vf->want;
+	char mac[18];
+
+	buf[0] = '\0';
+	if (!vf->mask)
+		cat(buf, len, " none (VFs keep their settings)");
+	if (vf->mask & VF_FIELD_MAC) {
+		if (vf->mac_auto)
+			snprintf(mac, sizeof(mac), "auto");
+		else
+			mac_format(w->mac, mac);
+		cat(buf, len, " mac=%s", mac);
+	}
+	if (vf->mask & VF_FIELD_VLAN)
+		cat(buf, len, " vlan=%u qos=%u vlan-proto=%s", w->vlan, w->qos,
+		    vf_vlan_proto_name(w->vlan_proto));
+	if (vf->mask & VF_FIELD_SPOOFCHK)
+		cat(buf, len, " spoofchk=%s", w->spoofchk ? "on" : "off");
+	if (vf->mask & VF_FIELD_TRUST)
+		cat(buf, len, " trust=%s", w->trust ? "on" : "off");
+	if (vf->mask & VF_FIELD_LINK_STATE)
+		cat(buf, len, " state=%s", vf_link_state_name(w->link_state));
+	if (vf->mask & VF_FIELD_MAX_RATE)
+		cat(buf, len, " max-tx-rate=%u", w->max_tx_rate);
+	if (vf->mask & VF_FIELD_MIN_RATE)
+		cat(buf, len, " min-tx-rate=%u", w->min_tx_rate);
 }

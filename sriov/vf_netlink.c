@@ -255,34 +255,55 @@ unsigned int vf_settings_diff(const struct vf_settings *cur,
 	return diff;
 }
 
-static void describe_value(unsigned int field, const struct vf_settings *s,
-			   char *buf, size_t len)
+void vf_field_format(unsigned int field, const struct vf_settings *s,
+		     char *buf, size_t len)
 {
-	char mac[18];
-
+	if (!(s->known & field)) {
+		snprintf(buf, len, "?");
+		return;
+	}
 	switch (field) {
 	case VF_FIELD_MAC:
-		vf_mac_format(s->mac, mac);
-		snprintf(buf, len, "mac %s", mac);
+		mac_format(s->mac, buf);
 		break;
 	case VF_FIELD_VLAN:
-		snprintf(buf, len, "vlan %u qos %u proto %s", s->vlan, s->qos,
+		snprintf(buf, len, "%u qos %u proto %s", s->vlan, s->qos,
 			 vf_vlan_proto_name(s->vlan_proto));
 		break;
 	case VF_FIELD_SPOOFCHK:
-		snprintf(buf, len, "spoofchk %s", s->spoofchk ? "on" : "off");
+		snprintf(buf, len, "%s", s->spoofchk ? "on" : "off");
 		break;
 	case VF_FIELD_TRUST:
-		snprintf(buf, len, "trust %s", s->trust ? "on" : "off");
+		snprintf(buf, len, "%s", s->trust ? "on" : "off");
 		break;
 	case VF_FIELD_LINK_STATE:
-		snprintf(buf, len, "state %s", vf_link_state_name(s->link_state));
+		snprintf(buf, len, "%s", vf_link_state_name(s->link_state));
+		break;
+	case VF_FIELD_MIN_RATE:
+		snprintf(buf, len, "%u", s->min_tx_rate);
 		break;
 	default:
-		snprintf(buf, len, "min-rate %u max-rate %u", s->min_tx_rate,
-			 s->max_tx_rate);
+		snprintf(buf, len, "%u", s->max_tx_rate);
 		break;
 	}
+}
+
+/* "vlan 5 qos 0 proto 802.1Q"; both rates go in one kernel attribute. */
+static void describe_value(unsigned int field, const struct vf_settings *s,
+			   char *buf, size_t len)
+{
+	struct vf_settings all = *s;
+	char v[40], min[12], max[12];
+
+	all.known = VF_FIELD_ALL;
+	if (field & (VF_FIELD_MIN_RATE | VF_FIELD_MAX_RATE)) {
+		vf_field_format(VF_FIELD_MIN_RATE, &all, min, sizeof(min));
+		vf_field_format(VF_FIELD_MAX_RATE, &all, max, sizeof(max));
+		snprintf(buf, len, "min-rate %s max-rate %s", min, max);
+		return;
+	}
+	vf_field_format(field, &all, v, sizeof(v));
+	snprintf(buf, len, "%s %s", vf_field_name(field), v);
 }
 
 static void fields_list(unsigned int fields, char *buf, size_t len)
@@ -306,7 +327,7 @@ static int set_error(const struct vf_pf *pf, int vf, unsigned int field,
 {
 	const char *what = field & (VF_FIELD_MIN_RATE | VF_FIELD_MAX_RATE) ?
 			   "tx rates" : vf_field_name(field);
-	char val[64], done[96], ext[300] = "";
+	char val[64], done[160], ext[300] = "";
 	int err = rep->error;
 
 	describe_value(field, s, val, sizeof(val));
@@ -315,20 +336,22 @@ static int set_error(const struct vf_pf *pf, int vf, unsigned int field,
 		snprintf(ext, sizeof(ext), " (kernel: %s)", rep->ext);
 	if (changed)
 		snprintf(done + strlen(done), sizeof(done) - strlen(done),
-			 " already changed");
+			 " changed and could not be put back ('iopass vf restore')");
+	else
+		snprintf(done, sizeof(done), "nothing was changed");
 	if (err == -EOPNOTSUPP)
 		return errbuf_set(eb, err,
 				  "the driver of %s does not support setting %s on VFs%s%s%s",
-				  pf->ifname, what, ext, changed ? "; " : "", done);
+				  pf->ifname, what, ext, "; ", done);
 	if (err == -EPROTONOSUPPORT)
 		return errbuf_set(eb, err,
 				  "the driver of %s does not support VLAN protocol %s on VFs%s%s%s",
 				  pf->ifname, vf_vlan_proto_name(s->vlan_proto), ext,
-				  changed ? "; " : "", done);
+				  "; ", done);
 	if (err == -EINVAL)
 		return errbuf_set(eb, err,
 				  "the driver of %s refused '%s' for VF %d: it does not support setting %s on VFs, or not to this value%s%s%s",
-				  pf->ifname, val, vf, what, ext, changed ? "; " : "", done);
+				  pf->ifname, val, vf, what, ext, "; ", done);
 	if (err == -EPERM || err == -EACCES)
 		return errbuf_set(eb, err,
 				  "not allowed to change VF settings of %s: run as root (CAP_NET_ADMIN)",
@@ -337,10 +360,10 @@ static int set_error(const struct vf_pf *pf, int vf, unsigned int field,
 		return errbuf_set(eb, err,
 				  "VF %d of %s stayed busy (EBUSY) through %d tries while setting %s; the VF may be resetting: try again%s%s%s",
 				  vf, pf->ifname, VF_BUSY_TRIES, what, ext,
-				  changed ? "; " : "", done);
+				  "; ", done);
 	return errbuf_set(eb, err, "cannot set '%s' on VF %d of %s: %s%s%s%s",
 			  val, vf, pf->ifname, strerror(-err), ext,
-			  changed ? "; " : "", done);
+			  "; ", done);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -351,12 +374,35 @@ static void sleep_ms(unsigned int ms)
 		;
 }
 
+/* One field of VF vf to s's value, retried while the VF is busy. */
+static int set_one(struct nl_sock *sk, const struct vf_pf *pf, int vf, unsigned int f,
+		   const struct vf_settings *s, struct nl_reply *rep, struct errbuf *eb)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	rep->error = 0;
+	ret = vf_nl_build_setvf(pf->ifindex, vf, f, s, &msg);
+	if (ret)
+		return errbuf_set(eb, ret, "out of memory for a netlink message");
+	for (int try = 0; try < VF_BUSY_TRIES; try++) {
+		if (try)
+			sleep_ms(VF_BUSY_FIRST_MS << (try - 1));
+		ret = nl_transact(sk, msg, rep, eb);
+		if (ret || rep->error != -EBUSY)
+			break;
+	}
+	nlmsg_free(msg);
+	return ret;
+}
+
 int vf_apply(const struct vf_pf *pf, int vf, const struct vf_settings *want,
 	     unsigned int mask, unsigned int *changed, struct errbuf *eb)
 {
 	const struct vf_settings *cur;
 	struct vf_settings next;
-	unsigned int diff, done = 0;
+	struct nl_reply rep = { .error = 0 };
+	unsigned int diff, done = 0, f = 0;
 	struct nl_sock *sk;
 	int ret;
 
@@ -386,33 +432,35 @@ int vf_apply(const struct vf_pf *pf, int vf, const struct vf_settings *want,
 	ret = nl_open(&sk, eb);
 	if (ret)
 		return ret;
-	for (unsigned int f = 1; f & VF_FIELD_ALL; f <<= 1) {
-		struct nl_reply rep;
-		struct nl_msg *msg;
-
+	for (f = 1; f & VF_FIELD_ALL; f <<= 1) {
 		if (!(diff & f) || (f == VF_FIELD_MAX_RATE && (diff & VF_FIELD_MIN_RATE)))
 			continue;
-		ret = vf_nl_build_setvf(pf->ifindex, vf, f, &next, &msg);
-		if (ret) {
-			ret = errbuf_set(eb, ret, "out of memory for a netlink message");
-			break;
-		}
-		for (int try = 0; try < VF_BUSY_TRIES; try++) {
-			if (try)
-				sleep_ms(VF_BUSY_FIRST_MS << (try - 1));
-			ret = nl_transact(sk, msg, &rep, eb);
-			if (ret || rep.error != -EBUSY)
-				break;
-		}
-		nlmsg_free(msg);
-		if (!ret && rep.error)
-			ret = set_error(pf, vf, f, &next, &rep, done, eb);
-		if (ret)
+		ret = set_one(sk, pf, vf, f, &next, &rep, eb);
+		if (ret || rep.error)
 			break;
 		done |= f;
 		if (f == VF_FIELD_MIN_RATE)
 			done |= diff & VF_FIELD_MAX_RATE;
 	}
+	/*
+	 * A driver that refuses one field (igb: link state, 802.1ad, a minimum
+	 * rate) must not leave the VF half changed: the fields set before it
+	 * go back to what they were, so a refused command changed nothing.
+	 */
+	if ((ret || rep.error) && done) {
+		struct vf_settings back = *cur;
+		struct nl_reply brep;
+
+		back.vf = vf;
+		for (unsigned int b = 1; b & VF_FIELD_ALL; b <<= 1) {
+			if (!(done & b) || (b == VF_FIELD_MAX_RATE && (done & VF_FIELD_MIN_RATE)))
+				continue;
+			if (!set_one(sk, pf, vf, b, &back, &brep, NULL) && !brep.error)
+				done &= ~(b == VF_FIELD_MIN_RATE ? b | VF_FIELD_MAX_RATE : b);
+		}
+	}
+	if (!ret && rep.error)
+		ret = set_error(pf, vf, f, &next, &rep, done, eb);
 	nl_socket_free(sk);
 	if (changed)
 		*changed = done;

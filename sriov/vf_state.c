@@ -14,12 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 
 #include "iopass/sriov.h"
 #include "iopass/state.h"
-
-#define VF_RECORD_VERSION 1
 
 static const char *const field_names[] = {
 	"mac", "vlan", "spoofchk", "trust", "state", "min-rate", "max-rate",
@@ -46,17 +43,6 @@ const char *vf_link_state_name(enum vf_link_state s)
 	       link_state_names[s] : "?";
 }
 
-int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN])
-{
-	return mac_parse(s, strlen(s), mac);
-}
-
-void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
-}
-
 /* ---------------------------------------------------------- keywords */
 
 /* Decimal without sign, spaces or trailing junk, at most max. */
@@ -76,6 +62,17 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *val)
 			return -ERANGE;
 	}
 	*val = v;
+	return 0;
+}
+
+int vf_index_parse(const char *s, int *vf, struct errbuf *eb)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 0xffff, &v))
+		return errbuf_set(eb, -EINVAL, "'%s' is not a VF number: expected 0, 1, 2, ... "
+				  "(the VF's index under its PF)", s);
+	*vf = (int)v;
 	return 0;
 }
 
@@ -139,7 +136,7 @@ int vf_args_parse(int argc, char *const argv[], struct vf_settings *want,
 
 		switch (field) {
 		case VF_FIELD_MAC:
-			if (vf_mac_parse(val, want->mac))
+			if (mac_parse(val, strlen(val), want->mac))
 				return errbuf_set(eb, -EINVAL,
 						  "malformed MAC address '%s': expected six ':'-separated hex bytes like 02:00:00:00:00:01",
 						  val);
@@ -231,199 +228,6 @@ int vf_state_name(const char *key, int vf, char *name, size_t len)
 	int n = snprintf(name, len, "vf/%s-vf%d.json", key, vf);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-char *vf_settings_to_json(const char *key, const char *ifname,
-			  const struct vf_settings *s)
-{
-	json_object *o = json_object_new_object();
-	char mac[18], when[32];
-	struct tm tm;
-	time_t now = time(NULL);
-	char *text;
-
-	if (!o)
-		return NULL;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_object_object_add(o, "version", json_object_new_int(VF_RECORD_VERSION));
-	json_object_object_add(o, "pf", json_object_new_string(key));
-	json_object_object_add(o, "ifname", json_object_new_string(ifname));
-	json_object_object_add(o, "vf", json_object_new_int(s->vf));
-	json_object_object_add(o, "saved_at", json_object_new_string(when));
-	if (s->known & VF_FIELD_MAC) {
-		vf_mac_format(s->mac, mac);
-		json_object_object_add(o, "mac", json_object_new_string(mac));
-	}
-	if (s->known & VF_FIELD_VLAN) {
-		json_object_object_add(o, "vlan", json_object_new_int(s->vlan));
-		json_object_object_add(o, "qos", json_object_new_int(s->qos));
-		json_object_object_add(o, "vlan_proto",
-				       json_object_new_string(vf_vlan_proto_name(s->vlan_proto)));
-	}
-	if (s->known & VF_FIELD_SPOOFCHK)
-		json_object_object_add(o, "spoofchk", json_object_new_boolean(s->spoofchk));
-	if (s->known & VF_FIELD_TRUST)
-		json_object_object_add(o, "trust", json_object_new_boolean(s->trust));
-	if (s->known & VF_FIELD_LINK_STATE)
-		json_object_object_add(o, "link_state",
-				       json_object_new_string(vf_link_state_name(s->link_state)));
-	if (s->known & VF_FIELD_MIN_RATE)
-		json_object_object_add(o, "min_tx_rate", json_object_new_int64(s->min_tx_rate));
-	if (s->known & VF_FIELD_MAX_RATE)
-		json_object_object_add(o, "max_tx_rate", json_object_new_int64(s->max_tx_rate));
-	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-	return text;
-}
-
-/* The integer member key of o in [min, max]: 1 found, 0 absent, -EBADMSG. */
-static int get_int(json_object *o, const char *key, int64_t min, int64_t max,
-		   int64_t *v)
-{
-	json_object *j;
-
-	if (!json_object_object_get_ex(o, key, &j) || !j)
-		return 0;
-	if (!json_object_is_type(j, json_type_int))
-		return -EBADMSG;
-	errno = 0;
-	*v = json_object_get_int64(j);
-	return errno || *v < min || *v > max ? -EBADMSG : 1;
-}
-
-static int get_bool(json_object *o, const char *key, bool *v)
-{
-	json_object *j;
-
-	if (!json_object_object_get_ex(o, key, &j) || !j)
-		return 0;
-	if (!json_object_is_type(j, json_type_boolean))
-		return -EBADMSG;
-	*v = json_object_get_boolean(j);
-	return 1;
-}
-
-static const char *get_str(json_object *o, const char *key, int *ret)
-{
-	json_object *j;
-
-	*ret = 0;
-	if (!json_object_object_get_ex(o, key, &j) || !j)
-		return NULL;
-	if (!json_object_is_type(j, json_type_string)) {
-		*ret = -EBADMSG;
-		return NULL;
-	}
-	*ret = 1;
-	return json_object_get_string(j);
-}
-
-int vf_settings_from_json(const char *text, struct vf_settings *s,
-			  struct errbuf *eb)
-{
-	enum json_tokener_error jerr;
-	const char *str, *bad = NULL;
-	json_object *o;
-	int64_t v, q;
-	int r;
-
-	memset(s, 0, sizeof(*s));
-	o = json_tokener_parse_verbose(text, &jerr);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return errbuf_set(eb, -EBADMSG, "not a JSON object (%s)",
-				  o ? "another JSON value" : json_tokener_error_desc(jerr));
-	}
-	if (get_int(o, "version", 1, INT32_MAX, &v) != 1) {
-		bad = "version";
-		goto err_bad;
-	}
-	if (v != VF_RECORD_VERSION) {
-		json_object_put(o);
-		return errbuf_set(eb, -EPROTO,
-				  "record version %lld; this iopass reads version %d",
-				  (long long)v, VF_RECORD_VERSION);
-	}
-	if (get_int(o, "vf", 0, 0xffff, &v) != 1) {
-		bad = "vf";
-		goto err_bad;
-	}
-	s->vf = (int)v;
-	str = get_str(o, "mac", &r);
-	if (r < 0 || (r && vf_mac_parse(str, s->mac))) {
-		bad = "mac";
-		goto err_bad;
-	}
-	if (r)
-		s->known |= VF_FIELD_MAC;
-	r = get_int(o, "vlan", 0, 4095, &v);
-	if (r) {
-		if (r < 0 || get_int(o, "qos", 0, 7, &q) != 1) {
-			bad = r < 0 ? "vlan" : "qos";
-			goto err_bad;
-		}
-		str = get_str(o, "vlan_proto", &r);
-		if (r != 1 || (strcmp(str, "802.1Q") && strcmp(str, "802.1ad"))) {
-			bad = "vlan_proto";
-			goto err_bad;
-		}
-		s->vlan = (uint16_t)v;
-		s->qos = (uint8_t)q;
-		s->vlan_proto = strcmp(str, "802.1Q") ? VF_VLAN_8021AD : VF_VLAN_8021Q;
-		s->known |= VF_FIELD_VLAN;
-	}
-	r = get_bool(o, "spoofchk", &s->spoofchk);
-	if (r < 0) {
-		bad = "spoofchk";
-		goto err_bad;
-	}
-	s->known |= r ? VF_FIELD_SPOOFCHK : 0;
-	r = get_bool(o, "trust", &s->trust);
-	if (r < 0) {
-		bad = "trust";
-		goto err_bad;
-	}
-	s->known |= r ? VF_FIELD_TRUST : 0;
-	str = get_str(o, "link_state", &r);
-	if (r) {
-		unsigned int i;
-
-		for (i = 0; r == 1 && i < ARRAY_SIZE(link_state_names); i++)
-			if (!strcmp(str, link_state_names[i]))
-				break;
-		if (r < 0 || i == ARRAY_SIZE(link_state_names)) {
-			bad = "link_state";
-			goto err_bad;
-		}
-		s->link_state = (enum vf_link_state)i;
-		s->known |= VF_FIELD_LINK_STATE;
-	}
-	r = get_int(o, "min_tx_rate", 0, UINT32_MAX, &v);
-	if (r < 0) {
-		bad = "min_tx_rate";
-		goto err_bad;
-	}
-	if (r) {
-		s->min_tx_rate = (uint32_t)v;
-		s->known |= VF_FIELD_MIN_RATE;
-	}
-	r = get_int(o, "max_tx_rate", 0, UINT32_MAX, &v);
-	if (r < 0) {
-		bad = "max_tx_rate";
-		goto err_bad;
-	}
-	if (r) {
-		s->max_tx_rate = (uint32_t)v;
-		s->known |= VF_FIELD_MAX_RATE;
-	}
-	json_object_put(o);
-	return 0;
-
-err_bad:
-	json_object_put(o);
-	return errbuf_set(eb, -EBADMSG, "field '%s' is missing or malformed", bad);
 }
 
 int vf_state_save(const char *dir, const char *key, const char *ifname,

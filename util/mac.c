@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "iopass/util.h"
@@ -19,4 +20,10 @@ int mac_parse(const char *s, size_t len, uint8_t mac[6])
 	}
 	memcpy(mac, m, sizeof(m));
 	return 0;
+}
+
+void mac_format(const uint8_t mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
 }

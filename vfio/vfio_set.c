@@ -3,9 +3,10 @@
  * Every assigned device of one VM. Kernel devices share one DMA domain,
  * opened with the first of them, with all guest RAM mapped at IOVA = GPA
  * once (after RLIMIT_MEMLOCK was checked, so that pinning cannot fail
- * halfway for want of it). vfio-user devices get the RAM regions through
- * their transport instead (the server maps the memfd). Whatever an add
- * fails on is undone before it returns.
+ * halfway for want of it). vfio-user devices map the RAM through their
+ * transport's own DMA mapping instead (the server maps the memfd): one
+ * interface, vfio_dma, for both. Whatever an add fails on is undone
+ * before it returns.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,9 +20,10 @@
 struct vfio_set {
 	struct vm *vm;
 	struct iommu_domain *dom;
+	struct vfio_dma_domain dom_dma;	/* DMA through dom */
 	bool ram_mapped;	/* in dom */
 	struct vfio_pci **devs;
-	struct vfio_spec *specs;
+	char **specs;		/* as given, for the device-twice check */
 	size_t n;
 };
 
@@ -114,6 +116,25 @@ err_bdf:
 			  "vfio-user:PATH", spec);
 }
 
+int vfio_spec_twice(const char *const *given, size_t n, const char *spec,
+		    struct errbuf *eb)
+{
+	struct vfio_spec sp, other;
+
+	if (vfio_spec_parse(spec, &sp, NULL))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (vfio_spec_parse(given[i], &other, NULL) || sp.user != other.user ||
+		    (sp.user ? strcmp(sp.user_path, other.user_path) :
+			       pci_addr_cmp(&sp.addr, &other.addr)))
+			continue;
+		return errbuf_set(eb, -EBUSY, "--device %s is given twice (as '%s' and "
+				  "'%s'): a device can be assigned to a VM once", spec,
+				  given[i], spec);
+	}
+	return 0;
+}
+
 int vfio_set_create(struct vm *vm, struct vfio_set **out, struct errbuf *eb)
 {
 	struct vfio_set *s = calloc(1, sizeof(*s));
@@ -164,17 +185,10 @@ static int kernel_open(struct vfio_set *s, const struct vfio_spec *sp,
 	if (ret)
 		goto err_dom;
 	if (!s->ram_mapped) {
-		ram_total(s->vm, r, &n);
-		for (int i = 0; i < n; i++) {
-			ret = iommu_domain_map(s->dom, r[i].gpa, r[i].size,
-					       r[i].hva, eb);
-			if (ret) {
-				while (i-- > 0)
-					iommu_domain_unmap(s->dom, r[i].gpa,
-							   r[i].size);
-				goto err_t;
-			}
-		}
+		vfio_dma_domain_init(&s->dom_dma, s->dom);
+		ret = vfio_dma_map_ram(&s->dom_dma.dma, s->vm, eb);
+		if (ret)
+			goto err_t;
 		s->ram_mapped = true;
 	}
 	return 0;
@@ -192,27 +206,15 @@ err_dom:
 static int user_open(struct vfio_set *s, const struct vfio_spec *sp,
 		     struct vfio_transport **t, struct errbuf *eb)
 {
-	struct vm_ram_region r[VM_RAM_REGIONS_MAX];
-	int n, ret;
+	int ret;
 
 	ret = vfio_user_connect(sp->user_path, t, eb);
 	if (ret)
 		return ret;
-	if (!(*t)->ops->dma_map)
-		return 0;
-	n = vm_ram_regions(s->vm, r, VM_RAM_REGIONS_MAX);
-	for (int i = 0; i < n; i++) {
-		ret = (*t)->ops->dma_map(*t, r[i].gpa, r[i].size, r[i].fd,
-					 r[i].fd_offset, true);
-		if (ret) {
-			errbuf_set(eb, ret, "%s: cannot share guest RAM with "
-				   "the server: %s", (*t)->name,
-				   strerror(-ret));
-			(*t)->ops->close(*t);
-			return ret;
-		}
-	}
-	return 0;
+	ret = vfio_dma_map_ram((*t)->dma, s->vm, eb);
+	if (ret)
+		(*t)->ops->close(*t);
+	return ret;
 }
 
 int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
@@ -221,29 +223,26 @@ int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
 	struct vfio_transport *t;
 	struct vfio_spec sp;
 	struct vfio_pci **devs, *vp;
-	struct vfio_spec *specs;
+	char **specs, *copy;
 	bool had_dom = s->dom;
 	int ret;
 
 	ret = vfio_spec_parse(spec, &sp, eb);
+	if (!ret)
+		ret = vfio_spec_twice((const char *const *)s->specs, s->n, spec, eb);
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < s->n; i++) {
-		if (sp.user != s->specs[i].user ||
-		    (sp.user ? strcmp(sp.user_path, s->specs[i].user_path) :
-			       pci_addr_cmp(&sp.addr, &s->specs[i].addr)))
-			continue;
-		return errbuf_set(eb, -EBUSY, "--device %s is given twice: a "
-				  "device can be assigned to a VM once", spec);
-	}
 	devs = realloc(s->devs, (s->n + 1) * sizeof(*devs));
 	if (devs)
 		s->devs = devs;
 	specs = realloc(s->specs, (s->n + 1) * sizeof(*specs));
 	if (specs)
 		s->specs = specs;
-	if (!devs || !specs)
+	copy = strdup(spec);
+	if (!devs || !specs || !copy) {
+		free(copy);
 		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
 
 	ret = sp.user ? user_open(s, &sp, &t, eb) : kernel_open(s, &sp, &t, eb);
 	if (ret)
@@ -257,10 +256,11 @@ int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
 			s->dom = NULL;
 			s->ram_mapped = false;
 		}
+		free(copy);
 		return ret;
 	}
 	s->devs[s->n] = vp;
-	s->specs[s->n] = sp;
+	s->specs[s->n] = copy;
 	s->n++;
 	if (sp.user)
 		return 0;
@@ -302,6 +302,8 @@ int vfio_set_destroy_checked(struct vfio_set *s, struct errbuf *eb)
 	/* Every device goes, whatever one of them fails on. */
 	while (s->n > 0) {
 		int r = vfio_pci_detach_checked(s->devs[--s->n], &one);
+
+		free(s->specs[s->n]);
 
 		if (r && !failed++) {
 			ret = r;

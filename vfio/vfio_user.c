@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 
 struct vfio_user {
 	struct vfio_transport t;
+	struct vfio_dma dma;		/* t.dma */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int sock;
 	pthread_mutex_t lock;
@@ -110,7 +112,7 @@ static int vu_refuse_command(struct vfio_user *vu,
 	if (h->flags & VFIO_USER_F_NO_REPLY)
 		return 0;
 	vfio_user_hdr_put(msg, &r);
-	return vfio_user_sock_send(vu->sock, msg, sizeof(msg), NULL, 0, deadline);
+	return usock_send(vu->sock, msg, sizeof(msg), NULL, 0, deadline);
 }
 
 /*
@@ -128,7 +130,7 @@ static int vu_call(struct vfio_user *vu, uint16_t cmd, int plen,
 		.size = VFIO_USER_HDR_SIZE + plen,
 		.flags = VFIO_USER_F_TYPE_COMMAND,
 	};
-	int64_t deadline = vfio_user_now_ms() + vu->timeout_ms;
+	int64_t deadline = now_ms() + vu->timeout_ms;
 	struct vfio_user_hdr r;
 	int ret;
 
@@ -139,7 +141,7 @@ static int vu_call(struct vfio_user *vu, uint16_t cmd, int plen,
 		return errbuf_set(eb, -EIO, "vfio-user connection to %s is down (%s); restart the VM",
 				  vu->path, strerror(-vu->broken));
 	vfio_user_hdr_put(vu->buf, &h);
-	ret = vfio_user_sock_send(vu->sock, vu->buf, h.size, fds, nfds, deadline);
+	ret = usock_send(vu->sock, vu->buf, h.size, fds, nfds, deadline);
 	if (ret)
 		return vu_broken(vu, ret, eb, what);
 
@@ -450,33 +452,44 @@ static int vu_reset(struct vfio_transport *t)
 	return ret;
 }
 
-static int vu_dma_map(struct vfio_transport *t, uint64_t iova, uint64_t size,
-		      int fd, uint64_t fd_offset, bool writable)
+static struct vfio_user *dma_to_vu(struct vfio_dma *d)
 {
-	struct vfio_user *vu = to_vu(t);
+	return (struct vfio_user *)((char *)d - offsetof(struct vfio_user, dma));
+}
+
+/* The server maps the memfd itself: it gets the descriptor and offset. */
+static int vu_dma_map(struct vfio_dma *d, const struct vm_ram_region *r,
+		      bool writable, struct errbuf *eb)
+{
+	struct vfio_user *vu = dma_to_vu(d);
 	struct vfio_user_dma_map m = {
 		.flags = VFIO_USER_DMA_READ_OK |
 			 (writable ? VFIO_USER_DMA_WRITE_OK : 0),
-		.offset = fd_offset, .addr = iova, .size = size,
+		.offset = r->fd_offset, .addr = r->gpa, .size = r->size,
 	};
 	uint64_t pg = vu->peer.pgsizes & -vu->peer.pgsizes;	/* smallest */
 	int ret;
 
-	if (fd < 0 || !size || ((iova | size | fd_offset) & (pg - 1)) ||
-	    iova + size < iova)
-		return -EINVAL;
+	if (r->fd < 0 || !r->size || ((r->gpa | r->size | r->fd_offset) & (pg - 1)) ||
+	    r->gpa + r->size < r->gpa)
+		return errbuf_set(eb, -EINVAL, "%s: cannot share guest RAM %#llx+%#llx "
+				  "with the server: not aligned to its page size %#llx",
+				  vu->t.name, (unsigned long long)r->gpa,
+				  (unsigned long long)r->size, (unsigned long long)pg);
 	pthread_mutex_lock(&vu->lock);
 	ret = vfio_user_dma_map_put(vu_payload(vu),
 				    VU_BUF_SIZE - VFIO_USER_HDR_SIZE, &m);
-	ret = vu_call_empty(vu, VFIO_USER_DMA_MAP, ret, &fd, 1);
+	ret = vu_call_empty(vu, VFIO_USER_DMA_MAP, ret, &r->fd, 1);
 	pthread_mutex_unlock(&vu->lock);
+	if (ret)
+		errbuf_set(eb, ret, "%s: cannot share guest RAM with the server: %s",
+			   vu->t.name, strerror(-ret));
 	return ret;
 }
 
-static int vu_dma_unmap(struct vfio_transport *t, uint64_t iova,
-			uint64_t size)
+static int vu_dma_unmap(struct vfio_dma *d, uint64_t iova, uint64_t size)
 {
-	struct vfio_user *vu = to_vu(t);
+	struct vfio_user *vu = dma_to_vu(d);
 	struct vfio_user_dma_unmap u = {
 		.argsz = VFIO_USER_DMA_UNMAP_SIZE, .addr = iova, .size = size,
 	};
@@ -493,6 +506,11 @@ static int vu_dma_unmap(struct vfio_transport *t, uint64_t iova,
 	pthread_mutex_unlock(&vu->lock);
 	return ret;
 }
+
+static const struct vfio_dma_ops vu_dma_ops = {
+	.map = vu_dma_map,
+	.unmap = vu_dma_unmap,
+};
 
 static void vu_close(struct vfio_transport *t)
 {
@@ -519,8 +537,6 @@ static const struct vfio_transport_ops vu_ops = {
 	.irq_info = vu_irq_info,
 	.set_irqs = vu_set_irqs,
 	.reset = vu_reset,
-	.dma_map = vu_dma_map,
-	.dma_unmap = vu_dma_unmap,
 	.close = vu_close,
 };
 
@@ -528,21 +544,17 @@ static const struct vfio_transport_ops vu_ops = {
 
 static int vu_socket_connect(struct vfio_user *vu, struct errbuf *eb)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int err;
 
-	memcpy(sa.sun_path, vu->path, sizeof(sa.sun_path));
-	vu->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (vu->sock < 0)
-		return errbuf_set(eb, -errno, "cannot create a UNIX socket: %s",
-				  strerror(errno));
-	if (!connect(vu->sock, (struct sockaddr *)&sa, sizeof(sa))) {
+	vu->sock = usock_connect(vu->path, vu->timeout_ms);
+	if (vu->sock >= 0) {
 		if (fcntl(vu->sock, F_SETFL, O_NONBLOCK))
 			return errbuf_set(eb, -errno, "cannot make the socket non-blocking: %s",
 					  strerror(errno));
 		return 0;
 	}
-	err = errno;
+	err = -vu->sock;
+	vu->sock = -1;
 	switch (err) {
 	case ENOENT:
 		return errbuf_set(eb, -ENOENT, "no vfio-user server at %s; start it first",
@@ -659,6 +671,8 @@ int vfio_user_connect(const char *path, struct vfio_transport **out,
 		return errbuf_set(eb, -ENOMEM, "out of memory");
 	vu->sock = -1;
 	vu->t.ops = &vu_ops;
+	vu->dma.ops = &vu_dma_ops;
+	vu->t.dma = &vu->dma;
 	pthread_mutex_init(&vu->lock, NULL);
 	if (strlen(path) >= sizeof(vu->path)) {
 		ret = errbuf_set(eb, -ENAMETOOLONG, "vfio-user socket path %s is longer than %zu bytes; "

@@ -2,8 +2,8 @@
 /*
  * vfio-user framing on a non-blocking UNIX stream socket: whole messages
  * with their SCM_RIGHTS descriptors, every wait bounded by a deadline
- * (CLOCK_MONOTONIC milliseconds). Shared by the client (vfio_user.c) and
- * the test server (tests/vfio-user/).
+ * (now_ms()). Messages go out with usock_send() (util.h). Shared by the
+ * client (vfio_user.c) and the test server (tests/vfio-user/).
  */
 #ifndef IOPASS_VFIO_USER_SOCK_H
 #define IOPASS_VFIO_USER_SOCK_H
@@ -13,11 +13,6 @@
 
 #include "vfio_user_msg.h"
 
-int64_t vfio_user_now_ms(void);
-
-/* Sends all of msg; fds go with its first byte. 0, -ETIMEDOUT, -errno. */
-int vfio_user_sock_send(int sock, const void *msg, size_t len, const int *fds,
-			unsigned int nfds, int64_t deadline);
 /*
  * Receives one message into buf (cap bytes at most, header included): the
  * header is checked with vfio_user_hdr_get(). Descriptors that came with it

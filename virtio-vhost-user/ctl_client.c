@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "iopass/state.h"
 #include "iopass/vhost.h"
@@ -25,32 +24,16 @@ void switch_lines_free(char **lines, size_t n)
 	free(lines);
 }
 
-static int ctl_connect(const char *ctl, struct errbuf *eb)
+static int ctl_connect(const char *ctl, int timeout_ms, struct errbuf *eb)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, err;
+	int fd = usock_connect(ctl, timeout_ms);
 
-	if (strlen(ctl) >= sizeof(sa.sun_path))
-		return errbuf_set(eb, -ENAMETOOLONG, "control socket path %s is too long", ctl);
-	strcpy(sa.sun_path, ctl);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -ENAMETOOLONG)
+		return errbuf_set(eb, fd, "control socket path %s is too long", ctl);
 	if (fd < 0)
-		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return errbuf_set(eb, err, "no switch listens at %s (%s); start one with "
-				  "'iopass switch start'", ctl, strerror(-err));
-	}
+		return errbuf_set(eb, fd, "no switch listens at %s (%s); start one with "
+				  "'iopass switch start'", ctl, strerror(-fd));
 	return fd;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int push_line(char ***lines, size_t *n, const char *s, size_t len)
@@ -72,12 +55,12 @@ int switch_call(const char *ctl, const char *request, int timeout_ms,
 {
 	char buf[SWITCH_LINE_MAX * 4];
 	size_t have = 0;
-	long deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	int fd, err;
 
 	*lines = NULL;
 	*nlines = 0;
-	fd = ctl_connect(ctl, eb);
+	fd = ctl_connect(ctl, timeout_ms, eb);
 	if (fd < 0)
 		return fd;
 	if (dprintf(fd, "%s\n", request) < 0) {
@@ -87,7 +70,7 @@ int switch_call(const char *ctl, const char *request, int timeout_ms,
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char *nl;
-		long left = deadline - now_ms();
+		int64_t left = deadline - now_ms();
 		ssize_t r;
 
 		/* Complete lines first: a reply may arrive in one read. */
@@ -142,4 +125,56 @@ out:
 		*nlines = 0;
 	}
 	return err;
+}
+
+static json_object *kv_to_json(const struct switch_kv *kv, unsigned int n)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned int i = 0; i < n; i++) {
+		const char *v = kv[i].val;
+		char *end;
+		long long num = strtoll(v, &end, 10);
+
+		/* Counters and ids are numbers; MACs, names and paths strings. */
+		if (*v && !*end && (v[0] != '0' || !v[1]))
+			json_object_object_add(o, kv[i].key, json_object_new_int64(num));
+		else
+			json_object_object_add(o, kv[i].key, json_object_new_string(v));
+	}
+	return o;
+}
+
+json_object *switch_records_json(char **lines, size_t n, const char *only)
+{
+	json_object *root = json_object_new_object();
+	json_object *ports = json_object_new_array(), *pools = json_object_new_array();
+	json_object *queues = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		struct switch_kv kv[SWITCH_MAX_KV];
+		const char *type;
+		unsigned int nkv;
+
+		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv))
+			continue;
+		if (!strcmp(type, "port"))
+			json_object_array_add(ports, kv_to_json(kv, nkv));
+		else if (!strcmp(type, "pool"))
+			json_object_array_add(pools, kv_to_json(kv, nkv));
+		else if (!strcmp(type, "queue"))
+			json_object_array_add(queues, kv_to_json(kv, nkv));
+		else if (!strcmp(type, "switch") || !strcmp(type, "uplink"))
+			json_object_object_add(root, type, kv_to_json(kv, nkv));
+	}
+	if (only) {
+		json_object_put(root);
+		json_object_put(queues);
+		json_object_put(!strcmp(only, "port") ? pools : ports);
+		return !strcmp(only, "port") ? ports : pools;
+	}
+	json_object_object_add(root, "ports", ports);
+	json_object_object_add(root, "pools", pools);
+	json_object_object_add(root, "queues", queues);
+	return root;
 }

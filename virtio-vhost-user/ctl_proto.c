@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iopass/sriov.h"
 #include "iopass/vhost.h"
 #include "iopass/vmdq.h"
 
@@ -69,9 +68,10 @@ static int parse_u16(const char *s, unsigned int max, uint16_t *out)
 	return 0;
 }
 
-static int port_add_kv(struct switch_port_spec *p, const char *key, const char *val,
-		       unsigned int *seen, struct errbuf *eb)
+int switch_port_set(struct switch_port_spec *p, const char *key, const char *val,
+		    unsigned int *seen, struct errbuf *eb)
 {
+	unsigned int none = 0;
 	static const char *const keys[] = { "mac", "vlan", "path", "mode" };
 	unsigned int i;
 
@@ -81,12 +81,15 @@ static int port_add_kv(struct switch_port_spec *p, const char *key, const char *
 	if (i == ARRAY_SIZE(keys))
 		return errbuf_set(eb, -EINVAL, "port add: unknown key '%s' (keys: mac, vlan, "
 				  "path, mode)", key);
+	if (!seen)
+		seen = &none;
 	if (*seen & 1u << i)
 		return errbuf_set(eb, -EINVAL, "port add: '%s' given twice", key);
 	*seen |= 1u << i;
 	switch (i) {
 	case 0:
-		if (vf_mac_parse(val, p->mac) || vmdq_mac_is_multicast(p->mac) ||
+		if (mac_parse(val, strlen(val), p->mac) ||
+		    vmdq_mac_is_multicast(p->mac) ||
 		    !memcmp(p->mac, "\0\0\0\0\0\0", 6))
 			return errbuf_set(eb, -EINVAL, "port add: mac '%s' is not a unicast "
 					  "MAC like 52:54:00:12:34:56", val);
@@ -124,7 +127,7 @@ static int parse_port_add(char **w, int n, struct switch_req *req, struct errbuf
 		if (!eq || eq == w[i])
 			return errbuf_set(eb, -EINVAL, "port add: '%s' is not key=value", w[i]);
 		*eq = '\0';
-		err = port_add_kv(&req->port, w[i], eq + 1, &seen, eb);
+		err = switch_port_set(&req->port, w[i], eq + 1, &seen, eb);
 		if (err)
 			return err;
 	}
@@ -200,7 +203,7 @@ int switch_req_format(const struct switch_req *req, char *buf, size_t len)
 
 	switch (req->op) {
 	case SWITCH_OP_PORT_ADD:
-		vf_mac_format(p->mac, mac);
+		mac_format(p->mac, mac);
 		r = snprintf(buf, len, "port add %s mac=%s vlan=%u mode=%s%s%s", p->name,
 			     mac, p->vlan, switch_port_mode_name(p->mode),
 			     p->path[0] ? " path=" : "", p->path);

@@ -35,6 +35,7 @@
  */
 #define SW_ENQ_ATTEMPTS	8
 #define SW_HOLD_MS	500
+#define SW_MAX_UPQ	128	/* uplink RX queues polled (VMDq: one per NIC pool) */
 
 struct sw_counters {
 	uint64_t pkts;
@@ -68,6 +69,8 @@ struct sw_worker {
 	struct sw_counters pool[SW_MAX_PORTS];		/* classified to the pool */
 	struct sw_counters up_rx, up_tx;
 	uint64_t up_unknown;				/* unicast to no pool */
+	struct sw_counters upq[SW_MAX_UPQ];		/* per uplink RX queue */
+	uint64_t up_cycles;	/* TSC cycles in uplink bursts that brought frames */
 	/* scratch: per pool, the frames of this burst for it, and for each
 	 * its index in the burst (guest TX: bit 7 set when it may be held) */
 	uint16_t nlist[SW_MAX_PORTS];
@@ -89,6 +92,13 @@ struct sw_worker {
 
 struct sw_cfg {
 	struct vmdq_table *tbl;
+	/* hardware VMDq: the classifier of the default pool's queue (the
+	 * software pools only), and per NIC pool its pool id (VMDQ_NONE:
+	 * nobody's) and that pool's VLAN and MAC, which the workers check */
+	struct vmdq_table *sw_tbl;
+	uint16_t hw_owner[VMDQ_MAX_HW_POOLS];
+	uint16_t hw_vlan[VMDQ_MAX_HW_POOLS];
+	uint8_t hw_mac[VMDQ_MAX_HW_POOLS][VMDQ_MAC_LEN];
 	uint16_t n;
 	uint16_t slots[SW_MAX_PORTS];		/* every live port */
 	/* per worker, the ports whose TX ring it polls (sinks have none).
@@ -116,7 +126,9 @@ struct sw {
 	unsigned int nworkers;
 	_Atomic bool running;		/* workers launched and not stopped */
 	struct rte_mempool *mp;
-	bool have_uplink;
+	/* false while the uplink restarts (VLAN filters): workers keep off */
+	_Atomic bool have_uplink;
+	bool uplink_open;		/* configured: to be closed */
 	uint16_t uplink;
 	char uplink_name[64];
 	struct vmdq_set set;
@@ -145,7 +157,8 @@ struct sw_port *sw_port_find(const char *name);
 
 /* switch_uplink.c */
 int sw_uplink_setup(uint16_t port, enum vmdq_want want, unsigned int max_pools,
-		    struct errbuf *eb);
+		    unsigned int hw_pools, struct errbuf *eb);
+int sw_mbufs_default(struct errbuf *eb);
 void sw_uplink_close(void);
 
 /* switch_fwd.c */

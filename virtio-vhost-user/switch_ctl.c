@@ -15,7 +15,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "iopass/sriov.h"
+#include <rte_cycles.h>
+
+#include "iopass/util.h"
 #include "switch.h"
 
 #define MAX_CLIENTS 8
@@ -70,53 +72,112 @@ static void port_record(int fd, unsigned int id)
 
 	SUM(&rx, port_rx[id]);
 	SUM(&tx, port_tx[id]);
-	vf_mac_format(p->spec.mac, mac);
-	reply(fd, "port name=%s path=%s mode=%s mac=%s vlan=%u pool=%u state=%s connects=%llu "
-	      "rx_packets=%llu rx_bytes=%llu rx_drops=%llu tx_packets=%llu tx_bytes=%llu "
-	      "tx_drops=%llu", p->spec.name, p->spec.path, switch_port_mode_name(p->spec.mode),
-	      mac, p->spec.vlan, id, atomic_load(&p->ready) ? "up" : "down",
+	mac_format(p->spec.mac, mac);
+	/* backend and why: whether the NIC sorts this port's frames (a VMDq
+	 * pool) or the switch does, and why not the NIC (vm run's NIC path) */
+	reply(fd, "port name=%s path=%s mode=%s mac=%s vlan=%u pool=%u backend=%s why=%s "
+	      "state=%s connects=%llu rx_packets=%llu rx_bytes=%llu rx_drops=%llu "
+	      "tx_packets=%llu tx_bytes=%llu tx_drops=%llu", p->spec.name, p->spec.path,
+	      switch_port_mode_name(p->spec.mode), mac, p->spec.vlan, id,
+	      vmdq_kind_name(sw.set.pools[id].kind), vmdq_why_word(sw.set.pools[id].why),
+	      atomic_load(&p->ready) ? "up" : "down",
 	      (unsigned long long)p->connects, (unsigned long long)rx.pkts,
 	      (unsigned long long)rx.bytes, (unsigned long long)rx.drops,
 	      (unsigned long long)tx.pkts, (unsigned long long)tx.bytes,
 	      (unsigned long long)tx.drops);
 }
 
+/* What uplink RX queue q brought in, summed over the workers. */
+static void queue_sum(unsigned int q, struct sw_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (q >= SW_MAX_UPQ)
+		return;
+	for (unsigned int w = 0; w < sw.nworkers; w++) {
+		out->pkts += sw.workers[w]->upq[q].pkts;
+		out->bytes += sw.workers[w]->upq[q].bytes;
+	}
+}
+
+/*
+ * queue= is the uplink RX queue the pool's frames arrive on and
+ * queue_packets what that queue brought in: on hardware, a pool's own NIC
+ * pool queue (proof of where the NIC put them) or the default pool's queue
+ * that it shares with the other software pools.
+ */
 static void pool_record(int fd, unsigned int id)
 {
 	const struct vmdq_pool *pl = &sw.set.pools[id];
-	struct sw_counters c;
-	char mac[18];
+	struct sw_counters c, q;
+	char mac[18], hw[8] = "-";
 
 	SUM(&c, pool[id]);
-	vf_mac_format(pl->key.mac, mac);
-	reply(fd, "pool id=%u mac=%s vlan=%u port=%s backend=%s queue=%u packets=%llu "
-	      "bytes=%llu drops=%llu", id, mac, pl->key.vlan, sw.ports[id].spec.name,
-	      vmdq_kind_name(sw.set.ops->kind), pl->queue, (unsigned long long)c.pkts,
-	      (unsigned long long)c.bytes, (unsigned long long)c.drops);
+	queue_sum(pl->queue, &q);
+	mac_format(pl->key.mac, mac);
+	if (pl->kind == VMDQ_HARDWARE)
+		snprintf(hw, sizeof(hw), "%u", pl->hw);
+	reply(fd, "pool id=%u mac=%s vlan=%u port=%s backend=%s nic_pool=%s queue=%u "
+	      "why=%s packets=%llu bytes=%llu drops=%llu queue_packets=%llu "
+	      "queue_bytes=%llu", id, mac, pl->key.vlan, sw.ports[id].spec.name,
+	      vmdq_kind_name(pl->kind), hw, pl->queue, vmdq_why_word(pl->why),
+	      (unsigned long long)c.pkts, (unsigned long long)c.bytes,
+	      (unsigned long long)c.drops, (unsigned long long)q.pkts,
+	      (unsigned long long)q.bytes);
+}
+
+/* One record per uplink RX queue: which NIC pool, whose, what it took. */
+static void queue_records(int fd)
+{
+	struct sw_counters q;
+
+	for (unsigned int h = 0; sw.set.ops->kind == VMDQ_HARDWARE && h < sw.set.hw_pools; h++) {
+		unsigned int qi = vmdq_queue_of(&sw.set.caps, sw.set.hw_pools, h);
+		uint16_t id = sw.set.hw_owner[h];
+
+		queue_sum(qi, &q);
+		reply(fd, "queue id=%u nic_pool=%u role=%s port=%s packets=%llu bytes=%llu", qi,
+		      h, h == sw.set.default_hw ? "default" : id == VMDQ_NONE ? "free" : "pool",
+		      id == VMDQ_NONE ? "-" : sw.ports[id].spec.name,
+		      (unsigned long long)q.pkts, (unsigned long long)q.bytes);
+	}
+	if (sw.set.ops->kind != VMDQ_HARDWARE && sw.uplink_open) {
+		queue_sum(0, &q);
+		reply(fd, "queue id=0 nic_pool=- role=all port=- packets=%llu bytes=%llu",
+		      (unsigned long long)q.pkts, (unsigned long long)q.bytes);
+	}
 }
 
 static void stats_records(int fd)
 {
 	struct sw_counters rx, tx;
-	uint64_t unknown = 0;
+	uint64_t unknown = 0, cycles = 0;
 	unsigned int nports = 0;
 
 	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
 		nports += atomic_load(&sw.ports[i].state) == SW_PORT_LIVE;
-	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s",
-	      sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports, sw.set.max_pools,
-	      sw.lossless ? "yes" : "no");
-	if (sw.have_uplink) {
+	/* hw_pools: NIC pools for guests; hw_free: those no pool has yet */
+	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s "
+	      "hw_pools=%u hw_free=%u", sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports,
+	      sw.set.max_pools, sw.lossless ? "yes" : "no", sw.set.hw_usable,
+	      vmdq_set_hw_free(&sw.set));
+	if (sw.uplink_open) {
 		SUM(&rx, up_rx);
 		SUM(&tx, up_tx);
-		for (unsigned int w = 0; w < sw.nworkers; w++)
+		for (unsigned int w = 0; w < sw.nworkers; w++) {
 			unknown += sw.workers[w]->up_unknown;
+			cycles += sw.workers[w]->up_cycles;
+		}
+		/* rx_cycles: TSC cycles the workers spent on uplink bursts that
+		 * brought frames (taking, sorting, delivering them), tsc_hz
+		 * their rate: what a frame from the NIC costs the switch. */
 		reply(fd, "uplink name=%s rx_packets=%llu rx_bytes=%llu rx_drops=%llu "
-		      "rx_unknown=%llu tx_packets=%llu tx_bytes=%llu tx_drops=%llu",
-		      sw.uplink_name, (unsigned long long)rx.pkts,
-		      (unsigned long long)rx.bytes, (unsigned long long)rx.drops,
-		      (unsigned long long)unknown, (unsigned long long)tx.pkts,
-		      (unsigned long long)tx.bytes, (unsigned long long)tx.drops);
+		      "rx_unknown=%llu tx_packets=%llu tx_bytes=%llu tx_drops=%llu "
+		      "rx_cycles=%llu tsc_hz=%llu", sw.uplink_name,
+		      (unsigned long long)rx.pkts, (unsigned long long)rx.bytes,
+		      (unsigned long long)rx.drops, (unsigned long long)unknown,
+		      (unsigned long long)tx.pkts, (unsigned long long)tx.bytes,
+		      (unsigned long long)tx.drops, (unsigned long long)cycles,
+		      (unsigned long long)rte_get_tsc_hz());
 	}
 }
 
@@ -163,6 +224,7 @@ static bool handle(int fd, const char *line)
 		stats_records(fd);
 		ports_records(fd);
 		pools_records(fd);
+		queue_records(fd);
 		break;
 	case SWITCH_OP_PORT_LIST:
 		ports_records(fd);

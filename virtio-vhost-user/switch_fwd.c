@@ -196,23 +196,37 @@ static void burst_keys(struct rte_mbuf **pkts, uint16_t n, struct vmdq_key *keys
 					     rte_pktmbuf_data_len(pkts[i]), &keys[i], &tag[i]) < 0;
 		if (bad[i])	/* a runt still gets a key: classified, then dropped */
 			memset(&keys[i], 0, sizeof(keys[i]));
+		else if (pkts[i]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
+			keys[i].vlan = pkts[i]->vlan_tci & 0xfff;	/* the NIC took the tag */
 	}
 }
 
-static void uplink_rx_software(struct sw_worker *w, const struct sw_cfg *cfg)
+static inline void count_queue(struct sw_worker *w, uint16_t q, struct rte_mbuf **pkts,
+			       uint16_t n)
+{
+	w->upq[q].pkts += n;
+	for (uint16_t i = 0; i < n; i++)
+		w->upq[q].bytes += rte_pktmbuf_pkt_len(pkts[i]);
+}
+
+/* Uplink queue q, classified with tbl (every pool's, or on hardware the
+ * default pool's queue with the software pools' table). */
+static void uplink_rx_software(struct sw_worker *w, uint16_t q, const struct vmdq_table *tbl)
 {
 	struct rte_mbuf *pkts[SW_BURST];
 	struct vmdq_key keys[SW_BURST];
 	struct vmdq_verdict v[SW_BURST];
 	uint32_t tag[SW_BURST];
 	bool bad[SW_BURST];
+	uint64_t t0 = rte_rdtsc();
 	uint16_t n;
 
-	n = rte_eth_rx_burst(sw.uplink, 0, pkts, SW_BURST);
+	n = rte_eth_rx_burst(sw.uplink, q, pkts, SW_BURST);
 	if (!n)
 		return;
+	count_queue(w, q, pkts, n);
 	burst_keys(pkts, n, keys, tag, bad);
-	vmdq_classify_burst(cfg->tbl, keys, n, v);
+	vmdq_classify_burst(tbl, keys, n, v);
 	for (uint16_t i = 0; i < n; i++) {
 		w->up_rx.pkts++;
 		w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
@@ -232,28 +246,76 @@ static void uplink_rx_software(struct sw_worker *w, const struct sw_cfg *cfg)
 	}
 	deliver_flush(w, -1);
 	rte_pktmbuf_free_bulk(pkts, n);
+	w->up_cycles += rte_rdtsc() - t0;
 }
 
-/* Hardware VMDq: each pool's frames already sit in the pool's own queue. */
+/* The VLAN a frame came with: the NIC's stripped tag, or the one it carries. */
+static inline uint16_t frame_vlan(const struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
+		return m->vlan_tci & 0xfff;
+	if (rte_pktmbuf_data_len(m) >= 18 && f[12] == 0x81 && f[13] == 0x00)
+		return (uint16_t)((f[14] << 8 | f[15]) & 0xfff);
+	return 0;
+}
+
+/*
+ * Hardware VMDq: NIC pool h's frames sit in its own queue, already sorted by
+ * MAC (and, with its VLAN filters, by VLAN); the default pool's queue holds
+ * the rest and is classified in software. A NIC pool takes untagged frames
+ * for its MAC whatever its VLAN, and a copy of every broadcast: frames of
+ * another VLAN are not the pool's (unicast ones count as unknown). So are
+ * unicast frames for another MAC: a NIC pool freed by one port and taken by
+ * the next may still hold the first one's frames, which must not reach the
+ * next guest. A NIC pool nobody has is drained: the NIC copies broadcasts
+ * into it too.
+ */
 static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 {
 	struct rte_mbuf *pkts[SW_BURST];
 
-	for (uint16_t s = 0; s < cfg->n; s++) {
-		uint16_t id = cfg->slots[s], n;
+	for (uint16_t h = 0; h < sw.set.hw_pools; h++) {
+		uint16_t id = cfg->hw_owner[h], q, n;
+		uint64_t t0;
 
-		if (id % sw.nworkers != w->idx)
+		if (h % sw.nworkers != w->idx)
 			continue;
-		n = rte_eth_rx_burst(sw.uplink, sw.set.pools[id].queue, pkts, SW_BURST);
+		q = (uint16_t)vmdq_queue_of(&sw.set.caps, sw.set.hw_pools, h);
+		if (h == sw.set.default_hw) {
+			uplink_rx_software(w, q, cfg->sw_tbl);
+			continue;
+		}
+		t0 = rte_rdtsc();
+		n = rte_eth_rx_burst(sw.uplink, q, pkts, SW_BURST);
+		if (!n)
+			continue;
+		count_queue(w, q, pkts, n);
 		for (uint16_t i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+			const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+			if (id == VMDQ_NONE)
+				continue;
 			w->up_rx.pkts++;
-			w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
-			rte_vlan_strip(pkts[i]);
-			pkts[i]->ol_flags = 0;
-			deliver_add(w, id, pkts[i], 0);
+			w->up_rx.bytes += rte_pktmbuf_pkt_len(m);
+			if (rte_pktmbuf_data_len(m) < 14 || frame_vlan(m) != cfg->hw_vlan[h] ||
+			    (!(f[0] & 1) && memcmp(f, cfg->hw_mac[h], VMDQ_MAC_LEN))) {
+				if (rte_pktmbuf_data_len(m) >= 14 && !(f[0] & 1)) {
+					w->up_rx.drops++;
+					w->up_unknown++;
+				}
+				continue;
+			}
+			if (!(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) && cfg->hw_vlan[h])
+				rte_vlan_strip(m);
+			m->ol_flags = 0;
+			deliver_add(w, id, m, 0);
 		}
 		deliver_flush(w, -1);
 		rte_pktmbuf_free_bulk(pkts, n);
+		w->up_cycles += rte_rdtsc() - t0;
 	}
 }
 
@@ -359,11 +421,11 @@ int sw_worker_main(void *arg)
 	while (!atomic_load_explicit(&sw.stop, memory_order_relaxed)) {
 		const struct sw_cfg *cfg = atomic_load_explicit(&sw.cfg, memory_order_acquire);
 
-		if (sw.have_uplink) {
+		if (atomic_load_explicit(&sw.have_uplink, memory_order_acquire)) {
 			if (sw.set.ops->kind == VMDQ_HARDWARE)
 				uplink_rx_hardware(w, cfg);
 			else if (w->idx == 0)
-				uplink_rx_software(w, cfg);
+				uplink_rx_software(w, 0, cfg->tbl);
 		}
 		for (uint16_t s = 0; s < cfg->npoll[w->idx]; s++)
 			guest_tx(w, cfg, cfg->poll[w->idx][s]);

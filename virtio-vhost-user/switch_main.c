@@ -3,7 +3,7 @@
  * iopass-switch: a DPDK program. EAL options first, then ours:
  *
  *   iopass-switch [EAL options] -- [--ctl PATH] [--classifier auto|software|hardware]
- *                 [--max-pools N] [--lossless] [--metrics ADDR:PORT]
+ *                 [--max-pools N] [--hw-pools N] [--lossless] [--metrics ADDR:PORT]
  *                 [--port "NAME mac=MAC [vlan=N] [path=P] [mode=M]"]...
  *
  * The uplink is the first ethdev the EAL probed (--vdev, --allow); without
@@ -33,8 +33,6 @@
 #include "iopass/state.h"
 #include "switch.h"
 
-#define NB_MBUF		16383
-#define MBUF_CACHE	256
 #define MAX_INIT_PORTS	SW_MAX_PORTS
 
 struct sw sw;
@@ -63,7 +61,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 "usage: iopass-switch [EAL options] -- [--ctl PATH] [--classifier auto|software|hardware]\n"
-"                     [--max-pools N] [--lossless] [--metrics ADDR:PORT]\n"
+"                     [--max-pools N] [--hw-pools N] [--lossless] [--metrics ADDR:PORT]\n"
 "                     [--port \"NAME mac=MAC [vlan=N] [path=P] [mode=M]\"]...\n"
 "Usually started by 'iopass switch start' (see docs/switch.md).\n");
 }
@@ -72,6 +70,7 @@ struct opts {
 	const char *metrics;	/* ADDR:PORT for /metrics */
 	enum vmdq_want want;
 	unsigned int max_pools;
+	unsigned int hw_pools;		/* at most this many NIC pools (0: all) */
 	unsigned int nports;
 	struct switch_port_spec ports[MAX_INIT_PORTS];
 };
@@ -82,6 +81,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "classifier", required_argument, NULL, 'k' },
 		{ "max-pools", required_argument, NULL, 'm' },
+		{ "hw-pools", required_argument, NULL, 'H' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "lossless", no_argument, NULL, 'L' },
 		{ "metrics", required_argument, NULL, 'M' },
@@ -118,6 +118,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (*end || !o->max_pools || o->max_pools > VMDQ_MAX_POOLS)
 				return fprintf(stderr, "iopass-switch: --max-pools is 1 to %u\n",
 					       VMDQ_MAX_POOLS), -EINVAL;
+			break;
+		case 'H':
+			o->hw_pools = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || !o->hw_pools || o->hw_pools > VMDQ_MAX_HW_POOLS - 1)
+				return fprintf(stderr, "iopass-switch: --hw-pools is 1 to %u\n",
+					       VMDQ_MAX_HW_POOLS - 1), -EINVAL;
 			break;
 		case 'L':
 			sw.lossless = true;
@@ -179,11 +185,6 @@ static int setup(struct opts *o, struct errbuf *eb)
 	err = workers_create(eb);
 	if (err)
 		return err;
-	sw.mp = rte_pktmbuf_pool_create("sw_mbufs", NB_MBUF, MBUF_CACHE, 0,
-					RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (!sw.mp)
-		return errbuf_set(eb, -ENOMEM, "no memory for %d mbufs: give the EAL more "
-				  "(-m 512)", NB_MBUF);
 	RTE_ETH_FOREACH_DEV(port) {
 		if (!nports++)
 			sw.uplink = port;
@@ -193,15 +194,18 @@ static int setup(struct opts *o, struct errbuf *eb)
 		       nports, sw.uplink);
 	if (nports) {
 		err = sw_uplink_setup(sw.uplink, o->want, o->max_pools ? o->max_pools :
-				      VMDQ_MAX_POOLS, eb);
+				      VMDQ_MAX_POOLS, o->hw_pools, eb);
 		if (err)
 			return err;
 	} else {
+		err = sw_mbufs_default(eb);
+		if (err)
+			return err;
 		if (o->want == VMDQ_WANT_HARDWARE)
 			return errbuf_set(eb, -EINVAL, "--classifier hardware needs an uplink "
 					  "NIC (--allow or --vdev)");
 		err = vmdq_set_init(&sw.set, &vmdq_software_ops, NULL, NULL,
-				    o->max_pools ? o->max_pools : VMDQ_MAX_POOLS, eb);
+				    o->max_pools ? o->max_pools : VMDQ_MAX_POOLS, 0, eb);
 		if (err)
 			return err;
 		sw_log("no uplink: forwarding between guests only");

@@ -61,10 +61,24 @@ int sw_cfg_publish(struct errbuf *eb)
 
 	if (!c)
 		return errbuf_set(eb, -ENOMEM, "out of memory");
-	err = vmdq_set_build(&sw.set, &c->tbl, eb);
+	err = vmdq_set_build(&sw.set, false, &c->tbl, eb);
+	if (!err && sw.set.ops->kind == VMDQ_HARDWARE)
+		err = vmdq_set_build(&sw.set, true, &c->sw_tbl, eb);
 	if (err) {
+		vmdq_table_free(c->tbl);
 		free(c);
 		return err;
+	}
+	for (unsigned int h = 0; h < VMDQ_MAX_HW_POOLS; h++) {
+		uint16_t id = h < sw.set.hw_pools ? sw.set.hw_owner[h] : VMDQ_NONE;
+
+		/* A port on its way out is nobody's: its queue is drained. */
+		if (id != VMDQ_NONE && atomic_load(&sw.ports[id].state) != SW_PORT_LIVE)
+			id = VMDQ_NONE;
+		c->hw_owner[h] = id;
+		c->hw_vlan[h] = id == VMDQ_NONE ? 0 : sw.set.pools[id].key.vlan;
+		if (id != VMDQ_NONE)
+			memcpy(c->hw_mac[h], sw.set.pools[id].key.mac, VMDQ_MAC_LEN);
 	}
 	for (uint16_t i = 0; i < SW_MAX_PORTS; i++) {
 		if (!sw.set.pools[i].used || atomic_load(&sw.ports[i].state) != SW_PORT_LIVE)
@@ -80,6 +94,7 @@ int sw_cfg_publish(struct errbuf *eb)
 	if (old) {
 		sw_grace_wait();
 		vmdq_table_free(old->tbl);
+		vmdq_table_free(old->sw_tbl);
 		free(old);
 	}
 	return 0;
@@ -279,8 +294,14 @@ int sw_port_add(const struct switch_port_spec *spec, struct errbuf *eb)
 	err = sw_cfg_publish(eb);
 	if (err)
 		goto err_vhost;
-	sw_log("port %s added: %s (%s), pool %u", p->spec.name, p->spec.path,
-	       switch_port_mode_name(p->spec.mode), id);
+	if (sw.set.pools[id].kind == VMDQ_HARDWARE)
+		sw_log("port %s added: %s (%s), pool %u in NIC pool %u (RX queue %u)",
+		       p->spec.name, p->spec.path, switch_port_mode_name(p->spec.mode), id,
+		       sw.set.pools[id].hw, sw.set.pools[id].queue);
+	else
+		sw_log("port %s added: %s (%s), pool %u in software (%s)", p->spec.name,
+		       p->spec.path, switch_port_mode_name(p->spec.mode), id,
+		       vmdq_why_text(sw.set.pools[id].why));
 	return 0;
 
 err_vhost:

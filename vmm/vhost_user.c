@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vhost_user.h"
@@ -38,109 +37,6 @@ void vhost_user_close(struct vhost_user *vu)
 	vu->fd = -1;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static int send_all(int fd, const uint8_t *buf, size_t len, const int *fds,
-		    int nfds)
-{
-	char ctl[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)] = { 0 };
-	size_t done = 0;
-
-	while (done < len) {
-		struct iovec iov = { (void *)(buf + done), len - done };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n;
-
-		/* The descriptors ride with the first byte only. */
-		if (nfds && !done) {
-			struct cmsghdr *c;
-
-			mh.msg_control = ctl;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-		}
-		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += n;
-	}
-	return 0;
-}
-
-/* Closes every descriptor a message carried; true if there was one. */
-static bool drop_fds(struct msghdr *mh)
-{
-	bool any = false;
-
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		int *fds = (int *)CMSG_DATA(c);
-		size_t n;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++)
-			close(fds[i]);
-		any = true;
-	}
-	return any || (mh->msg_flags & MSG_CTRUNC);
-}
-
-/*
- * Exactly len bytes before the deadline. -ECONNRESET for end of file,
- * -ETIMEDOUT, -EBADMSG when descriptors came along (none are expected).
- */
-static int recv_all(int fd, uint8_t *buf, size_t len, int64_t deadline)
-{
-	char ctl[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
-	size_t done = 0;
-
-	while (done < len) {
-		struct iovec iov = { buf + done, len - done };
-		struct msghdr mh = {
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl, .msg_controllen = sizeof(ctl),
-		};
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - now_ms();
-		ssize_t n;
-		int r;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&p, 1, left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return -errno;
-		if (drop_fds(&mh))
-			return -EBADMSG;
-		if (n == 0)
-			return -ECONNRESET;
-		done += n;
-	}
-	return 0;
-}
-
 /* Socket errors as one message; the connection is closed. */
 static int conn_fail(struct vhost_user *vu, int err, const char *what,
 		     struct errbuf *eb)
@@ -155,7 +51,7 @@ static int conn_fail(struct vhost_user *vu, int err, const char *what,
 	case -EPIPE:
 		return errbuf_set(eb, err, "vhost-user backend %s closed the "
 				  "connection during %s", vu->path, what);
-	case -EBADMSG:
+	case -EMSGSIZE:
 		return errbuf_set(eb, -EPROTO, "vhost-user backend %s sent "
 				  "file descriptors with its answer to %s",
 				  vu->path, what);
@@ -196,21 +92,23 @@ int vhost_user_call(struct vhost_user *vu, struct vhost_user_msg *msg,
 	len = vhost_user_encode(msg, buf, sizeof(buf));
 	if (len < 0)
 		return errbuf_set(eb, len, "%s: malformed request", name);
-	ret = send_all(vu->fd, buf, len, fds, nfds);
+	deadline = now_ms() + vu->timeout_ms;
+	ret = usock_send(vu->fd, buf, len, fds, nfds, deadline);
 	if (ret)
 		return conn_fail(vu, ret, name, eb);
 	if (!vhost_user_reply_size(msg->request, msg->flags))
 		return 0;
 	if (!reply)
 		reply = &tmp;
-	deadline = now_ms() + vu->timeout_ms;
-	ret = recv_all(vu->fd, buf, VHOST_USER_HDR_SIZE, deadline);
+	/* No descriptors are expected with a reply: any is -EMSGSIZE. */
+	ret = usock_recv(vu->fd, buf, VHOST_USER_HDR_SIZE, NULL, NULL, 0,
+			 deadline);
 	if (ret)
 		return conn_fail(vu, ret, name, eb);
 	ret = vhost_user_reply_hdr(buf, msg, reply, &why);
 	if (ret)
 		return proto_fail(vu, &why, eb);
-	ret = recv_all(vu->fd, buf, reply->size, deadline);
+	ret = usock_recv(vu->fd, buf, reply->size, NULL, NULL, 0, deadline);
 	if (ret)
 		return conn_fail(vu, ret, name, eb);
 	ret = vhost_user_reply_payload(buf, msg, reply, &why);
@@ -315,12 +213,9 @@ int vhost_user_connect(struct vhost_user *vu, uint64_t want_protocol,
 	err = sock_addr(vu, &sa, eb);
 	if (err)
 		return err;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		err = -errno;
-		close(fd);
+	fd = usock_connect(vu->path, vu->timeout_ms);
+	if (fd < 0) {
+		err = fd;
 		if (err == -ENOENT)
 			return errbuf_set(eb, err, "vhost-user socket %s does "
 					  "not exist: start the backend "

@@ -407,8 +407,8 @@ static void net_destroy_cb(void *arg)
 
 static atomic_int net_count;
 
-int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
-	       struct errbuf *eb)
+int vmm_nic_add(struct vm *vm, const struct vmm_nic_config *cfg,
+		struct errbuf *eb)
 {
 	struct pci_bus *bus = vm_pci_bus(vm);
 	struct virtio_pci_config vcfg = {
@@ -452,7 +452,7 @@ int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
 		ret = vhost_user_listen(&net->vu, eb);
 		if (!ret)
 			ret = vhost_user_accept(&net->vu,
-						VM_NIC_SERVER_WAIT_S * 1000,
+						VMM_NIC_SERVER_WAIT_S * 1000,
 						NET_PROTOCOL_FEATURES, eb);
 	} else {
 		ret = vhost_user_connect(&net->vu, NET_PROTOCOL_FEATURES, eb);
@@ -486,49 +486,4 @@ int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
 err:
 	net_destroy(net);
 	return ret;
-}
-
-int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
-		 struct errbuf *eb)
-{
-	static const char kind[] = "vhost-user:";
-	static const uint8_t zero[6];
-	const char *p = spec, *opt;
-	size_t n;
-
-	memset(cfg, 0, sizeof(*cfg));
-	if (strncmp(p, kind, sizeof(kind) - 1))
-		return errbuf_set(eb, -EINVAL, "--nic '%s': unknown kind; give "
-				  "vhost-user:PATH[,mac=MAC][,server]", spec);
-	p += sizeof(kind) - 1;
-	n = strcspn(p, ",");
-	if (!n || n > VM_NIC_PATH_MAX)
-		return errbuf_set(eb, -EINVAL, "--nic '%s': the socket path "
-				  "must be 1 to %d bytes", spec,
-				  VM_NIC_PATH_MAX);
-	memcpy(cfg->socket, p, n);
-	cfg->socket[n] = '\0';
-	for (p += n; *p; p += n) {
-		opt = ++p;
-		n = strcspn(p, ",");
-		if (n == 6 && !strncmp(opt, "server", 6)) {
-			cfg->server = true;
-		} else if (n > 4 && !strncmp(opt, "mac=", 4)) {
-			if (mac_parse(opt + 4, n - 4, cfg->mac))
-				return errbuf_set(eb, -EINVAL, "--nic '%s': "
-						  "mac must be six hex octets "
-						  "like 52:54:00:12:34:56",
-						  spec);
-			if ((cfg->mac[0] & 1) || !memcmp(cfg->mac, zero, 6))
-				return errbuf_set(eb, -EINVAL, "--nic '%s': "
-						  "a NIC's MAC must be unicast "
-						  "and not zero", spec);
-			cfg->mac_set = true;
-		} else {
-			return errbuf_set(eb, -EINVAL, "--nic '%s': unknown "
-					  "option '%.*s'; options: mac=MAC, "
-					  "server", spec, (int)n, opt);
-		}
-	}
-	return 0;
 }

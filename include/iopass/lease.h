@@ -39,6 +39,9 @@ int lease_read(const char *state, const char *bdf, struct lease *l,
 int lease_list(const char *state, struct lease **leases, size_t *n,
 	       struct errbuf *eb);
 
+/* An owner: 1-63 printable characters, no blank, quote or backslash. */
+bool lease_owner_valid(const char *owner);
+
 /* A process-held lease whose holder is gone. */
 bool lease_orphaned(const char *state, const struct lease *l);
 

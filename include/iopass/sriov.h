@@ -40,6 +40,10 @@ struct pci_func {
 int pci_func_scan(const char *sysfs, struct pci_func **funcs, size_t *n,
 		  struct errbuf *eb);
 
+/* A PCI address, or a network interface's PCI function; -EINVAL. */
+int pci_func_resolve(const char *sysfs, const char *arg, struct pci_addr *addr,
+		     struct errbuf *eb);
+
 /* One function by address: -ENODEV when there is none. */
 int pci_func_read(const char *sysfs, const struct pci_addr *addr,
 		  struct pci_func *f, struct errbuf *eb);
@@ -139,6 +143,29 @@ int sriov_apply(const char *sysfs, const struct pci_addr *pf,
 		const struct sriov_plan *plan, int timeout_ms, struct errbuf *eb);
 
 /*
+ * A PF around a change of its VF count (sriov/pf.c): its function, its
+ * sriov_drivers_autoprobe, and how many of its VFs are leased.
+ */
+struct sriov_pf {
+	struct pci_func f;
+	int autoprobe;
+	int leased;
+};
+
+int sriov_pf_read(const char *sysfs, const char *state,
+		  const struct pci_addr *addr, struct sriov_pf *pf,
+		  struct errbuf *eb);
+/*
+ * The autoprobe setting the first enable found, so that disable puts the
+ * host's own back: saved when plan changes it (never over an earlier
+ * record), read (current when nothing is saved), forgotten after disable.
+ */
+int sriov_autoprobe_save(const char *state, const char *bdf, int current,
+			 const struct sriov_plan *plan, struct errbuf *eb);
+bool sriov_autoprobe_saved(const char *state, const char *bdf, int current);
+void sriov_autoprobe_forget(const char *state, const char *bdf);
+
+/*
  * Human names from the pci.ids database (libpci). Each buffer gets a name
  * or, when the database does not know it, the hex ID.
  */
@@ -210,12 +237,14 @@ struct vf_pf {
 
 /* Field names as the CLI spells them ("mac", "vlan", "spoofchk", ...). */
 const char *vf_field_name(unsigned int field);
+/*
+ * One field's value as the CLI shows it ("02:00:00:00:00:01", "5 qos 0
+ * proto 802.1Q", "on", "auto", "100"); "?" when s does not know it.
+ */
+void vf_field_format(unsigned int field, const struct vf_settings *s,
+		     char *buf, size_t len);
 const char *vf_vlan_proto_name(enum vf_vlan_proto p);	/* "802.1Q" */
 const char *vf_link_state_name(enum vf_link_state s);	/* "auto" */
-
-/* "02:00:00:00:00:01": -EINVAL unless six ':'-separated hex bytes. */
-int vf_mac_parse(const char *s, uint8_t mac[VF_MAC_LEN]);
-void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18]);
 
 /*
  * The settings keywords of `iopass vf set` (iproute2's `ip link set PF vf N`
@@ -228,6 +257,9 @@ void vf_mac_format(const uint8_t mac[VF_MAC_LEN], char buf[18]);
  */
 int vf_args_parse(int argc, char *const argv[], struct vf_settings *want,
 		  unsigned int *mask, struct errbuf *eb);
+
+/* A VF's index under its PF, 0..65535; -EINVAL saying so. */
+int vf_index_parse(const char *s, int *vf, struct errbuf *eb);
 
 /*
  * A PF argument: a PCI address (anything with ':', which no interface name
@@ -292,6 +324,34 @@ char *vf_settings_to_json(const char *key, const char *ifname,
 			  const struct vf_settings *s);
 int vf_settings_from_json(const char *text, struct vf_settings *s,
 			  struct errbuf *eb);
+
+/*
+ * VF settings in JSON: one codec for the saved records, `iopass vf show
+ * --json` and `iopass pool list --json`, one key per field (docs/pools.md):
+ * "mac", "vlan", "qos", "vlan_proto", "spoofchk", "trust", "link_state",
+ * "min_tx_rate", "max_tx_rate". vf_settings_json_add() adds the fields of
+ * `fields` with their values to o, and the others as null with
+ * VF_JSON_NULLS (else leaves them out).
+ */
+#define VF_JSON_NULLS	(1u << 0)
+
+struct json_object;
+void vf_settings_json_add(struct json_object *o, const struct vf_settings *s,
+			  unsigned int fields, unsigned int flags);
+/*
+ * The fields o has (null is absent) into s and s->known. "state" is taken
+ * for "link_state" (pool list's key before both were one). -EBADMSG with
+ * the key in *bad when one is malformed.
+ */
+int vf_settings_json_get(struct json_object *o, struct vf_settings *s,
+			 const char **bad);
+/*
+ * A PF's VFs as `iopass vf show --json` prints them: "pf" (key), "ifname",
+ * "ifindex", "up", "num_vfs", "vfs": [{"vf", the settings (null: not
+ * reported), "saved": whether state holds its originals}].
+ */
+struct json_object *vf_pf_json(const struct vf_pf *pf, const char *key,
+			       const char *state);
 /* Saves cur unless a record exists: 1 saved, 0 one existed, or -errno. */
 int vf_state_save(const char *dir, const char *key, const char *ifname,
 		  const struct vf_settings *cur, struct errbuf *eb);
@@ -405,6 +465,24 @@ const char *pool_class_name(unsigned int base);
 
 /* "0000:01:00.0#0-3,6" / "ens1": a pf selector as it is written. */
 void pool_pf_format(const struct pool_pf *pf, char *buf, size_t len);
+/*
+ * A pool's selectors (" vendor=8086 pf=ens1#0-3 vfs-only") and VF settings
+ * (" mac=auto vlan=100 qos=0 vlan-proto=802.1Q", " none (...)") in the
+ * configuration's words, each item with a blank in front.
+ */
+void pool_selectors_format(const struct pool *p, char *buf, size_t len);
+void pool_vf_format(const struct pool_vf_settings *vf, char *buf, size_t len);
+
+/*
+ * As JSON (sriov/pool_json.c), the formats of docs/pools.md and `iopass
+ * list --json`: a pool's "name", "line", "selectors" and "vf_settings"
+ * (null: left alone; "mac": "auto"); a function's "bdf", "vendor_id",
+ * "device_id", "class", "driver", "numa_node", "sriov_totalvfs",
+ * "sriov_numvfs", "is_vf", "physfn", "vf_index" (null when unknown or not
+ * one). A front end adds what only it knows (lease status, names, groups).
+ */
+struct json_object *pool_json(const struct pool *p);
+struct json_object *pci_func_json(const struct pci_func *f);
 
 /*
  * Whether f belongs to pool. sysfs resolves interface names of "pf = IFNAME"

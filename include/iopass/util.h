@@ -2,7 +2,8 @@
 /*
  * Helpers every module shares: an error message buffer that libraries fill
  * and only the CLI prints, sysfs file access under a configurable root (so
- * unit tests can point it at a fake tree), and PCI address parsing.
+ * unit tests can point it at a fake tree), PCI address and MAC parsing, and
+ * UNIX stream sockets.
  */
 #ifndef IOPASS_UTIL_H
 #define IOPASS_UTIL_H
@@ -26,6 +27,13 @@ int errbuf_set(struct errbuf *eb, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void errbuf_clear(struct errbuf *eb);
 
+/*
+ * s is a decimal number from min to max, digits only (no blanks, no sign):
+ * 0 and *out, -EINVAL (not a number), -ERANGE (outside min..max).
+ */
+int num_parse(const char *s, unsigned long long min, unsigned long long max,
+	      unsigned long long *out);
+
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
 
@@ -34,6 +42,8 @@ int hex_digit(char c);
  * case. -EINVAL (mac untouched) otherwise; says nothing of unicast.
  */
 int mac_parse(const char *s, size_t len, uint8_t mac[6]);
+/* "52:54:00:12:34:56" (lower case, NUL-terminated) into buf. */
+void mac_format(const uint8_t mac[6], char buf[18]);
 
 /* "DDDD:BB:DD.F" (domain optional on input, always printed). */
 struct pci_addr {
@@ -64,6 +74,55 @@ bool sysfs_exists(const char *root, const char *rel);
 
 /* procfs root: $IOPASS_PROCFS_ROOT or "/proc" (fake trees in unit tests). */
 const char *procfs_default_root(void);
+
+/*
+ * UNIX stream sockets (util/usock.c): what every client and server of
+ * iopass's sockets shares (vhost-user, vfio-user, iopass-switch's and a VM's
+ * control sockets). Deadlines are CLOCK_MONOTONIC milliseconds (now_ms());
+ * descriptors travel as SCM_RIGHTS with a message's first byte; nothing
+ * raises SIGPIPE. Errors are -errno without a message: the caller knows
+ * what it was talking to and says so.
+ */
+#define USOCK_FDS_MAX	16	/* descriptors one message may carry */
+
+/* CLOCK_MONOTONIC in milliseconds: what deadlines are measured in. */
+int64_t now_ms(void);
+
+/*
+ * A SOCK_STREAM | SOCK_CLOEXEC socket (blocking) connected to path, >= 0.
+ * A listener whose backlog is full is retried until timeout_ms. -ENAMETOOLONG
+ * (path longer than sun_path allows), -ENOENT (no socket there),
+ * -ECONNREFUSED (nobody listens), -ETIMEDOUT, -errno.
+ */
+int usock_connect(const char *path, int timeout_ms);
+/*
+ * All of buf[0..len); fds (nfds <= USOCK_FDS_MAX) go with its first byte.
+ * Waits for room until deadline, on a blocking socket too. 0, -ETIMEDOUT,
+ * -EPIPE/-ECONNRESET (the peer is gone), -errno.
+ */
+int usock_send(int fd, const void *buf, size_t len, const int *fds,
+	       unsigned int nfds, int64_t deadline);
+/*
+ * Exactly len bytes by deadline. Descriptors that come with them are added
+ * to fds[*nfds..maxfds) (the caller owns them, on error too; fds and nfds
+ * may be NULL when maxfds is 0); more than maxfds, or a set the kernel
+ * truncated, is -EMSGSIZE (the extra ones closed). 0, -ECONNRESET (end of
+ * file first), -ETIMEDOUT, -errno.
+ */
+int usock_recv(int fd, void *buf, size_t len, int *fds, unsigned int *nfds,
+	       unsigned int maxfds, int64_t deadline);
+
+/*
+ * A program's log, made readable for an error message: identical lines
+ * folded into their first one with a count (a DPDK program that fails
+ * prints some EAL lines dozens of times), the last max_lines of them kept,
+ * and the lines that begin with last_prefix (the program's own error) put
+ * after them, last. The text holds no NULs; a missing last newline is fine.
+ * Returns a malloc'd string of "\n"-ended lines, each indented by indent
+ * (empty for an empty log), or NULL when out of memory.
+ */
+char *log_fold(const char *text, size_t len, unsigned int max_lines,
+	       const char *last_prefix, const char *indent);
 
 /*
  * The Prometheus text exposition format (version 0.0.4), for iopass metrics

@@ -26,6 +26,37 @@
 #include "iopass/util.h"
 #include "iopass/vmm.h"
 
+/* ---- DMA: how a device reaches guest RAM ---------------------------------
+ *
+ * One interface, two implementations (cloud-hypervisor's ExternalDmaMapping
+ * is the model): kernel VFIO maps the VMM's own mapping of guest RAM into
+ * the IOMMU domain its devices share, and the kernel pins it; vfio-user
+ * hands the RAM's memfd to the server, which maps it itself. Only guest RAM
+ * (vm_ram_regions()) is ever mapped, at IOVA = guest-physical address.
+ */
+struct vfio_dma;
+
+struct vfio_dma_ops {
+	/* r for the device's DMA at IOVA r->gpa; read-only unless writable. */
+	int (*map)(struct vfio_dma *d, const struct vm_ram_region *r,
+		   bool writable, struct errbuf *eb);
+	int (*unmap)(struct vfio_dma *d, uint64_t iova, uint64_t size);
+};
+
+struct vfio_dma {
+	const struct vfio_dma_ops *ops;
+};
+
+/* Kernel VFIO: the IOMMU domain every kernel device of one VM shares. */
+struct vfio_dma_domain {
+	struct vfio_dma dma;
+	struct iommu_domain *dom;
+};
+
+void vfio_dma_domain_init(struct vfio_dma_domain *d, struct iommu_domain *dom);
+/* All of the VM's RAM, writable; on failure what this call mapped is unmapped. */
+int vfio_dma_map_ram(struct vfio_dma *d, struct vm *vm, struct errbuf *eb);
+
 /* ---- transport --------------------------------------------------------- */
 
 #define VFIO_SPARSE_MAX		8
@@ -77,20 +108,18 @@ struct vfio_transport_ops {
 			const int32_t *fds);
 	/* -ENOTTY when the device has no reset. */
 	int (*reset)(struct vfio_transport *t);
-	/*
-	 * DMA for transports that map it themselves (vfio-user: the server
-	 * maps the memfd). NULL for kernel VFIO: the iommu_domain does it.
-	 */
-	int (*dma_map)(struct vfio_transport *t, uint64_t iova, uint64_t size,
-		       int fd, uint64_t fd_offset, bool writable);
-	int (*dma_unmap)(struct vfio_transport *t, uint64_t iova,
-			 uint64_t size);
 	void (*close)(struct vfio_transport *t);
 };
 
 struct vfio_transport {
 	const struct vfio_transport_ops *ops;
 	char name[128];		/* "0000:00:02.0", "vfio-user:/run/x.sock" */
+	/*
+	 * The device's own DMA mapping (vfio-user: its server maps the
+	 * memfd); NULL when its DMA goes through the IOMMU domain it shares
+	 * with the VM's other kernel devices (a vfio_dma_domain).
+	 */
+	struct vfio_dma *dma;
 };
 
 /*
@@ -180,6 +209,13 @@ struct vfio_spec {
 	char vf_token[40];		/* "" when none */
 };
 int vfio_spec_parse(const char *spec, struct vfio_spec *out,
+		    struct errbuf *eb);
+/*
+ * The one "device given twice" check: -EBUSY naming both when spec is the
+ * same device as one of given[0..n) (the same PCI address, or the same
+ * vfio-user socket). Specs that do not parse (pool:NAME) never match.
+ */
+int vfio_spec_twice(const char *const *given, size_t n, const char *spec,
 		    struct errbuf *eb);
 /* Extension: the devices added so far, in order (NULL past the end). */
 struct vfio_pci *vfio_set_device(struct vfio_set *s, size_t i);

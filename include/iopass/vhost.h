@@ -70,6 +70,12 @@ struct switch_req {
 int switch_req_parse(const char *line, struct switch_req *req, struct errbuf *eb);
 /* The line for req, without a newline; -ENOSPC when it does not fit. */
 int switch_req_format(const struct switch_req *req, char *buf, size_t len);
+/*
+ * One key=value of "port add" (mac, vlan, path, mode) into p, checked as
+ * the switch checks it; seen (may be NULL) refuses a key given twice.
+ */
+int switch_port_set(struct switch_port_spec *p, const char *key, const char *val,
+		    unsigned int *seen, struct errbuf *eb);
 
 /* A port name: 1-31 of [A-Za-z0-9_.-]. */
 bool switch_name_valid(const char *name);
@@ -106,5 +112,14 @@ void switch_default_ctl(char *buf, size_t len);
 int switch_call(const char *ctl, const char *request, int timeout_ms,
 		char ***lines, size_t *nlines, struct errbuf *eb);
 void switch_lines_free(char **lines, size_t n);
+
+/*
+ * A reply's records as JSON (`iopass switch ... --json`, docs/switch.md):
+ * an object with "switch" and "uplink" objects and "ports" and "pools"
+ * arrays, or with only ("port" or "pool") that array alone. Numbers are
+ * numbers; MACs, names and paths strings. Splits the lines in place.
+ */
+struct json_object;
+struct json_object *switch_records_json(char **lines, size_t n, const char *only);
 
 #endif

@@ -325,18 +325,18 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
  * ioeventfd and its interrupts reach the guest through a KVM irqfd.
  * ==================================================================== */
 
-#define VM_NICS_MAX		8
-#define VM_NIC_PATH_MAX		107	/* sun_path, NUL excluded */
-#define VM_NIC_SERVER_WAIT_S	30
+#define VMM_NICS_MAX		8
+#define VMM_NIC_PATH_MAX	107	/* sun_path, NUL excluded */
+#define VMM_NIC_SERVER_WAIT_S	30
 
-struct vm_nic_config {
-	char socket[VM_NIC_PATH_MAX + 1];	/* the backend's unix socket */
+struct vmm_nic_config {
+	char socket[VMM_NIC_PATH_MAX + 1];	/* the backend's unix socket */
 	uint8_t mac[6];
 	bool mac_set;		/* else random, locally administered */
 	/*
 	 * The VMM owns the socket and the backend connects (and reconnects)
-	 * to it: iopass-switch client-mode ports. vm_nic_add() waits up to
-	 * VM_NIC_SERVER_WAIT_S for the first connection.
+	 * to it: iopass-switch client-mode ports. vmm_nic_add() waits up to
+	 * VMM_NIC_SERVER_WAIT_S for the first connection.
 	 */
 	bool server;
 	/*
@@ -348,20 +348,13 @@ struct vm_nic_config {
 };
 
 /*
- * "vhost-user:PATH[,mac=XX:XX:XX:XX:XX:XX][,server]"; -EINVAL saying what
- * is wrong.
- */
-int vm_nic_parse(const char *spec, struct vm_nic_config *cfg,
-		 struct errbuf *eb);
-
-/*
  * Connects to the backend (it must be listening; in server mode: waits for
  * it to connect), checks what it offers
  * (VIRTIO_F_VERSION_1 at least) and puts the NIC on the VM's PCI bus. When
  * the backend goes away later the NIC reconnects and gives the new backend
  * the guest's rings where they were. Torn down by vm_destroy().
  */
-int vm_nic_add(struct vm *vm, const struct vm_nic_config *cfg,
-	       struct errbuf *eb);
+int vmm_nic_add(struct vm *vm, const struct vmm_nic_config *cfg,
+		struct errbuf *eb);
 
 #endif

@@ -36,7 +36,7 @@ struct sample {
 	uint64_t calls;
 };
 
-static double now_ms(void)
+static double bench_ms(void)
 {
 	struct timespec ts;
 
@@ -116,7 +116,7 @@ static int one_run(struct iommu_domain *d, uint64_t size, bool huge,
 			" (hugetlb pool: /proc/sys/vm/nr_hugepages)" : "");
 		goto err_close;
 	}
-	t0 = now_ms();
+	t0 = bench_ms();
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
 		 fd, 0);
 	if (p == MAP_FAILED) {
@@ -124,20 +124,20 @@ static int one_run(struct iommu_domain *d, uint64_t size, bool huge,
 		fprintf(stderr, "dma-map: mmap: %s\n", strerror(errno));
 		goto err_close;
 	}
-	s->populate_ms = now_ms() - t0;
+	s->populate_ms = bench_ms() - t0;
 	iommu_domain_stats(d, &st0);
-	t0 = now_ms();
+	t0 = bench_ms();
 	ret = iommu_domain_map(d, iova, size, p, &eb);
-	s->map_ms = now_ms() - t0;
+	s->map_ms = bench_ms() - t0;
 	if (ret) {
 		fprintf(stderr, "dma-map: %s\n", eb.msg);
 		goto err_unmap;
 	}
 	iommu_domain_stats(d, &st1);
 	s->calls = st1.calls - st0.calls;
-	t0 = now_ms();
+	t0 = bench_ms();
 	ret = iommu_domain_unmap(d, iova, size);
-	s->unmap_ms = now_ms() - t0;
+	s->unmap_ms = bench_ms() - t0;
 	if (ret)
 		fprintf(stderr, "dma-map: unmap: %s\n", strerror(-ret));
 err_unmap:

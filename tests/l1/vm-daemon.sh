@@ -6,7 +6,8 @@
 set -u
 iopass=$1
 guest=$2
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "no /dev/kvm: skipped"; exit 77; }
+. "$(dirname "$0")/need_kvm.sh"
+need_kvm "$(dirname "$iopass")/kvm_probe"
 export IOPASS_STATE_DIR=$(mktemp -d /tmp/iopass-l1-vms.XXXXXX)
 pids=()
 cleanup() {

@@ -2,7 +2,8 @@
 # Sourced by the vnet_switch*.sh tests after tests/dpdk/lib.sh: test guests
 # with a virtio-net NIC, in the background, their consoles in $T.
 GUEST=$BUILD/guest/testguest.elf
-[ -c /dev/kvm ] || { echo "SKIP: no /dev/kvm"; exit 77; }
+. "$(dirname "${BASH_SOURCE[0]}")/need_kvm.sh"
+need_kvm "$BUILD/bin/kvm_probe"
 
 # vm NAME NIC CMDLINE...: sets VM_NAME to its PID; console $T/vmNAME.out,
 # the VMM's messages $T/vmNAME.err

@@ -9,7 +9,7 @@
 #               start a new one on the same socket, and expect the guest's
 #               NIC to resume (vnet.restart)
 #   --bench N   also send N minimum-size frames and print the guest's rate
-# Exits 77 when testpmd or /dev/kvm is missing.
+# Exits 77 when testpmd is missing or KVM cannot run a VM here.
 set -u
 restart= bench=
 while [ $# -gt 0 ]; do
@@ -21,7 +21,8 @@ while [ $# -gt 0 ]; do
 done
 iopass=$1 guest=$2
 testpmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd missing (apt-get install dpdk): skipped"; exit 77; }
-[ -c /dev/kvm ] || { echo "no /dev/kvm: skipped"; exit 77; }
+. "$(dirname "$0")/need_kvm.sh"
+need_kvm "$(dirname "$iopass")/kvm_probe"
 
 tmp=$(mktemp -d /tmp/iopass-vnet.XXXXXX)
 sock=$tmp/vhost.sock

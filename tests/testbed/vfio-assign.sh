@@ -159,6 +159,10 @@ print("0x%08x" % struct.unpack("<I", m[off:off + 4])[0])
 PY
 }
 if "$IOPASS" bind "$PF" >/dev/null 2>&1; then
+	# vfio-pci puts a device nobody uses into D3hot, and QEMU 10 stops
+	# decoding its BARs there (reads 0, writes lost): keep it in D0 so
+	# that both pokes reach it and only a reset can clear the marker.
+	echo on >"/sys/bus/pci/devices/$PF/power/control"
 	# Memory decoding on, so that the host's own poke reaches the device.
 	printf '\x06' | dd of=/sys/bus/pci/devices/$PF/config bs=1 seek=4 conv=notrunc 2>/dev/null
 	before=$(msix_mark "$PF" 0xc0ffee)
@@ -169,6 +173,7 @@ if "$IOPASS" bind "$PF" >/dev/null 2>&1; then
 	else
 		bad nvme_reset "MSI-X entry data $before before, $after after"
 	fi
+	echo auto >"/sys/bus/pci/devices/$PF/power/control"
 	"$IOPASS" restore "$PF" >/dev/null 2>&1
 	[ "$(driver_of "$PF")" = nvme ] && ok nvme_back_on_host_driver || bad nvme_back_on_host_driver "driver=$(driver_of "$PF")"
 else

@@ -113,6 +113,40 @@ static const char stats_reply[] =
 	"bytes=192 drops=0\n"
 	"ok\n";
 
+/* `iopass switch stats --json`, parsed (the caller puts it). */
+static json_object *stats_json(void)
+{
+	json_object *root;
+
+	assert_int_equal(run("stats --json"), 0);
+	root = json_tokener_parse(out);
+	assert_non_null(root);
+	return root;
+}
+
+/* o's member k, which must be there. */
+static json_object *get(json_object *o, const char *k)
+{
+	json_object *v = NULL;
+
+	assert_true(json_object_object_get_ex(o, k, &v));
+	return v;
+}
+
+/* Hardware VMDq: a pool in a NIC pool, one in software, the RX queues. */
+static const char hw_reply[] =
+	"switch workers=1 classifier=hardware ports=2 max_pools=256 lossless=no "
+	"hw_pools=7 hw_free=6\n"
+	"uplink name=0000:02:00.0 rx_packets=40 rx_bytes=2400 rx_drops=7 rx_unknown=7 "
+	"tx_packets=0 tx_bytes=0 tx_drops=0 rx_cycles=123456 tsc_hz=2000000000\n"
+	"pool id=0 mac=52:54:00:aa:00:01 vlan=0 port=s1 backend=hardware nic_pool=0 queue=0 "
+	"why=- packets=16 bytes=960 drops=0 queue_packets=16 queue_bytes=960\n"
+	"pool id=1 mac=52:54:00:aa:00:08 vlan=0 port=s8 backend=software nic_pool=- queue=7 "
+	"why=hw-pools-full packets=38 bytes=2280 drops=0 queue_packets=45 queue_bytes=2700\n"
+	"queue id=0 nic_pool=0 role=pool port=s1 packets=16 bytes=960\n"
+	"queue id=7 nic_pool=7 role=default port=- packets=45 bytes=2700\n"
+	"ok\n";
+
 static void test_rendering(void **state)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -132,19 +166,31 @@ static void test_rendering(void **state)
 	assert_non_null(strstr(out, "vm1          up    server 52:54:00:00:00:01    0    0"));
 	assert_non_null(strstr(out, "s            up    sink   52:54:00:00:00:02   10    1"));
 
-	assert_int_equal(run("stats --json"), 0);
-	root = json_tokener_parse(out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "ports", &ports));
+	root = stats_json();
+	ports = get(root, "ports");
 	assert_int_equal(json_object_array_length(ports), 2);
 	p = json_object_array_get_idx(ports, 0);
-	assert_true(json_object_object_get_ex(p, "tx_drops", &v));
+	v = get(p, "tx_drops");
 	assert_true(json_object_is_type(v, json_type_int));
 	assert_int_equal(json_object_get_int(v), 2);
-	assert_true(json_object_object_get_ex(p, "mac", &v));
-	assert_string_equal(json_object_get_string(v), "52:54:00:00:00:01");
-	assert_true(json_object_object_get_ex(root, "uplink", &v));
-	assert_true(json_object_object_get_ex(root, "switch", &v));
+	assert_string_equal(json_object_get_string(get(p, "mac")), "52:54:00:00:00:01");
+	get(root, "uplink");
+	get(root, "switch");
+	json_object_put(root);
+
+	/* hardware VMDq: backends, queues, why; a queues array in JSON */
+	reply = hw_reply;
+	expect("stats", 0, "hardware classifier, 2 port(s), up to 256 pools (6 of 7 in NIC pools free)");
+	assert_non_null(strstr(out, "s8           software     7           45           38"));
+	assert_non_null(strstr(out, "hw-pools-full"));
+	assert_non_null(strstr(out, "7     7        default  -                      45"));
+	root = stats_json();
+	v = get(root, "queues");
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 1), "role")),
+			    "default");
+	p = json_object_array_get_idx(get(root, "pools"), 0);
+	assert_int_equal(json_object_get_int(get(p, "nic_pool")), 0);
 	json_object_put(root);
 
 	/* port add sends what the switch parses back to the same request */

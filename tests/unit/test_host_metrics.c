@@ -101,8 +101,9 @@ static void test_host_metrics(void **state)
 	l.vf_index = -1;
 	assert_int_equal(lease_format(&l, rec, sizeof(rec)), 0);
 	fakesys_write(&fs, "state/leases/0000:01:10.0.json", rec);
-	lock = vm_registry_add(state_dir, "web1", "\"mem\":268435456,\"cpus\":2,"
-			       "\"devices\":[\"pool:igb-vfs\"],\"nics\":[]", &eb);
+	lock = orch_registry_add(state_dir, "web1", "\"mem\":268435456,\"cpus\":2,"
+				 "\"devices\":[{\"spec\":\"pool:igb-vfs\",\"bdf\":\"0000:01:10.0\","
+				 "\"pool\":\"igb-vfs\"}],\"nics\":[]", &eb);
 	assert_true(lock >= 0);
 
 	if (host_metrics(&env, &p, &eb))
@@ -129,7 +130,7 @@ static void test_host_metrics(void **state)
 	prom_free(&p);
 
 	/* The VMM gone: its record stays, dead. */
-	vm_registry_remove(state_dir, "web1", -1);
+	orch_registry_remove(state_dir, "web1", -1);
 	close(lock);
 
 	/* The CLI: --output writes the file whole, no temporary left behind. */

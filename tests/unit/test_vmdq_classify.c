@@ -190,29 +190,41 @@ static void test_select(void **state)
 	struct vmdq_caps none = { 0 };
 	struct vmdq_caps ixgbe = { .max_vmdq_pools = 64, .vmdq_queue_base = 0,
 				   .vmdq_queue_num = 128 };
-	struct vmdq_caps small = { .max_vmdq_pools = 8, .vmdq_queue_num = 8 };
+	struct vmdq_caps igb = { .max_vmdq_pools = 8, .vmdq_queue_num = 16,
+				 .layout = VMDQ_LAYOUT_INTERLEAVED };
 	enum vmdq_kind k;
 	struct errbuf eb;
 
 	(void)state;
-	assert_int_equal(vmdq_hw_pool_count(1), 8);
-	assert_int_equal(vmdq_hw_pool_count(9), 16);
-	assert_int_equal(vmdq_hw_pool_count(64), 64);
-	assert_int_equal(vmdq_select(&none, VMDQ_WANT_AUTO, 4, &k, NULL), 0);
+	/* pools + the default pool, in 8/16/32/64, no more than the NIC has */
+	assert_int_equal(vmdq_hw_pool_count(&ixgbe, 1), 8);
+	assert_int_equal(vmdq_hw_pool_count(&ixgbe, 7), 8);
+	assert_int_equal(vmdq_hw_pool_count(&ixgbe, 8), 16);
+	assert_int_equal(vmdq_hw_pool_count(&ixgbe, 256), 64);
+	assert_int_equal(vmdq_hw_pool_count(&igb, 256), 8);
+	/* ixgbe: runs of queues; the 82576: pool p on queue p */
+	assert_int_equal(vmdq_queue_of(&ixgbe, 64, 3), 6);
+	assert_int_equal(vmdq_queue_of(&ixgbe, 16, 3), 24);
+	assert_int_equal(vmdq_rx_queues(&ixgbe, 16), 128);
+	assert_int_equal(vmdq_queue_of(&igb, 8, 3), 3);
+	assert_int_equal(vmdq_queue_of(&igb, 8, 7), 7);
+	assert_int_equal(vmdq_rx_queues(&igb, 8), 8);
+
+	assert_int_equal(vmdq_select(&none, VMDQ_WANT_AUTO, &k, NULL), 0);
 	assert_int_equal(k, VMDQ_SOFTWARE);
-	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_AUTO, 4, &k, NULL), 0);
+	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_AUTO, &k, NULL), 0);
 	assert_int_equal(k, VMDQ_HARDWARE);
-	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_SOFTWARE, 4, &k, NULL), 0);
+	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_SOFTWARE, &k, NULL), 0);
 	assert_int_equal(k, VMDQ_SOFTWARE);
-	/* more pools than the NIC has: software in auto, refused when demanded */
-	assert_int_equal(vmdq_select(&small, VMDQ_WANT_AUTO, 9, &k, NULL), 0);
-	assert_int_equal(k, VMDQ_SOFTWARE);
-	assert_int_equal(vmdq_select(&small, VMDQ_WANT_HARDWARE, 9, &k, &eb), -ENOTSUP);
-	assert_non_null(strstr(eb.msg, "need 16 VMDq pools but the uplink has 8"));
-	assert_int_equal(vmdq_select(&ixgbe, VMDQ_WANT_AUTO, 65, &k, NULL), 0);
-	assert_int_equal(k, VMDQ_SOFTWARE);
-	assert_int_equal(vmdq_select(&none, VMDQ_WANT_HARDWARE, 1, &k, &eb), -ENOTSUP);
+	/* any pool count: those past the NIC's go to the default pool */
+	assert_int_equal(vmdq_select(&igb, VMDQ_WANT_AUTO, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_HARDWARE);
+	assert_int_equal(vmdq_select(&igb, VMDQ_WANT_HARDWARE, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_HARDWARE);
+	assert_int_equal(vmdq_select(&none, VMDQ_WANT_HARDWARE, &k, &eb), -ENOTSUP);
 	assert_non_null(strstr(eb.msg, "no VMDq"));
+	assert_int_equal(vmdq_select(NULL, VMDQ_WANT_AUTO, &k, NULL), 0);
+	assert_int_equal(k, VMDQ_SOFTWARE);
 }
 
 static void test_set(void **state)
@@ -225,14 +237,18 @@ static void test_set(void **state)
 	uint16_t a, b, c;
 
 	(void)state;
-	assert_int_equal(vmdq_set_init(&s, &vmdq_software_ops, NULL, NULL, 2, NULL), 0);
+	assert_int_equal(vmdq_set_init(&s, &vmdq_software_ops, NULL, NULL, 2, 0, NULL), 0);
+	assert_int_equal(s.queues, 1);
 	assert_int_equal(vmdq_set_add(&s, &k1, &a, NULL), 0);
+	assert_int_equal(s.pools[a].kind, VMDQ_SOFTWARE);
+	assert_int_equal(s.pools[a].why, VMDQ_WHY_NO_VMDQ);
+	assert_int_equal(s.pools[a].queue, 0);
 	assert_int_equal(vmdq_set_add(&s, &k1, &b, &eb), -EEXIST);
 	assert_int_equal(vmdq_set_add(&s, &bad, &b, &eb), -EINVAL);
 	assert_int_equal(vmdq_set_add(&s, &k2, &b, NULL), 0);
 	assert_int_not_equal(a, b);
 	assert_int_equal(vmdq_set_add(&s, &bad, &c, &eb), -ENOSPC);
-	assert_int_equal(vmdq_set_build(&s, &t, NULL), 0);
+	assert_int_equal(vmdq_set_build(&s, false, &t, NULL), 0);
 	vmdq_classify_burst(t, &k2, 1, &v);
 	assert_int_equal(v.pools[0], b);
 	vmdq_table_free(t);
@@ -240,7 +256,189 @@ static void test_set(void **state)
 	assert_int_equal(vmdq_set_del(&s, a), -ENOENT);
 	assert_int_equal(vmdq_set_add(&s, &k1, &c, NULL), 0);
 	assert_int_equal(c, a);		/* the freed id is reused */
-	assert_int_equal(vmdq_set_init(&s, &vmdq_software_ops, NULL, NULL, 0, &eb), -EINVAL);
+	assert_int_equal(vmdq_set_init(&s, &vmdq_software_ops, NULL, NULL, 0, 0, &eb),
+			 -EINVAL);
+}
+
+/* A NIC backend that records what it was asked to do. */
+static struct {
+	int configured, added, deleted, syncs;
+	int refuse_after;		/* pool_add fails once this many were added */
+	unsigned int nvlan;
+	struct vmdq_vlan_map vlan[VMDQ_MAX_VLAN_MAPS];
+} nic;
+
+static int nic_configure(struct vmdq_set *s, struct errbuf *eb)
+{
+	(void)eb;
+	nic.configured++;
+	s->queues = vmdq_rx_queues(&s->caps, s->hw_pools);
+	return 0;
+}
+
+static int nic_pool_add(struct vmdq_set *s, struct vmdq_pool *p, struct errbuf *eb)
+{
+	(void)s;
+	if (nic.refuse_after && nic.added >= nic.refuse_after)
+		return errbuf_set(eb, -ENOSPC, "no MAC filter left");
+	assert_true(p->hw < s->hw_pools);
+	nic.added++;
+	return 0;
+}
+
+static void nic_pool_del(struct vmdq_set *s, struct vmdq_pool *p)
+{
+	(void)s;
+	(void)p;
+	nic.deleted++;
+}
+
+static int nic_vlan_sync(struct vmdq_set *s, struct errbuf *eb)
+{
+	nic.syncs++;
+	return vmdq_vlan_maps(s, nic.vlan, VMDQ_MAX_VLAN_MAPS, &nic.nvlan) ?
+	       errbuf_set(eb, -E2BIG, "too many VLANs") : 0;
+}
+
+static const struct vmdq_ops nic_ops = {
+	.kind = VMDQ_HARDWARE,
+	.configure = nic_configure,
+	.pool_add = nic_pool_add,
+	.pool_del = nic_pool_del,
+	.vlan_sync = nic_vlan_sync,
+};
+
+static const struct vmdq_vlan_map *nic_vlan(uint16_t vlan)
+{
+	for (unsigned int i = 0; i < nic.nvlan; i++)
+		if (nic.vlan[i].vlan == vlan)
+			return &nic.vlan[i];
+	return NULL;
+}
+
+/* The 82576 as iopass-switch sees it: 8 pools, the last the default. */
+static void test_hw_set(void **state)
+{
+	static struct vmdq_set s;
+	struct vmdq_caps igb = { .max_vmdq_pools = 8, .vmdq_queue_num = 16,
+				 .layout = VMDQ_LAYOUT_INTERLEAVED, .vlan_filters = 2 };
+	struct vmdq_table *all, *sw;
+	struct vmdq_verdict v;
+	struct vmdq_key k;
+	struct errbuf eb;
+	uint16_t id[10];
+
+	(void)state;
+	memset(&nic, 0, sizeof(nic));
+	assert_int_equal(vmdq_set_init(&s, &nic_ops, NULL, &igb, 256, 0, NULL), 0);
+	assert_int_equal(nic.configured, 1);
+	assert_int_equal(s.hw_pools, 8);
+	assert_int_equal(s.hw_usable, 7);
+	assert_int_equal(s.default_hw, 7);
+	assert_int_equal(s.default_queue, 7);
+	assert_int_equal(s.queues, 8);
+	assert_int_equal(vmdq_set_hw_free(&s), 7);
+	/* seven pools get NIC pools 0-6 on queues 0-6, the next ones software */
+	for (uint8_t i = 0; i < 9; i++) {
+		k = key(0x52, i + 1, 0);
+		assert_int_equal(vmdq_set_add(&s, &k, &id[i], NULL), 0);
+		if (i < 7) {
+			assert_int_equal(s.pools[id[i]].kind, VMDQ_HARDWARE);
+			assert_int_equal(s.pools[id[i]].hw, i);
+			assert_int_equal(s.pools[id[i]].queue, i);
+			assert_int_equal(s.hw_owner[i], id[i]);
+		} else {
+			assert_int_equal(s.pools[id[i]].kind, VMDQ_SOFTWARE);
+			assert_int_equal(s.pools[id[i]].why, VMDQ_WHY_FULL);
+			assert_int_equal(s.pools[id[i]].queue, 7);
+		}
+	}
+	assert_int_equal(vmdq_set_hw_free(&s), 0);
+	assert_int_equal(nic.added, 7);
+	/* the default pool's classifier knows only the software pools */
+	assert_int_equal(vmdq_set_build(&s, true, &sw, NULL), 0);
+	assert_int_equal(vmdq_set_build(&s, false, &all, NULL), 0);
+	k = key(0x52, 1, 0);
+	vmdq_classify_burst(sw, &k, 1, &v);
+	assert_int_equal(v.dest, VMDQ_DEST_MISS);
+	vmdq_classify_burst(all, &k, 1, &v);
+	assert_int_equal(v.pools[0], id[0]);
+	k = key(0x52, 8, 0);
+	vmdq_classify_burst(sw, &k, 1, &v);
+	assert_int_equal(v.pools[0], id[7]);
+	k = key(0xff, 0, 0);
+	vmdq_classify_burst(sw, &k, 1, &v);
+	assert_int_equal(v.dest, VMDQ_DEST_FLOOD);
+	assert_int_equal(v.n, 2);	/* the hardware pools got the NIC's copies */
+	vmdq_table_free(sw);
+	vmdq_table_free(all);
+	/* a NIC pool freed goes to the next pool added */
+	assert_int_equal(vmdq_set_del(&s, id[2]), 0);
+	assert_int_equal(nic.deleted, 1);
+	assert_int_equal(s.hw_owner[2], VMDQ_NONE);
+	assert_int_equal(vmdq_set_hw_free(&s), 1);
+	k = key(0x52, 0x42, 0);
+	assert_int_equal(vmdq_set_add(&s, &k, &id[9], NULL), 0);
+	assert_int_equal(s.pools[id[9]].kind, VMDQ_HARDWARE);
+	assert_int_equal(s.pools[id[9]].hw, 2);
+	/* a NIC that refuses the MAC: software, and why */
+	assert_int_equal(vmdq_set_del(&s, id[9]), 0);
+	nic.refuse_after = nic.added;
+	k = key(0x52, 0x43, 0);
+	assert_int_equal(vmdq_set_add(&s, &k, &id[9], NULL), 0);
+	assert_int_equal(s.pools[id[9]].kind, VMDQ_SOFTWARE);
+	assert_int_equal(s.pools[id[9]].why, VMDQ_WHY_REFUSED);
+	assert_int_equal(s.hw_owner[2], VMDQ_NONE);
+	assert_string_equal(vmdq_why_word(VMDQ_WHY_REFUSED), "mac-refused");
+	assert_int_equal(vmdq_why_parse("hw-pools-full"), VMDQ_WHY_FULL);
+	assert_int_equal(vmdq_why_parse("nonsense"), VMDQ_WHY_NONE);
+	(void)eb;
+}
+
+/* VLAN pools: each VLAN gets a filter naming its NIC pools (the default
+ * pool for its software pools); no filter left refuses a new VLAN. */
+static void test_hw_vlans(void **state)
+{
+	static struct vmdq_set s;
+	struct vmdq_caps igb = { .max_vmdq_pools = 8, .vmdq_queue_num = 16,
+				 .layout = VMDQ_LAYOUT_INTERLEAVED, .vlan_filters = 2 };
+	struct vmdq_key k;
+	struct errbuf eb;
+	uint16_t a, b, c, d;
+
+	(void)state;
+	memset(&nic, 0, sizeof(nic));
+	/* --hw-pools 1: one NIC pool for guests */
+	assert_int_equal(vmdq_set_init(&s, &nic_ops, NULL, &igb, 16, 1, NULL), 0);
+	assert_int_equal(s.hw_pools, 8);
+	assert_int_equal(s.hw_usable, 1);
+	k = key(0x52, 1, 10);
+	assert_int_equal(vmdq_set_add(&s, &k, &a, NULL), 0);
+	assert_int_equal(s.pools[a].kind, VMDQ_HARDWARE);
+	assert_int_equal(nic.syncs, 1);
+	assert_non_null(nic_vlan(10));
+	assert_true(nic_vlan(10)->pools == 1ULL << s.pools[a].hw);
+	k = key(0x52, 2, 10);
+	assert_int_equal(vmdq_set_add(&s, &k, &b, NULL), 0);
+	assert_int_equal(s.pools[b].kind, VMDQ_SOFTWARE);
+	assert_true(nic_vlan(10)->pools == ((1ULL << s.pools[a].hw) | 1ULL << 7));
+	/* untagged pools need no filter and cause no sync */
+	k = key(0x52, 3, 0);
+	assert_int_equal(vmdq_set_add(&s, &k, &c, NULL), 0);
+	assert_int_equal(nic.syncs, 2);
+	k = key(0x52, 4, 20);
+	assert_int_equal(vmdq_set_add(&s, &k, &d, NULL), 0);
+	assert_int_equal(nic.nvlan, 2);
+	k = key(0x52, 5, 30);
+	assert_int_equal(vmdq_set_add(&s, &k, &d, &eb), -ENOSPC);
+	assert_non_null(strstr(eb.msg, "all 2 are in use"));
+	k = key(0x52, 5, 20);	/* a VLAN that has a filter already: fine */
+	assert_int_equal(vmdq_set_add(&s, &k, &d, NULL), 0);
+	/* deleting a VLAN pool syncs the filters */
+	assert_int_equal(vmdq_set_del(&s, a), 0);
+	assert_true(nic_vlan(10)->pools == 1ULL << 7);
+	assert_int_equal(vmdq_set_del(&s, b), 0);
+	assert_null(nic_vlan(10));
 }
 
 int main(void)
@@ -253,6 +451,8 @@ int main(void)
 		cmocka_unit_test(test_full_table_bursts),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_hw_set),
+		cmocka_unit_test(test_hw_vlans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -554,55 +554,6 @@ static void test_listen_accept(void **state)
 	rmdir(dir);
 }
 
-/* ---- --nic ---- */
-
-static void test_nic_parse(void **state)
-{
-	struct vm_nic_config c;
-	struct errbuf eb;
-	char longp[200];
-
-	(void)state;
-	assert_int_equal(vm_nic_parse("vhost-user:/run/sw/p0.sock", &c, &eb),
-			 0);
-	assert_string_equal(c.socket, "/run/sw/p0.sock");
-	assert_false(c.mac_set);
-	assert_int_equal(vm_nic_parse("vhost-user:/s,mac=52:54:00:AB:cd:01",
-				      &c, &eb), 0);
-	assert_true(c.mac_set);
-	assert_memory_equal(c.mac, ((uint8_t[]){ 0x52, 0x54, 0, 0xab, 0xcd,
-						 1 }), 6);
-	assert_int_equal(vm_nic_parse("tap:x", &c, &eb), -EINVAL);
-	assert_non_null(strstr(eb.msg, "unknown kind"));
-	assert_int_equal(vm_nic_parse("vhost-user:", &c, &eb), -EINVAL);
-	assert_int_equal(vm_nic_parse("vhost-user:,mac=52:54:00:00:00:01", &c,
-				      &eb), -EINVAL);
-	memset(longp, 'a', sizeof(longp));
-	memcpy(longp, "vhost-user:/", 12);
-	longp[sizeof(longp) - 1] = '\0';
-	assert_int_equal(vm_nic_parse(longp, &c, &eb), -EINVAL);
-	assert_non_null(strstr(eb.msg, "1 to 107 bytes"));
-	assert_int_equal(vm_nic_parse("vhost-user:/s,mac=52:54:00:00:00", &c,
-				      &eb), -EINVAL);
-	assert_int_equal(vm_nic_parse("vhost-user:/s,mac=52-54-00-00-00-01",
-				      &c, &eb), -EINVAL);
-	assert_int_equal(vm_nic_parse("vhost-user:/s,mac=01:00:5e:00:00:01",
-				      &c, &eb), -EINVAL);
-	assert_non_null(strstr(eb.msg, "unicast"));
-	assert_int_equal(vm_nic_parse("vhost-user:/s,mac=00:00:00:00:00:00",
-				      &c, &eb), -EINVAL);
-	assert_int_equal(vm_nic_parse("vhost-user:/s,server,mac=52:54:00:00:"
-				      "00:01", &c, &eb), 0);
-	assert_true(c.server && c.mac_set);
-	assert_false(vm_nic_parse("vhost-user:/s", &c, &eb) || c.server);
-	assert_int_equal(vm_nic_parse("vhost-user:/s,servers", &c, &eb),
-			 -EINVAL);
-	assert_int_equal(vm_nic_parse("vhost-user:/s,queues=2", &c, &eb),
-			 -EINVAL);
-	assert_non_null(strstr(eb.msg, "unknown option 'queues=2'"));
-	assert_int_equal(vm_nic_parse("vhost-user:/s,", &c, &eb), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,7 +581,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vring_stop, pair_setup,
 						pair_teardown),
 		cmocka_unit_test(test_listen_accept),
-		cmocka_unit_test(test_nic_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -567,8 +567,8 @@ static int reply(struct server *s, const struct vfio_user_hdr *req, int err,
 		nfds = 2;
 	}
 	vfio_user_hdr_put(s->out, &h);
-	return vfio_user_sock_send(s->csock, s->out, h.size, fds, nfds,
-				   vfio_user_now_ms() + MSG_TIMEOUT_MS);
+	return usock_send(s->csock, s->out, h.size, fds, nfds,
+			  now_ms() + MSG_TIMEOUT_MS);
 }
 
 static void client_gone(struct server *s)
@@ -606,7 +606,7 @@ static bool serve_one(struct server *s)
 	unsigned int nfds;
 
 	ret = vfio_user_sock_recv_msg(s->csock, s->buf, BUF_SIZE, &h, fds,
-				      &nfds, vfio_user_now_ms() + MSG_TIMEOUT_MS,
+				      &nfds, now_ms() + MSG_TIMEOUT_MS,
 				      &eb);
 	if (ret == -ECONNRESET)
 		return false;

@@ -274,7 +274,7 @@ static void test_cli_json(void **state)
 	assert_int_equal(json_object_get_int(field(vf, "qos")), 0);
 	assert_true(json_object_get_boolean(field(vf, "spoofchk")));
 	assert_null(field(vf, "trust"));
-	assert_null(field(vf, "state"));
+	assert_null(field(vf, "link_state"));
 	assert_null(field(vf, "max_tx_rate"));
 	assert_int_equal(json_object_array_length(field(p, "members")), 2);
 	m = json_object_array_get_idx(field(p, "members"), 1);

@@ -44,7 +44,7 @@ static int words_add(struct words *w, const char *s, size_t len)
 	return 0;
 }
 
-static const struct vm_conf_key *conf_key(const struct vm_conf_key *keys,
+static const struct orch_conf_key *conf_key(const struct orch_conf_key *keys,
 					  size_t nkeys, const char *s,
 					  size_t len)
 {
@@ -78,11 +78,11 @@ static void trim(const char **s, const char **end)
 }
 
 static int conf_line(struct words *w, const char *s, const char *end,
-		     const char *file, int line, const struct vm_conf_key *keys,
+		     const char *file, int line, const struct orch_conf_key *keys,
 		     size_t nkeys, struct errbuf *eb)
 {
 	const char *k = s, *kend, *v, *vend = end;
-	const struct vm_conf_key *key;
+	const struct orch_conf_key *key;
 	int ret;
 
 	while (s < end && (isalnum((unsigned char)*s) || *s == '-' || *s == '_'))
@@ -142,9 +142,9 @@ static int conf_line(struct words *w, const char *s, const char *end,
 	return 0;
 }
 
-int vm_conf_parse(const char *text, const char *file,
-		  const struct vm_conf_key *keys, size_t nkeys,
-		  int *argc, char ***argv, struct errbuf *eb)
+int orch_conf_parse(const char *text, const char *file,
+		    const struct orch_conf_key *keys, size_t nkeys,
+		    int *argc, char ***argv, struct errbuf *eb)
 {
 	struct words w = { 0 };
 	const char *p = text;
@@ -179,12 +179,12 @@ int vm_conf_parse(const char *text, const char *file,
 	*argv = w.v;
 	return 0;
 err:
-	vm_conf_free(w.n, w.v);
+	orch_conf_free(w.n, w.v);
 	return ret;
 }
 
-int vm_conf_load(const char *path, const struct vm_conf_key *keys,
-		 size_t nkeys, int *argc, char ***argv, struct errbuf *eb)
+int orch_conf_load(const char *path, const struct orch_conf_key *keys,
+		   size_t nkeys, int *argc, char ***argv, struct errbuf *eb)
 {
 	struct stat st;
 	char *text;
@@ -226,16 +226,41 @@ int vm_conf_load(const char *path, const struct vm_conf_key *keys,
 		return errbuf_set(eb, -EINVAL, "%s is a binary file, not a VM description; check --config",
 				  path);
 	}
-	ret = vm_conf_parse(text, path, keys, nkeys, argc, argv, eb);
+	ret = orch_conf_parse(text, path, keys, nkeys, argc, argv, eb);
 	free(text);
 	return ret;
 }
 
-void vm_conf_free(int argc, char **argv)
+void orch_conf_free(int argc, char **argv)
 {
 	if (!argv)
 		return;
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
 	free(argv);
+}
+
+int orch_conf_argv(const char *path, const struct orch_conf_key *keys,
+		   size_t nkeys, int argc, char **argv, int *nargc,
+		   char ***nargv, int *nconf, char ***conf, struct errbuf *eb)
+{
+	char **v;
+	int i, k, ret;
+
+	ret = orch_conf_load(path, keys, nkeys, nconf, conf, eb);
+	if (ret)
+		return ret;
+	v = calloc(argc + *nconf + 1, sizeof(*v));
+	if (!v) {
+		orch_conf_free(*nconf, *conf);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	v[0] = argv[0];
+	for (k = 0; k < *nconf; k++)
+		v[1 + k] = (*conf)[k];
+	for (i = 1; i < argc; i++)
+		v[1 + k++] = argv[i];
+	*nargc = 1 + k;
+	*nargv = v;
+	return 0;
 }

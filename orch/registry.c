@@ -21,11 +21,11 @@
 
 #define VMS_DIR		"vms"
 
-bool vm_name_valid(const char *name)
+bool orch_vm_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 
-	if (!len || len > VM_NAME_MAX || name[0] == '.' || name[0] == '-')
+	if (!len || len > ORCH_VM_NAME_MAX || name[0] == '.' || name[0] == '-')
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!isalnum((unsigned char)name[i]) && !strchr("-_.", name[i]))
@@ -40,7 +40,7 @@ static int vm_path(char *buf, size_t len, const char *name, const char *ext)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int vm_record_parse(const char *text, struct vm_entry *e)
+static int vm_record_parse(const char *text, struct orch_vm_entry *e)
 {
 	json_object *o = json_tokener_parse(text), *v;
 	int ret = -EINVAL;
@@ -75,16 +75,16 @@ static int vm_record_write(const char *state, const char *rec,
 	return ret;
 }
 
-int vm_registry_add(const char *state, const char *name, const char *details,
-		    struct errbuf *eb)
+int orch_registry_add(const char *state, const char *name, const char *details,
+		      struct errbuf *eb)
 {
 	char lock[PATH_MAX], rec[PATH_MAX];
 	int fd, ret;
 
-	if (!vm_name_valid(name))
+	if (!orch_vm_name_valid(name))
 		return errbuf_set(eb, -EINVAL,
 			"'%s' is not a VM name: use 1-%d letters, digits, '-', '_' or '.'",
-			name, VM_NAME_MAX);
+			name, ORCH_VM_NAME_MAX);
 	ret = state_mkdir(state, VMS_DIR, eb);
 	if (ret)
 		return ret;
@@ -93,7 +93,7 @@ int vm_registry_add(const char *state, const char *name, const char *details,
 		return errbuf_set(eb, -ENAMETOOLONG, "VM name too long");
 	fd = state_lock(state, lock, false, eb);
 	if (fd == -EWOULDBLOCK) {
-		struct vm_entry e = { .pid = 0 };
+		struct orch_vm_entry e = { .pid = 0 };
 		char *old = NULL;
 
 		if (!state_read(state, rec, &old, NULL))
@@ -118,22 +118,22 @@ int vm_registry_add(const char *state, const char *name, const char *details,
 	return fd;
 }
 
-int vm_registry_update(const char *state, const char *name,
-		       const char *details, struct errbuf *eb)
+int orch_registry_update(const char *state, const char *name,
+			 const char *details, struct errbuf *eb)
 {
-	struct vm_entry e = { .started = (long long)time(NULL) };
+	struct orch_vm_entry e = { .started = (long long)time(NULL) };
 	char rec[PATH_MAX], *old = NULL;
 
 	if (vm_path(rec, sizeof(rec), name, "json"))
 		return errbuf_set(eb, -ENAMETOOLONG, "VM name too long");
-	/* The start time stays what vm_registry_add() wrote. */
+	/* The start time stays what orch_registry_add() wrote. */
 	if (!state_read(state, rec, &old, NULL))
 		vm_record_parse(old, &e);
 	free(old);
 	return vm_record_write(state, rec, name, e.started, details, eb);
 }
 
-void vm_registry_remove(const char *state, const char *name, int lock_fd)
+void orch_registry_remove(const char *state, const char *name, int lock_fd)
 {
 	char path[PATH_MAX];
 
@@ -149,10 +149,10 @@ void vm_registry_remove(const char *state, const char *name, int lock_fd)
 		close(lock_fd);
 }
 
-int vm_registry_list(const char *state, struct vm_entry **out, size_t *n,
-		     struct errbuf *eb)
+int orch_registry_list(const char *state, struct orch_vm_entry **out, size_t *n,
+		       struct errbuf *eb)
 {
-	struct vm_entry *list = NULL;
+	struct orch_vm_entry *list = NULL;
 	char **names = NULL;
 	size_t count = 0, i, got = 0;
 	int ret;
@@ -171,11 +171,11 @@ int vm_registry_list(const char *state, struct vm_entry **out, size_t *n,
 		return errbuf_set(eb, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < count; i++) {
-		struct vm_entry *e = &list[got];
+		struct orch_vm_entry *e = &list[got];
 		char path[PATH_MAX];
 		size_t len = strlen(names[i]) - strlen(".json");
 
-		if (len > VM_NAME_MAX)
+		if (len > ORCH_VM_NAME_MAX)
 			continue;
 		memcpy(e->name, names[i], len);
 		e->name[len] = '\0';
@@ -197,28 +197,28 @@ int vm_registry_list(const char *state, struct vm_entry **out, size_t *n,
 	return 0;
 }
 
-void vm_registry_free(struct vm_entry *e, size_t n)
+void orch_vms_free(struct orch_vm_entry *e, size_t n)
 {
 	for (size_t i = 0; e && i < n; i++)
 		free(e[i].details);
 	free(e);
 }
 
-int vm_registry_gc(const char *state, bool dry_run, char ***names, size_t *n)
+int orch_registry_gc(const char *state, bool dry_run, char ***names, size_t *n)
 {
-	struct vm_entry *list;
+	struct orch_vm_entry *list;
 	size_t count, i, k = 0;
 	char **dead;
 	int ret;
 
 	*names = NULL;
 	*n = 0;
-	ret = vm_registry_list(state, &list, &count, NULL);
+	ret = orch_registry_list(state, &list, &count, NULL);
 	if (ret)
 		return ret;
 	dead = calloc(count + 1, sizeof(*dead));
 	if (!dead) {
-		vm_registry_free(list, count);
+		orch_vms_free(list, count);
 		return -ENOMEM;
 	}
 	for (i = 0; i < count; i++) {
@@ -236,9 +236,9 @@ int vm_registry_gc(const char *state, bool dry_run, char ***names, size_t *n)
 		if (dead[k])
 			k++;
 		if (!dry_run)
-			vm_registry_remove(state, list[i].name, fd);
+			orch_registry_remove(state, list[i].name, fd);
 	}
-	vm_registry_free(list, count);
+	orch_vms_free(list, count);
 	*names = dead;
 	*n = k;
 	return (int)k;

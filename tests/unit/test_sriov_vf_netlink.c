@@ -153,11 +153,11 @@ static void test_mac_format(void **state)
 	char buf[18];
 
 	(void)state;
-	assert_int_equal(vf_mac_parse("de:ad:be:ef:00:01", mac), 0);
-	vf_mac_format(mac, buf);
+	assert_int_equal(mac_parse("de:ad:be:ef:00:01", 17, mac), 0);
+	mac_format(mac, buf);
 	assert_string_equal(buf, "de:ad:be:ef:00:01");
-	assert_int_equal(vf_mac_parse("", mac), -EINVAL);
-	assert_int_equal(vf_mac_parse("de:ad:be:ef:00:", mac), -EINVAL);
+	assert_int_equal(mac_parse("", 0, mac), -EINVAL);
+	assert_int_equal(mac_parse("de:ad:be:ef:00:", 15, mac), -EINVAL);
 	assert_string_equal(vf_field_name(VF_FIELD_LINK_STATE), "state");
 	assert_string_equal(vf_field_name(VF_FIELD_MAX_RATE), "max-rate");
 	assert_string_equal(vf_vlan_proto_name(VF_VLAN_8021AD), "802.1ad");

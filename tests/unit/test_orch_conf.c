@@ -14,7 +14,7 @@
 
 #include "fakesys.h"
 
-static const struct vm_conf_key keys[] = {
+static const struct orch_conf_key keys[] = {
 	{ "kernel", true }, { "mem", true }, { "device", true },
 	{ "nic", true }, { "cmdline", true }, { "daemon", false },
 	{ "hugepages", false },
@@ -23,8 +23,8 @@ static const struct vm_conf_key keys[] = {
 static int parse(const char *text, int *argc, char ***argv,
 		 struct errbuf *eb)
 {
-	return vm_conf_parse(text, "vm.conf", keys, ARRAY_SIZE(keys), argc,
-			     argv, eb);
+	return orch_conf_parse(text, "vm.conf", keys, ARRAY_SIZE(keys), argc,
+			       argv, eb);
 }
 
 static void test_words(void **state)
@@ -53,7 +53,7 @@ static void test_words(void **state)
 	for (int i = 0; i < argc; i++)
 		assert_string_equal(argv[i], want[i]);
 	assert_null(argv[argc]);
-	vm_conf_free(argc, argv);
+	orch_conf_free(argc, argv);
 }
 
 static void test_empty(void **state)
@@ -65,7 +65,7 @@ static void test_empty(void **state)
 	assert_int_equal(parse("# nothing\n\n   \n", &argc, &argv, NULL), 0);
 	assert_int_equal(argc, 0);
 	assert_null(argv[0]);
-	vm_conf_free(argc, argv);
+	orch_conf_free(argc, argv);
 }
 
 static void expect_error(const char *text, int err, const char *msg)
@@ -115,29 +115,29 @@ static void test_load(void **state)
 	char path[512], **argv;
 	int argc;
 
-	assert_int_equal(vm_conf_load("/nonexistent/vm.conf", keys,
-				      ARRAY_SIZE(keys), &argc, &argv, &eb),
+	assert_int_equal(orch_conf_load("/nonexistent/vm.conf", keys,
+					ARRAY_SIZE(keys), &argc, &argv, &eb),
 			 -ENOENT);
 	assert_non_null(strstr(eb.msg, "cannot open VM description /nonexistent/vm.conf"));
-	assert_int_equal(vm_conf_load(fs->root, keys, ARRAY_SIZE(keys), &argc,
-				      &argv, &eb), -EINVAL);
+	assert_int_equal(orch_conf_load(fs->root, keys, ARRAY_SIZE(keys), &argc,
+					&argv, &eb), -EINVAL);
 	assert_non_null(strstr(eb.msg, "not a regular file"));
 
 	snprintf(path, sizeof(path), "%s/vm.conf", fs->root);
 	FILE *f = fopen(path, "w");
 	fputs("mem = 64M\n", f);
 	fclose(f);
-	assert_int_equal(vm_conf_load(path, keys, ARRAY_SIZE(keys), &argc,
-				      &argv, &eb), 0);
+	assert_int_equal(orch_conf_load(path, keys, ARRAY_SIZE(keys), &argc,
+					&argv, &eb), 0);
 	assert_int_equal(argc, 2);
 	assert_string_equal(argv[1], "64M");
-	vm_conf_free(argc, argv);
+	orch_conf_free(argc, argv);
 
 	f = fopen(path, "w");
 	fwrite("mem\0= 1", 1, 7, f);
 	fclose(f);
-	assert_int_equal(vm_conf_load(path, keys, ARRAY_SIZE(keys), &argc,
-				      &argv, &eb), -EINVAL);
+	assert_int_equal(orch_conf_load(path, keys, ARRAY_SIZE(keys), &argc,
+					&argv, &eb), -EINVAL);
 	assert_non_null(strstr(eb.msg, "binary file"));
 }
 

@@ -67,6 +67,22 @@ static void test_json_round_trip(void **state)
 	free(text);
 }
 
+/* pool list's old key for the link state is still read. */
+static void test_json_old_state_key(void **state)
+{
+	struct vf_settings s;
+	struct errbuf eb;
+
+	(void)state;
+	assert_int_equal(vf_settings_from_json("{\"version\":1,\"vf\":2,\"state\":\"enable\"}",
+					       &s, &eb), 0);
+	assert_int_equal(s.known, VF_FIELD_LINK_STATE);
+	assert_int_equal(s.link_state, VF_LINK_ENABLE);
+	assert_true(vf_settings_from_json("{\"version\":1,\"vf\":2,\"state\":\"up\"}",
+					  &s, &eb) < 0);
+	assert_non_null(strstr(eb.msg, "'state'"));
+}
+
 static void expect_damaged(const char *text, const char *needle)
 {
 	struct vf_settings s;
@@ -264,6 +280,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_old_state_key),
 		cmocka_unit_test(test_json_damaged),
 		cmocka_unit_test_setup_teardown(test_save_only_first, fakesys_setup, fakesys_teardown),
 		cmocka_unit_test_setup_teardown(test_apply_saves_first, fakesys_setup, fakesys_teardown),
