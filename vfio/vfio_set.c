@@ -245,8 +245,10 @@ int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
 	}
 
 	ret = sp.user ? user_open(s, &sp, &t, eb) : kernel_open(s, &sp, &t, eb);
-	if (ret)
+	if (ret) {
+		free(copy);
 		return ret;
+	}
 	opts.irq_relay = sp.irq_relay;
 	ret = vfio_pci_attach_opts(s->vm, t, &opts, &vp, eb);	/* owns t */
 	if (ret) {
