@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "iopass/host.h"
 #include "iopass/vmm.h"
 
@@ -50,34 +48,6 @@ static void print_text(const struct host_report *rep)
 	}
 	printf("host check: %zu ok, %zu warn, %zu fail\n", rep->count[HOST_OK],
 	       rep->count[HOST_WARN], rep->count[HOST_FAIL]);
-}
-
-static void print_json(const struct host_report *rep)
-{
-	json_object *o = json_object_new_object(), *arr = json_object_new_array();
-	json_object *sum = json_object_new_object();
-
-	for (size_t i = 0; i < rep->n; i++) {
-		const struct host_finding *f = &rep->f[i];
-		json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "check", json_object_new_string(f->check));
-		json_object_object_add(e, "level",
-				       json_object_new_string(host_level_name(f->level)));
-		json_object_object_add(e, "title", json_object_new_string(f->title));
-		json_object_object_add(e, "seen", json_object_new_string(f->seen));
-		json_object_object_add(e, "fix", f->fix[0] ?
-				       json_object_new_string(f->fix) : NULL);
-		json_object_array_add(arr, e);
-	}
-	json_object_object_add(o, "findings", arr);
-	for (int l = HOST_OK; l <= HOST_FAIL; l++)
-		json_object_object_add(sum, host_level_name(l),
-				       json_object_new_int((int)rep->count[l]));
-	json_object_object_add(o, "summary", sum);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-					       JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
 }
 
 static int host_check_cmd(int argc, char **argv)
@@ -125,7 +95,7 @@ static int host_check_cmd(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (json)
-		print_json(&rep);
+		cli_print_json(host_report_json(&rep));
 	else
 		print_text(&rep);
 	opt = rep.count[HOST_FAIL] ? EXIT_FAIL : EXIT_OK;

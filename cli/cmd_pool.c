@@ -14,29 +14,6 @@
 
 #include "commands.h"
 
-/*
- * Where a member stands. Every member is free today.
- * TODO: ask the lease records (state directory) once sriov/ has leases;
- * until then a function leased by a running VM shows as free here.
- */
-struct member_status {
-	bool leased;
-	char owner[128];	/* when leased */
-};
-
-static void member_status(const struct pool *pool, const struct pci_func *f,
-			  struct member_status *st)
-{
-	struct lease l;
-
-	(void)pool;
-	memset(st, 0, sizeof(*st));
-	if (!lease_read(state_default_dir(), f->bdf, &l, NULL)) {
-		st->leased = true;
-		snprintf(st->owner, sizeof(st->owner), "%s", l.owner);
-	}
-}
-
 static void pool_usage(FILE *f)
 {
 	fprintf(f,
@@ -94,35 +71,13 @@ static void print_pool_text(const char *path, const struct pool *p,
 	printf("  %-12s %-9s %-12s %s\n", "BDF", "VEN:DEV", "DRIVER", "STATUS");
 	for (size_t i = 0; i < nm; i++) {
 		const struct pci_func *f = &funcs[m[i]];
-		struct member_status st;
+		struct lease l;
+		bool leased = !lease_read(state_default_dir(), f->bdf, &l, NULL);
 
-		member_status(p, f, &st);
 		printf("  %-12s %04x:%04x %-12s %s%s\n", f->bdf, f->vendor,
 		       f->device, f->driver[0] ? f->driver : "-",
-		       st.leased ? "leased by " : "free",
-		       st.leased ? st.owner : "");
+		       leased ? "leased by " : "free", leased ? l.owner : "");
 	}
-}
-
-static json_object *pool_to_json(const struct pool *p,
-				 const struct pci_func *funcs, const size_t *m,
-				 size_t nm)
-{
-	json_object *o = pool_json(p), *a = json_object_new_array();
-
-	for (size_t i = 0; i < nm; i++) {
-		json_object *f = pci_func_json(&funcs[m[i]]);
-		struct member_status st;
-
-		member_status(p, &funcs[m[i]], &st);
-		json_object_object_add(f, "status", json_object_new_string(
-					       st.leased ? "leased" : "free"));
-		json_object_object_add(f, "owner", st.leased ?
-				       json_object_new_string(st.owner) : NULL);
-		json_object_array_add(a, f);
-	}
-	json_object_object_add(o, "members", a);
-	return o;
 }
 
 static bool wanted(const struct pool *p, char **names, int n)
@@ -223,16 +178,18 @@ static int pool_list(int argc, char **argv)
 			goto out_json;
 		}
 		if (json) {
-			json_object_array_add(arr, pool_to_json(p, funcs, m, nm));
+			json_object_array_add(arr, pool_members_json(state_default_dir(), p,
+							       funcs, m, nm));
 		} else {
 			printf("%s", shown++ ? "\n" : "");
 			print_pool_text(path, p, funcs, m, nm);
 		}
 		free(m);
 	}
-	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (json) {
+		cli_print_json(arr);
+		arr = NULL;
+	}
 out_json:
 	json_object_put(arr);
 	free(funcs);

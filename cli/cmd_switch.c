@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,67 +82,22 @@ static void switch_usage(FILE *f)
 
 /* --------------------------------------------------------- rendering */
 
-/*
- * Renders the records of a reply: JSON (switch_records_json(), `only`
- * picks the array of one type), or text tables.
- */
+/* The records of a reply: JSON (`only` picks one type's array), or text tables. */
 static int render(char **lines, size_t n, bool json, const char *only)
 {
-	unsigned int hdr_port = 0, hdr_pool = 0, hdr_queue = 0;
+	char *text;
 
 	if (json) {
-		json_object *out = switch_records_json(lines, n, only);
-
-		cli_print_json(out);
+		cli_print_json(switch_records_json(lines, n, only));
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct switch_kv kv[SWITCH_MAX_KV];
-		const char *type;
-		unsigned int nkv;
-
-		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv))
-			continue;
-#define G(k) (switch_kv_get(kv, nkv, k) ? switch_kv_get(kv, nkv, k) : "-")
-		if (!strcmp(type, "port")) {
-			if (!hdr_port++)
-				printf("%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
-				       "PORT", "STATE", "MODE", "MAC", "VLAN", "POOL", "RX-PKTS",
-				       "TX-PKTS", "RX-DROPS", "TX-DROPS", "SOCKET");
-			printf("%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
-			       G("name"), G("state"), G("mode"), G("mac"), G("vlan"), G("pool"),
-			       G("rx_packets"), G("tx_packets"), G("rx_drops"), G("tx_drops"),
-			       *G("path") ? G("path") : "-");
-		} else if (!strcmp(type, "pool")) {
-			if (!hdr_pool++)
-				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n",
-				       hdr_port ? "\n" : "", "POOL", "MAC", "VLAN", "PORT",
-				       "BACKEND", "QUEUE", "QUEUE-PKTS", "PACKETS", "BYTES",
-				       "DROPS", "WHY");
-			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n", G("id"),
-			       G("mac"), G("vlan"), G("port"), G("backend"), G("queue"),
-			       G("queue_packets"), G("packets"), G("bytes"), G("drops"), G("why"));
-		} else if (!strcmp(type, "queue")) {
-			if (!hdr_queue++)
-				printf("\n%-5s %-8s %-8s %-12s %12s %14s\n", "QUEUE", "NIC-POOL",
-				       "ROLE", "PORT", "PACKETS", "BYTES");
-			printf("%-5s %-8s %-8s %-12s %12s %14s\n", G("id"), G("nic_pool"),
-			       G("role"), G("port"), G("packets"), G("bytes"));
-		} else if (!strcmp(type, "switch")) {
-			printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
-			       "up to %s pools (%s of %s in NIC pools free), "
-			       "lossless %s\n", G("workers"), G("classifier"),
-			       G("ports"), G("max_pools"), G("hw_free"),
-			       G("hw_pools"), G("lossless"));
-		} else if (!strcmp(type, "uplink")) {
-			printf("uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
-			       "MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
-			       G("rx_packets"), G("rx_bytes"), G("rx_drops"),
-			       G("rx_unknown"), G("tx_packets"), G("tx_bytes"),
-			       G("tx_drops"));
-		}
-#undef G
+	text = switch_records_text(lines, n);
+	if (!text) {
+		cli_error("switch: out of memory");
+		return EXIT_FAIL;
 	}
+	fputs(text, stdout);
+	free(text);
 	return EXIT_OK;
 }
 
@@ -173,10 +127,9 @@ static int simple(const char *ctl, const char *req, bool json, const char *only,
 
 	if (rc)
 		return rc;
-	if (!quiet)
-		render(lines, n, json, only);
+	rc = quiet ? EXIT_OK : render(lines, n, json, only);
 	switch_lines_free(lines, n);
-	return EXIT_OK;
+	return rc;
 }
 
 /* ------------------------------------------------------------- start */
@@ -252,7 +205,6 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 {
 	struct orch_switch_opts o = { .wait_s = 60 };
 	struct orch_ctx *ctx = cli_orch();
-	char cwd[PATH_MAX], ctlbuf[SWITCH_PATH_MAX];
 	struct orch_switch_info info;
 	struct orch_switch_cmd cmd;
 	bool foreground = false;
@@ -262,15 +214,6 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 	r = cli_switch_opts(argc, argv, "switch start", &o, &foreground, &ctl);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
-	if (ctl[0] != '/') {
-		if (!getcwd(cwd, sizeof(cwd)) ||
-		    (size_t)snprintf(ctlbuf, sizeof(ctlbuf), "%.*s/%s", 64, cwd, ctl) >=
-		    sizeof(ctlbuf) || strlen(cwd) > 64) {
-			cli_error("switch start: give --ctl as an absolute path");
-			return EXIT_USAGE;
-		}
-		ctl = ctlbuf;
-	}
 	ctx->switch_ctl = ctl;
 	if (foreground) {
 		if (orch_switch_cmd(ctx, &o, &cmd, &eb)) {
@@ -313,7 +256,6 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 		{ "sink", no_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
 	};
 	const char *mac = NULL, *vlan = "0", *path = NULL, *mode = "server";
-	struct switch_req req = { .op = SWITCH_OP_PORT_ADD };
 	char line[SWITCH_LINE_MAX];
 	struct errbuf eb;
 	int c;
@@ -333,29 +275,11 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 		cli_error("switch port add: give NAME and --mac MAC ('iopass switch --help')");
 		return EXIT_USAGE;
 	}
-	/* One value, one word: a blank or a newline would smuggle in another
-	 * key or another request. */
-	if (strpbrk(mac, " \t\r\n") || strpbrk(vlan, " \t\r\n") ||
-	    (path && strpbrk(path, " \t\r\n"))) {
-		cli_error("switch port add: --mac, --vlan and --socket take one word each "
-			  "(no blanks or newlines)");
-		return EXIT_USAGE;
-	}
-	if (!switch_name_valid(argv[optind])) {
-		cli_error("switch port add: '%s' is not a port name (1-%d of letters, digits, "
-			  "'_', '.', '-')", argv[optind], SWITCH_NAME_MAX - 1);
-		return EXIT_USAGE;
-	}
-	/* Checked here too so that bad input never reaches a running switch. */
-	snprintf(req.port.name, sizeof(req.port.name), "%s", argv[optind]);
-	if (switch_port_set(&req.port, "mac", mac, NULL, &eb) ||
-	    switch_port_set(&req.port, "vlan", vlan, NULL, &eb) ||
-	    switch_port_set(&req.port, "mode", mode, NULL, &eb) ||
-	    (path && switch_port_set(&req.port, "path", path, NULL, &eb))) {
+	if (switch_port_req(SWITCH_OP_PORT_ADD, argv[optind], mac, vlan, path, mode, line,
+			    sizeof(line), &eb)) {
 		cli_error("switch %s", eb.msg);
 		return EXIT_USAGE;
 	}
-	switch_req_format(&req, line, sizeof(line));
 	return simple(ctl, line, json, "port", false);
 }
 
@@ -399,14 +323,13 @@ int cmd_switch(int argc, char **argv)
 	if (!strcmp(sub, "port") && argc >= 2 && !strcmp(obj, "add"))
 		return cmd_port_add(argc - 1, argv + 1, ctl, json);
 	if (!strcmp(sub, "port") && argc == 3 && !strcmp(obj, "del")) {
-		if (!switch_name_valid(argv[2])) {
-			cli_error("switch port del: '%s' is not a port name", argv[2]);
+		struct errbuf eb;
+
+		if (switch_port_req(SWITCH_OP_PORT_DEL, argv[2], NULL, NULL, NULL, NULL, line,
+				    sizeof(line), &eb)) {
+			cli_error("switch %s", eb.msg);
 			return EXIT_USAGE;
 		}
-		struct switch_req del = { .op = SWITCH_OP_PORT_DEL };
-
-		snprintf(del.port.name, sizeof(del.port.name), "%s", argv[2]);
-		switch_req_format(&del, line, sizeof(line));
 		return simple(ctl, line, json, NULL, true);
 	}
 	cli_error("switch: unknown or incomplete subcommand '%s'; 'iopass switch --help' "

@@ -163,7 +163,7 @@ static int vm_bad_option(char **argv, int optopt_c)
 {
 	const char *arg = argv[optind - 1];
 
-	if (optopt_c && (strchr("kicmpdC", optopt_c) || optopt_c == OPT_NIC))
+	if (optopt_c && (strchr("kicmpdC", optopt_c) || optopt_c >= OPT_NIC))
 		cli_error("vm run: option '%s' needs a value; 'iopass vm run --help' describes it",
 			  arg);
 	else
@@ -350,7 +350,7 @@ static int vm_run_cmd(int argc, char **argv)
 	struct vm_exit ex = { 0 };
 	sigset_t stop, old;
 	char **conf, **args;
-	int nconf, nargs, ret, pipe_wr = -1;
+	int nconf, nargs, ret, pipe_wr = -1, status;
 
 	orch_vm_config_init(&cfg);
 	ret = vm_conf_merge(vm_options, ARRAY_SIZE(vm_options), argc, argv,
@@ -369,10 +369,14 @@ static int vm_run_cmd(int argc, char **argv)
 				goto out_args;
 			break;
 		}
-	if (opts.daemon) {
-		ret = vm_daemonize(opts.name, &pipe_wr);
-		if (ret >= 0)
-			goto out_args;
+	if (opts.daemon && (ret = orch_daemon_fork(&pipe_wr, &status, &eb))) {
+		if (ret > 0)
+			printf("started VM '%s' (VMM pid %d); 'iopass vm stop %s' stops it\n",
+			       opts.name, ret, opts.name);
+		else if (ret != -ECHILD)
+			cli_error("%s", eb.msg);
+		ret = ret > 0 ? EXIT_OK : ret == -ECHILD ? status : EXIT_FAIL;
+		goto out_args;
 	}
 	cfg.name = opts.name;
 	cfg.console = opts.console;
@@ -396,7 +400,7 @@ static int vm_run_cmd(int argc, char **argv)
 		ret = orch_err_fixable(ret) ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
-	vm_daemon_ready(&pipe_wr, orch_vm_console_fd(vm));
+	orch_daemon_ready(&pipe_wr, orch_vm_console_fd(vm));
 	raw = cfg.vm.console_in_fd >= 0 && vm_tty_raw(&saved);
 	ret = orch_vm_run(vm, &ex, &eb);
 	if (raw)

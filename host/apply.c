@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iopass/state.h"
 #include "host_impl.h"
 
 #define NUMVFS_TIMEOUT_MS	30000
@@ -171,10 +172,7 @@ static int bind_to(struct applier *a, const char *bdf, const char *driver, bool 
 
 static int write_pools(const char *path, const char *text, struct errbuf *eb)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX + 32], *slash;
-	size_t len = strlen(text);
-	ssize_t n;
-	int fd;
+	char dir[PATH_MAX], *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -195,27 +193,7 @@ static int write_pools(const char *path, const char *text, struct errbuf *eb)
 			*p = '/';
 		}
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return errbuf_set(eb, -errno, "cannot write %s: %s", tmp, strerror(errno));
-	n = write(fd, text, len);
-	if (n != (ssize_t)len || fsync(fd)) {
-		int err = n < 0 ? errno : EIO;
-
-		close(fd);
-		unlink(tmp);
-		return errbuf_set(eb, -err, "writing %s failed: %s", tmp, strerror(err));
-	}
-	close(fd);
-	if (rename(tmp, path)) {
-		int err = errno;
-
-		unlink(tmp);
-		return errbuf_set(eb, -err, "cannot rename %s to %s: %s", tmp, path,
-				  strerror(err));
-	}
-	return 0;
+	return file_write_atomic(path, text, strlen(text), eb);
 }
 
 static int do_step(struct applier *a, const struct host_conf *conf,

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "iopass/host.h"
 #include "iopass/state.h"
 #include "host_impl.h"
@@ -36,6 +38,32 @@ const char *host_level_name(enum host_level l)
 	default:
 		return "fail";
 	}
+}
+
+json_object *host_report_json(const struct host_report *rep)
+{
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	json_object *sum = json_object_new_object();
+
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct host_finding *f = &rep->f[i];
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "check", json_object_new_string(f->check));
+		json_object_object_add(e, "level",
+				       json_object_new_string(host_level_name(f->level)));
+		json_object_object_add(e, "title", json_object_new_string(f->title));
+		json_object_object_add(e, "seen", json_object_new_string(f->seen));
+		json_object_object_add(e, "fix", f->fix[0] ?
+				       json_object_new_string(f->fix) : NULL);
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "findings", arr);
+	for (int l = HOST_OK; l <= HOST_FAIL; l++)
+		json_object_object_add(sum, host_level_name(l),
+				       json_object_new_int((int)rep->count[l]));
+	json_object_object_add(o, "summary", sum);
+	return o;
 }
 
 int host_report_add(struct host_report *rep, const char *check,

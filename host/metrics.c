@@ -27,12 +27,12 @@ static void leases(const struct host_env *env, struct prom *p)
 		    "live process), gone (its holder died: iopass gc releases it) or "
 		    "persistent (iopass assign without a command).");
 	for (size_t i = 0; i < n; i++) {
-		bool gone = lease_orphaned(env->state, &l[i]);
+		enum lease_holder h = lease_holder(env->state, &l[i], NULL, 0);
 
-		orphaned += gone;
+		orphaned += h == LEASE_GONE;
 		prom_sample(p, "iopass_lease_info", 1, "bdf", l[i].bdf, "pool", l[i].pool,
-			    "owner", l[i].owner, "holder", !l[i].pid ? "persistent" :
-			    gone ? "gone" : "process", NULL);
+			    "owner", l[i].owner, "holder", h == LEASE_PERSISTENT ? "persistent" :
+			    h == LEASE_GONE ? "gone" : "process", NULL);
 	}
 	prom_family(p, "iopass_leases", "gauge", "Leases per pool and owner.");
 	for (size_t i = 0; i < n; i++) {

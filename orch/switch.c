@@ -90,6 +90,19 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 		return errbuf_set(eb, -E2BIG, "too many switch options (%u ports, %u EAL options)",
 				  o->nports, o->neal);
 	orch_switch_ctl(ctx, cmd->ctl, sizeof(cmd->ctl));
+	/* The switch runs elsewhere (setsid, its own cwd): a path from here. */
+	if (cmd->ctl[0] != '/') {
+		char cwd[PATH_MAX], rel[SWITCH_PATH_MAX];
+
+		snprintf(rel, sizeof(rel), "%s", cmd->ctl);
+		if (!getcwd(cwd, sizeof(cwd)))
+			snprintf(cwd, sizeof(cwd), ".");
+		if ((size_t)snprintf(cmd->ctl, sizeof(cmd->ctl), "%s/%s", cwd, rel) >=
+		    sizeof(cmd->ctl))
+			return errbuf_set(eb, -ENAMETOOLONG, "the control socket %s/%s is longer "
+					  "than a socket path may be: give --ctl as a short "
+					  "absolute path", cwd, rel);
+	}
 	if (switch_binary(o, cmd->bin, sizeof(cmd->bin)))
 		return errbuf_set(eb, -ENOENT, "iopass-switch not found beside iopass; build it "
 				  "(cmake --build BUILD) or set IOPASS_SWITCH_BIN");

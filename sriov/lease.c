@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,41 @@ bool lease_orphaned(const char *state, const struct lease *l)
 		return false;
 	rec_name(l->bdf, "lock", name, sizeof(name));
 	return !state_lock_held(state, name);
+}
+
+enum lease_holder lease_holder(const char *state, const struct lease *l,
+				char *text, size_t len)
+{
+	enum lease_holder h;
+
+	if (!l->pid)
+		h = LEASE_PERSISTENT;
+	else if (lease_orphaned(state, l))
+		h = LEASE_GONE;
+	/* Held, but not by iopass itself: the command it ran holds it. */
+	else if (kill(l->pid, 0) && errno == ESRCH)
+		h = LEASE_HELD_BY_CMD;
+	else
+		h = LEASE_HELD;
+	if (text)
+		snprintf(text, len, h == LEASE_PERSISTENT ? "persistent" : "pid %d%s", l->pid,
+			 h == LEASE_GONE ? " GONE" : h == LEASE_HELD_BY_CMD ? " CMD" : "");
+	return h;
+}
+
+json_object *lease_json(const struct lease *l, bool orphaned)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bdf", json_object_new_string(l->bdf));
+	json_object_object_add(o, "owner", json_object_new_string(l->owner));
+	json_object_object_add(o, "pool", l->pool[0] ? json_object_new_string(l->pool) : NULL);
+	json_object_object_add(o, "pid", l->pid ? json_object_new_int(l->pid) : NULL);
+	json_object_object_add(o, "orphaned", json_object_new_boolean(orphaned));
+	json_object_object_add(o, "since", json_object_new_int64(l->since));
+	json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
+	json_object_object_add(o, "driver", json_object_new_string(l->driver));
+	return o;
 }
 
 static void current_driver(const char *sysfs, const char *bdf, char *drv, size_t len)

@@ -57,19 +57,18 @@ int state_mkdir(const char *dir, const char *sub, struct errbuf *eb)
 	return 0;
 }
 
-int state_write(const char *dir, const char *name, const char *content,
-		struct errbuf *eb)
+/* -errno, nothing in eb: state_write and file_write_atomic word the error. */
+static int write_whole(const char *path, const char *content, size_t len)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 32];
-	size_t len = strlen(content), done = 0;
+	char tmp[PATH_MAX + 32];
+	size_t done = 0;
 	int fd, ret = 0;
 
-	if (join(path, dir, name))
-		return errbuf_set(eb, -ENAMETOOLONG, "path too long: %s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= sizeof(tmp))
+		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return state_err(eb, -errno, "write", tmp);
+		return -errno;
 	while (done < len) {
 		ssize_t n = write(fd, content + done, len - done);
 
@@ -87,11 +86,29 @@ int state_write(const char *dir, const char *name, const char *content,
 		ret = -errno;
 	if (!ret && rename(tmp, path))
 		ret = -errno;
-	if (ret) {
+	if (ret)
 		unlink(tmp);
-		return state_err(eb, ret, "write", path);
-	}
-	return 0;
+	return ret;
+}
+
+int state_write(const char *dir, const char *name, const char *content,
+		struct errbuf *eb)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (join(path, dir, name))
+		return errbuf_set(eb, -ENAMETOOLONG, "path too long: %s/%s", dir, name);
+	ret = write_whole(path, content, strlen(content));
+	return ret ? state_err(eb, ret, "write", path) : 0;
+}
+
+int file_write_atomic(const char *path, const char *content, size_t len,
+		      struct errbuf *eb)
+{
+	int ret = write_whole(path, content, len);
+
+	return ret ? errbuf_set(eb, ret, "cannot write %s: %s", path, strerror(-ret)) : 0;
 }
 
 int state_read(const char *dir, const char *name, char **content,

@@ -65,6 +65,8 @@ struct host_check_opts {
 int host_check(const struct host_env *env, const struct host_check_opts *opts,
 	       struct host_report *rep, struct errbuf *eb);
 void host_report_free(struct host_report *rep);
+/* { "findings": [{ check, level, title, seen, fix }], "summary": { ok, warn, fail } } */
+struct json_object *host_report_json(const struct host_report *rep);
 
 /* For the checks (host/check_*.c): adds a finding; fix may be NULL. */
 int host_report_add(struct host_report *rep, const char *check,

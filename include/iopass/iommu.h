@@ -50,6 +50,9 @@ struct iommu_group_info {
 
 int iommu_group_check(const char *sysfs, int group, struct iommu_group_info *info,
 		      struct errbuf *eb);
+struct json_object;
+/* `iopass groups --json`: { group, viable, devices: [{ bdf, driver, class, ok }] } */
+struct json_object *iommu_group_json(const struct iommu_group_info *g);
 
 /* Every group number on this host, sorted. *ids is malloc'd. */
 int iommu_group_list(const char *sysfs, int **ids, size_t *n);

@@ -213,6 +213,15 @@ struct orch_vm_entry {
 int orch_vms_list(const struct orch_ctx *ctx, struct orch_vm_entry **out,
 		  size_t *n, struct errbuf *eb);
 void orch_vms_free(struct orch_vm_entry *e, size_t n);
+/* The entries' details as a JSON array, each with "alive". */
+struct json_object;
+struct json_object *orch_vms_json(const struct orch_vm_entry *e, size_t n);
+/*
+ * For a table: how long e has run ("12m05s", "3h07m", "-" when dead) and
+ * what it holds ("0000:01:00.2 nic0=vf:0000:01:00.3", "-" for nothing).
+ */
+void orch_vm_entry_text(const struct orch_vm_entry *e, char *uptime, size_t ulen,
+			char *what, size_t wlen);
 /*
  * Asks VM name to stop through its control socket (SIGTERM to its VMM when
  * the socket does not answer) and waits up to timeout_s until its VMM has
@@ -221,6 +230,18 @@ void orch_vms_free(struct orch_vm_entry *e, size_t n);
  */
 int orch_vm_stop_named(const struct orch_ctx *ctx, const char *name,
 		       int timeout_s, struct errbuf *eb);
+
+/*
+ * `vm run --daemon` (orch/daemon.c). orch_daemon_fork() returns 0 in the
+ * child, which goes on with its stderr on a pipe (*pipe_wr) to the parent;
+ * the parent relays what the child writes there to its own stderr until the
+ * child calls orch_daemon_ready() (then: the child's pid) or ends (then
+ * -ECHILD, *status its exit status, 1 when it had none); -errno when the
+ * fork fails. orch_daemon_ready() points the child's stderr at log_fd
+ * (stdout, /dev/null, when log_fd < 0).
+ */
+int orch_daemon_fork(int *pipe_wr, int *status, struct errbuf *eb);
+void orch_daemon_ready(int *pipe_wr, int log_fd);
 
 /* ==== what dead VMMs held ================================================ */
 
