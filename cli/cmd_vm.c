@@ -24,7 +24,7 @@ static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
 "                     [--device SPEC]... [--nic SPEC]...\n"
-"                     [--name NAME [--daemon]]\n"
+"                     [--numa N] [--name NAME [--daemon]]\n"
 "                     [--config FILE]\n"
 "       iopass vm list [--json]\n"
 "       iopass vm stop NAME [--timeout SECONDS]\n"
@@ -98,6 +98,9 @@ static const char vm_usage[] =
 "      --return         a --device BDF still on a host driver is borrowed:\n"
 "                       bound to vfio-pci (with the safety checks of 'iopass\n"
 "                       bind') and given back to its driver when the VM ends\n"
+"      --numa N         guest RAM (preferred) and vCPU threads on NUMA node N;\n"
+"                       default: the node of its devices, on a host of more\n"
+"                       than one node (a warning when they span nodes)\n"
 "      --name NAME      register the VM as NAME under the state directory\n"
 "                       ($IOPASS_STATE_DIR or /run/iopass): 'iopass vm list'\n"
 "                       shows it, 'iopass vm stop NAME' stops it\n"
@@ -134,7 +137,7 @@ static const char vm_usage[] =
 "      --device 0000:00:03.0 --cmdline 'suites=pci pci.expect=1234:11e8'\n";
 
 enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON, OPT_RETURN,
-       OPT_NIC };
+       OPT_NIC, OPT_NUMA };
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -149,6 +152,7 @@ static const struct option vm_options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
 	{ "return", no_argument, NULL, OPT_RETURN },
+	{ "numa", required_argument, NULL, OPT_NUMA },
 	{ "config", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -201,8 +205,18 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			}
 			cfg->mem_size = mem;
 			break;
-		case 'p': {
+		case 'p':
+		case OPT_NUMA: {
 			unsigned long long n;
+
+			if (c == OPT_NUMA) {
+				if (num_parse(optarg, 0, 1023, &n)) {
+					cli_error("--numa '%s' is not a NUMA node number", optarg);
+					return EXIT_USAGE;
+				}
+				ocfg->numa = (int)n;
+				break;
+			}
 
 			if (num_parse(optarg, 1, VM_CPUS_MAX, &n)) {
 				cli_error("--cpus '%s' is not a number from 1 to %d",

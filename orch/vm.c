@@ -35,6 +35,7 @@ struct orch_vm {
 	int stop_fd;				/* no VMM: run waits on it */
 	atomic_bool running, stopping;
 	bool return_borrowed;
+	int numa_want, numa_node;		/* --numa; where it went (-1) */
 	/* --device specs as given, then what each was taken as (a BDF). */
 	char *device[ORCH_DEVICES_MAX];
 	char taken[ORCH_DEVICES_MAX][PCI_ADDR_STRLEN];
@@ -51,6 +52,7 @@ void orch_vm_config_init(struct orch_vm_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	vm_config_init(&cfg->vm);
+	cfg->numa = -1;
 }
 
 /* "pool:NAME[,opts]": the pool's name in name (NULL when not a pool). */
@@ -133,6 +135,8 @@ static json_object *vm_details(const struct orch_vm *v)
 			       json_object_new_string(v->kernel) : NULL);
 	json_object_object_add(o, "mem", json_object_new_int64((int64_t)v->mem));
 	json_object_object_add(o, "cpus", json_object_new_int((int)v->cpus));
+	json_object_object_add(o, "numa_node", v->numa_node < 0 ? NULL :
+			       json_object_new_int(v->numa_node));
 	devs = json_object_new_array();
 	for (unsigned int i = 0; i < v->ndevices; i++) {
 		json_object *dev = json_object_new_object();
@@ -327,24 +331,51 @@ static int vm_take_device(struct orch_vm *v, unsigned int i, char *out,
 	return 0;
 }
 
+/* Guest RAM and vCPUs on the NUMA node of --numa or of the devices. */
+static int vm_place_numa(struct orch_vm *v, struct errbuf *eb)
+{
+	const char *bdfs[ORCH_DEVICES_MAX];
+	struct orch_numa n;
+	int ret;
+
+	for (unsigned int i = 0; i < v->ndevices; i++)
+		bdfs[i] = v->taken[i];
+	ret = orch_numa_pick(v->ctx.sysfs, v->numa_want, bdfs, v->ndevices, &n, eb);
+	if (ret)
+		return ret;
+	if (n.span)
+		orch_event(&v->ctx, ORCH_EVENT_WARN, "the devices span NUMA nodes (%s): DMA of "
+			   "those off node %d crosses nodes; give the VM devices of one node",
+			   n.devices, n.node);
+	if (n.node < 0)
+		return 0;
+	ret = vm_numa_place(v->vm, (unsigned int)n.node, &n.cpus, eb);
+	if (ret)
+		return fixable(ret);
+	v->numa_node = n.node;
+	orch_event(&v->ctx, ORCH_EVENT_INFO, "NUMA node %d: guest RAM and %u vCPU%s (%s)",
+		   n.node, v->cpus, v->cpus == 1 ? "" : "s", n.why);
+	return 0;
+}
+
 /*
  * The VM's devices, through one vfio_set; without a VMM only taken. Each
  * attached device says where the guest sees it and how it is wired.
  */
 static int vm_attach_devices(struct orch_vm *v, struct errbuf *eb)
 {
+	char spec[ORCH_DEVICES_MAX][PCI_ADDR_STRLEN + 128];
 	int ret = 0;
 
-	if (v->vm && v->ndevices)
+	for (unsigned int i = 0; !ret && i < v->ndevices; i++)
+		ret = vm_take_device(v, i, spec[i], sizeof(spec[i]), eb);
+	/* Where the devices are known, before VFIO pins the RAM. */
+	if (!ret && v->vm)
+		ret = vm_place_numa(v, eb);
+	if (!ret && v->vm && v->ndevices)
 		ret = vfio_set_create(v->vm, &v->set, eb);
-	for (unsigned int i = 0; !ret && i < v->ndevices; i++) {
-		char spec[PCI_ADDR_STRLEN + 128];
-
-		ret = vm_take_device(v, i, spec, sizeof(spec), eb);
-		if (ret || !v->set)
-			continue;
-		ret = vfio_set_add(v->set, spec, eb);
-	}
+	for (unsigned int i = 0; !ret && v->set && i < v->ndevices; i++)
+		ret = vfio_set_add(v->set, spec[i], eb);
 	if (ret || !v->set)
 		return ret;
 	/*
@@ -428,6 +459,8 @@ static int vm_take_config(struct orch_vm *v, const struct orch_vm_config *cfg,
 	v->mem = cfg->vm.mem_size;
 	v->cpus = cfg->vm.cpus;
 	v->return_borrowed = cfg->return_borrowed;
+	v->numa_want = cfg->numa;
+	v->numa_node = -1;
 	if (cfg->ndevices > ORCH_DEVICES_MAX || cfg->nnics > ORCH_NICS_MAX)
 		return errbuf_set(eb, -E2BIG, "more than %d devices or %d NICs",
 				  ORCH_DEVICES_MAX, ORCH_NICS_MAX);

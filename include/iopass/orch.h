@@ -132,9 +132,32 @@ struct orch_vm_config {
 	bool return_borrowed;
 	const char *nic[ORCH_NICS_MAX];
 	unsigned int nnics;
+	/*
+	 * The NUMA node of guest RAM and vCPUs (`vm run --numa N`); -1
+	 * (orch_vm_config_init): the node of its devices, on a host of more
+	 * than one node.
+	 */
+	int numa;
 };
 
 void orch_vm_config_init(struct orch_vm_config *cfg);
+
+/*
+ * orch/numa.c: where a VM goes. want >= 0: that node (-EINVAL when the host
+ * has none such); else the node most of the devices bdfs[0..n) are on ("":
+ * none, a vfio-user device), when the host has more than one. node -1: no
+ * placement.
+ */
+struct orch_numa {
+	int node;
+	cpu_set_t cpus;		/* the node's CPUs */
+	char why[96];
+	bool span;		/* the devices are on more than one node */
+	char devices[512];	/* with span: "BDF on node N, ..." */
+};
+
+int orch_numa_pick(const char *sysfs, int want, const char *const *bdfs,
+		   unsigned int n, struct orch_numa *out, struct errbuf *eb);
 /*
  * Appends a device or a NIC after checking it: well formed, not given
  * twice, room left. -EINVAL / -EBUSY (twice) / -E2BIG (too many), nothing

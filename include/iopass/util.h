@@ -8,6 +8,7 @@
 #ifndef IOPASS_UTIL_H
 #define IOPASS_UTIL_H
 
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +34,13 @@ void errbuf_clear(struct errbuf *eb);
  */
 int num_parse(const char *s, unsigned long long min, unsigned long long max,
 	      unsigned long long *out);
+
+/*
+ * A sysfs CPU list ("0-3,8,10-11", a newline allowed at its end; "" is no
+ * CPU) into set: -EINVAL on garbage, -ERANGE past CPU_SETSIZE or for a
+ * range going down.
+ */
+int cpulist_parse(const char *s, cpu_set_t *set);
 
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
