@@ -77,6 +77,37 @@ static int switch_binary(const struct orch_switch_opts *o, char *buf, size_t len
 	return access(buf, X_OK) ? -ENOENT : 0;
 }
 
+/*
+ * Without --lcores, on a host of more than one NUMA node: the control and
+ * the forwarding lcore on two CPUs of a PCI uplink's node (both on one when
+ * it has one), so that the worker polls the NIC's queues and touches its
+ * frames from the NIC's node. DPDK's --lcores 0@A,1@B.
+ */
+static void switch_lcores(const struct orch_ctx *ctx, const struct orch_switch_opts *o,
+			  struct orch_switch_cmd *cmd)
+{
+	char bdf[PCI_ADDR_STRLEN];
+	const char *dev = bdf;
+	struct orch_numa n;
+	struct pci_addr pa;
+	int a = -1, b = -1;
+
+	cmd->lcores[0] = '\0';
+	if (o->lcores || !o->uplink || pci_addr_parse(o->uplink, &pa))
+		return;
+	pci_addr_format(&pa, bdf);
+	if (orch_numa_pick(ctx->sysfs, -1, &dev, 1, &n, NULL) || n.node < 0)
+		return;
+	for (int c = 0; c < CPU_SETSIZE && b < 0; c++)
+		if (CPU_ISSET(c, &n.cpus))
+			*(a < 0 ? &a : &b) = c;
+	if (a < 0)
+		return;		/* a node of memory only */
+	snprintf(cmd->lcores, sizeof(cmd->lcores), "0@%d,1@%d", a, b < 0 ? a : b);
+	orch_event(ctx, ORCH_EVENT_INFO, "iopass-switch on NUMA node %d, its uplink %s's: "
+		   "lcores %s", n.node, bdf, cmd->lcores);
+}
+
 int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o,
 		    struct orch_switch_cmd *cmd, struct errbuf *eb)
 {
@@ -115,9 +146,10 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	snprintf(cmd->prefix, sizeof(cmd->prefix), "%s", o->prefix ? o->prefix : "");
 	if (!o->prefix)	/* distinct per switch: DPDK programs may run side by side */
 		snprintf(cmd->prefix, sizeof(cmd->prefix), "iopass-switch-%d", getpid());
+	switch_lcores(ctx, o, cmd);
 	args[na++] = cmd->bin;
-	args[na++] = "-l";
-	args[na++] = (char *)(o->lcores ? o->lcores : "0,1");
+	args[na++] = cmd->lcores[0] ? "--lcores" : "-l";
+	args[na++] = cmd->lcores[0] ? cmd->lcores : (char *)(o->lcores ? o->lcores : "0,1");
 	args[na++] = "--file-prefix";
 	args[na++] = cmd->prefix;
 	args[na++] = "-m";

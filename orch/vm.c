@@ -344,7 +344,7 @@ static int vm_place_numa(struct orch_vm *v, struct errbuf *eb)
 	if (ret)
 		return ret;
 	if (n.span)
-		orch_event(&v->ctx, ORCH_EVENT_WARN, "the devices span NUMA nodes (%s): DMA of "
+		orch_event(&v->ctx, ORCH_EVENT_WARN, "warning: the devices span NUMA nodes (%s): DMA of "
 			   "those off node %d crosses nodes; give the VM devices of one node",
 			   n.devices, n.node);
 	if (n.node < 0)

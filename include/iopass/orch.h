@@ -474,6 +474,7 @@ struct orch_switch_cmd {
 	char ctl[SWITCH_PATH_MAX];
 	char mem[16];
 	char prefix[64];
+	char lcores[32];	/* "0@A,1@B" on the uplink's node; "" */
 	char *argv[ORCH_SWITCH_ARGS_MAX];
 };
 

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -96,6 +97,42 @@ static void test_one_node(void **state)
 	assert_int_equal(CPU_COUNT(&n.cpus), 4);
 }
 
+/* iopass-switch's lcores on its PCI uplink's node, unless --lcores says. */
+static void test_switch_lcores(void **state)
+{
+	struct fakesys *fs = *state;
+	struct orch_switch_opts o = { .uplink = "00:03.0" };
+	struct orch_switch_cmd cmd;
+	struct orch_ctx ctx;
+	struct errbuf eb;
+
+	two_nodes(fs);
+	orch_ctx_init(&ctx);
+	ctx.sysfs = fs->root;
+	ctx.state = fs->root;
+	setenv("IOPASS_SWITCH_BIN", "/bin/true", 1);
+	assert_int_equal(orch_switch_cmd(&ctx, &o, &cmd, &eb), 0);
+	assert_string_equal(cmd.argv[1], "--lcores");
+	assert_string_equal(cmd.argv[2], "0@2,1@3");
+	/* One CPU on the node: both lcores there. */
+	fakesys_write(fs, "devices/system/node/node1/cpulist", "3\n");
+	assert_int_equal(orch_switch_cmd(&ctx, &o, &cmd, &eb), 0);
+	assert_string_equal(cmd.argv[2], "0@3,1@3");
+	/* The operator's --lcores, a virtual uplink, a device without a node. */
+	o.lcores = "4,5";
+	assert_int_equal(orch_switch_cmd(&ctx, &o, &cmd, &eb), 0);
+	assert_string_equal(cmd.argv[1], "-l");
+	assert_string_equal(cmd.argv[2], "4,5");
+	o.lcores = NULL;
+	o.uplink = "net_tap0,iface=up0";
+	assert_int_equal(orch_switch_cmd(&ctx, &o, &cmd, &eb), 0);
+	assert_string_equal(cmd.argv[2], "0,1");
+	o.uplink = "0000:00:05.0";
+	assert_int_equal(orch_switch_cmd(&ctx, &o, &cmd, &eb), 0);
+	assert_string_equal(cmd.argv[2], "0,1");
+	unsetenv("IOPASS_SWITCH_BIN");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +140,8 @@ int main(void)
 						fakesys_teardown),
 		cmocka_unit_test_setup_teardown(test_asked, fakesys_setup, fakesys_teardown),
 		cmocka_unit_test_setup_teardown(test_one_node, fakesys_setup, fakesys_teardown),
+		cmocka_unit_test_setup_teardown(test_switch_lcores, fakesys_setup,
+						fakesys_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
