@@ -527,6 +527,9 @@ int orch_vm_create(const struct orch_ctx *ctx, const struct orch_vm_config *cfg,
 		ret = vm_register(v, eb);
 	if (!ret)
 		ret = vm_attach_devices(v, eb);
+	/* Again with each device's bdf: what `host apply` must not touch. */
+	if (!ret)
+		ret = vm_register(v, eb);
 	if (!ret)
 		ret = vm_add_nics(v, eb);
 	if (!ret && v->name[0])
