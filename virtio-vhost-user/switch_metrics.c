@@ -113,6 +113,40 @@ static void counters(struct prom *p, const char *family, const char *help,
 	counters(p, name, help, offsetof(struct sw_worker, pool), \
 		 offsetof(struct sw_counters, field), "pool")
 
+struct uplink_metric {
+	const char *name;	/* after iopass_switch_uplink_ */
+	const char *type;
+	const char *help;
+	uint64_t value;
+};
+
+static void uplink_metrics(struct prom *p, const struct uplink_metric *m, size_t n)
+{
+	char name[96];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "iopass_switch_uplink_%s", m[i].name);
+		prom_family(p, name, m[i].type, m[i].help);
+		prom_sample(p, name, m[i].value, "uplink", sw.uplink_name, NULL);
+	}
+}
+
+/* One family, a sample per hardware queue (at most the PMD's stat slots). */
+static void queue_metric(struct prom *p, const char *name, const char *help,
+			 const uint64_t *per_queue, unsigned int nq)
+{
+	char full[96], qs[8];
+
+	snprintf(full, sizeof(full), "iopass_switch_uplink_queue_%s", name);
+	prom_family(p, full, "counter", help);
+	if (nq > RTE_ETHDEV_QUEUE_STAT_CNTRS)
+		nq = RTE_ETHDEV_QUEUE_STAT_CNTRS;
+	for (unsigned int q = 0; q < nq; q++) {
+		snprintf(qs, sizeof(qs), "%u", q);
+		prom_sample(p, full, per_queue[q], "uplink", sw.uplink_name, "queue", qs, NULL);
+	}
+}
+
 static void uplink(struct prom *p)
 {
 	struct rte_eth_dev_info info;
@@ -120,99 +154,62 @@ static void uplink(struct prom *p)
 	struct rte_eth_link link;
 	struct sw_counters rx, tx;
 	uint64_t unknown = 0;
-	const char *u = sw.uplink_name;
-	unsigned int nq;
 
 	sw_counters_sum(&rx, offsetof(struct sw_worker, up_rx));
 	sw_counters_sum(&tx, offsetof(struct sw_worker, up_tx));
 	for (unsigned int w = 0; w < sw.nworkers; w++)
 		unknown += sw.workers[w]->up_unknown;
-	prom_family(p, "iopass_switch_uplink_rx_packets_total", "counter",
-		    "Frames the workers took from the uplink.");
-	prom_sample(p, "iopass_switch_uplink_rx_packets_total", rx.pkts, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_rx_bytes_total", "counter",
-		    "Bytes the workers took from the uplink.");
-	prom_sample(p, "iopass_switch_uplink_rx_bytes_total", rx.bytes, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_rx_drops_total", "counter",
-		    "Frames from the uplink dropped by the switch.");
-	prom_sample(p, "iopass_switch_uplink_rx_drops_total", rx.drops, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_rx_unknown_total", "counter",
-		    "Unicast frames from the uplink for no pool (dropped).");
-	prom_sample(p, "iopass_switch_uplink_rx_unknown_total", unknown, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_tx_packets_total", "counter",
-		    "Frames sent out of the uplink.");
-	prom_sample(p, "iopass_switch_uplink_tx_packets_total", tx.pkts, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_tx_bytes_total", "counter",
-		    "Bytes sent out of the uplink.");
-	prom_sample(p, "iopass_switch_uplink_tx_bytes_total", tx.bytes, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_tx_drops_total", "counter",
-		    "Frames the uplink's TX ring refused (dropped).");
-	prom_sample(p, "iopass_switch_uplink_tx_drops_total", tx.drops, "uplink", u, NULL);
-
 	memset(&link, 0, sizeof(link));
 	rte_eth_link_get_nowait(sw.uplink, &link);
-	prom_family(p, "iopass_switch_uplink_up", "gauge", "The uplink's link: 1 up, 0 down.");
-	prom_sample(p, "iopass_switch_uplink_up", link.link_status == RTE_ETH_LINK_UP,
-		    "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_speed_mbps", "gauge",
-		    "The uplink's link speed in Mbit/s (0 unknown).");
-	prom_sample(p, "iopass_switch_uplink_speed_mbps",
-		    link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed,
-		    "uplink", u, NULL);
+	{
+		const struct uplink_metric m[] = {
+			{ "rx_packets_total", "counter", "Frames the workers took from the uplink.",
+			  rx.pkts },
+			{ "rx_bytes_total", "counter", "Bytes the workers took from the uplink.",
+			  rx.bytes },
+			{ "rx_drops_total", "counter", "Frames from the uplink dropped by the switch.",
+			  rx.drops },
+			{ "rx_unknown_total", "counter",
+			  "Unicast frames from the uplink for no pool (dropped).", unknown },
+			{ "tx_packets_total", "counter", "Frames sent out of the uplink.", tx.pkts },
+			{ "tx_bytes_total", "counter", "Bytes sent out of the uplink.", tx.bytes },
+			{ "tx_drops_total", "counter",
+			  "Frames the uplink's TX ring refused (dropped).", tx.drops },
+			{ "up", "gauge", "The uplink's link: 1 up, 0 down.",
+			  link.link_status == RTE_ETH_LINK_UP },
+			{ "speed_mbps", "gauge", "The uplink's link speed in Mbit/s (0 unknown).",
+			  link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed },
+		};
 
+		uplink_metrics(p, m, ARRAY_SIZE(m));
+	}
 	if (rte_eth_stats_get(sw.uplink, &st) || rte_eth_dev_info_get(sw.uplink, &info))
 		return;
-	prom_family(p, "iopass_switch_uplink_hw_rx_packets_total", "counter",
-		    "Frames the NIC received (its own counter).");
-	prom_sample(p, "iopass_switch_uplink_hw_rx_packets_total", st.ipackets, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_hw_tx_packets_total", "counter",
-		    "Frames the NIC sent (its own counter).");
-	prom_sample(p, "iopass_switch_uplink_hw_tx_packets_total", st.opackets, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_hw_rx_missed_total", "counter",
-		    "Frames the NIC dropped because its RX queues were full.");
-	prom_sample(p, "iopass_switch_uplink_hw_rx_missed_total", st.imissed, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_hw_rx_errors_total", "counter",
-		    "Erroneous frames the NIC received.");
-	prom_sample(p, "iopass_switch_uplink_hw_rx_errors_total", st.ierrors, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_hw_tx_errors_total", "counter",
-		    "Frames the NIC failed to send.");
-	prom_sample(p, "iopass_switch_uplink_hw_tx_errors_total", st.oerrors, "uplink", u, NULL);
-	prom_family(p, "iopass_switch_uplink_hw_rx_nombuf_total", "counter",
-		    "RX mbuf allocation failures.");
-	prom_sample(p, "iopass_switch_uplink_hw_rx_nombuf_total", st.rx_nombuf, "uplink", u, NULL);
+	{
+		const struct uplink_metric hw[] = {
+			{ "hw_rx_packets_total", "counter",
+			  "Frames the NIC received (its own counter).", st.ipackets },
+			{ "hw_tx_packets_total", "counter",
+			  "Frames the NIC sent (its own counter).", st.opackets },
+			{ "hw_rx_missed_total", "counter",
+			  "Frames the NIC dropped because its RX queues were full.", st.imissed },
+			{ "hw_rx_errors_total", "counter", "Erroneous frames the NIC received.",
+			  st.ierrors },
+			{ "hw_tx_errors_total", "counter", "Frames the NIC failed to send.",
+			  st.oerrors },
+			{ "hw_rx_nombuf_total", "counter", "RX mbuf allocation failures.",
+			  st.rx_nombuf },
+		};
 
+		uplink_metrics(p, hw, ARRAY_SIZE(hw));
+	}
 	/* Per hardware queue: VMDq pools have their own (pool N's queue). */
-	nq = info.nb_rx_queues < RTE_ETHDEV_QUEUE_STAT_CNTRS ? info.nb_rx_queues :
-	     RTE_ETHDEV_QUEUE_STAT_CNTRS;
-	prom_family(p, "iopass_switch_uplink_queue_rx_packets_total", "counter",
-		    "Frames the NIC received per RX queue.");
-	for (unsigned int q = 0; q < nq; q++) {
-		char qs[8];
-
-		snprintf(qs, sizeof(qs), "%u", q);
-		prom_sample(p, "iopass_switch_uplink_queue_rx_packets_total", st.q_ipackets[q],
-			    "uplink", u, "queue", qs, NULL);
-	}
-	prom_family(p, "iopass_switch_uplink_queue_rx_bytes_total", "counter",
-		    "Bytes the NIC received per RX queue.");
-	for (unsigned int q = 0; q < nq; q++) {
-		char qs[8];
-
-		snprintf(qs, sizeof(qs), "%u", q);
-		prom_sample(p, "iopass_switch_uplink_queue_rx_bytes_total", st.q_ibytes[q],
-			    "uplink", u, "queue", qs, NULL);
-	}
-	nq = info.nb_tx_queues < RTE_ETHDEV_QUEUE_STAT_CNTRS ? info.nb_tx_queues :
-	     RTE_ETHDEV_QUEUE_STAT_CNTRS;
-	prom_family(p, "iopass_switch_uplink_queue_tx_packets_total", "counter",
-		    "Frames the NIC sent per TX queue (one per worker).");
-	for (unsigned int q = 0; q < nq; q++) {
-		char qs[8];
-
-		snprintf(qs, sizeof(qs), "%u", q);
-		prom_sample(p, "iopass_switch_uplink_queue_tx_packets_total", st.q_opackets[q],
-			    "uplink", u, "queue", qs, NULL);
-	}
+	queue_metric(p, "rx_packets_total", "Frames the NIC received per RX queue.",
+		     st.q_ipackets, info.nb_rx_queues);
+	queue_metric(p, "rx_bytes_total", "Bytes the NIC received per RX queue.",
+		     st.q_ibytes, info.nb_rx_queues);
+	queue_metric(p, "tx_packets_total", "Frames the NIC sent per TX queue (one per worker).",
+		     st.q_opackets, info.nb_tx_queues);
 }
 
 static void render(struct prom *p)
