@@ -82,6 +82,8 @@ static int run(enum bind_cmd which, int argc, char **argv)
 	bool json = false;
 	int opt, ret;
 
+	if (cli_repeated(argc, argv, (const char *const[]){ "driver", NULL }))
+		return EXIT_USAGE;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
@@ -118,8 +120,8 @@ static int run(enum bind_cmd which, int argc, char **argv)
 			  argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!driver[0] || strchr(driver, '/') || strlen(driver) > 60) {
-		cli_error("'%s' is not a driver name", driver);
+	if (!str_name_valid(driver, 63)) {
+		cli_error("'%s' is not a driver name (letters, digits, '_', '-'): check --driver", driver);
 		return EXIT_USAGE;
 	}
 	if (json) {

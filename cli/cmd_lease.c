@@ -72,6 +72,8 @@ int cmd_assign(int argc, char **argv)
 		cli_error("'--' must be followed by the command that holds the lease");
 		return EXIT_USAGE;
 	}
+	if (cli_repeated(argc, argv, (const char *const[]){ "owner", "driver", "config", NULL }))
+		return EXIT_USAGE;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': owner = optarg; break;
@@ -137,6 +139,8 @@ int cmd_release(int argc, char **argv)
 	int opt, ret;
 	size_t n;
 
+	if (cli_repeated(argc, argv, (const char *const[]){ "owner", NULL }))
+		return EXIT_USAGE;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': owner = optarg; break;
@@ -146,7 +150,8 @@ int cmd_release(int argc, char **argv)
 			printf("usage: iopass release BDF|--owner NAME [--force] [--dry-run]\n\n"
 			       "Reset the leased device, give it back to the driver it had, and\n"
 			       "drop the lease (every lease of NAME with --owner). A lease held by\n"
-			       "a running process is refused unless --force.\n"
+			       "a running process is refused unless --force. --force also removes\n"
+			       "a broken lease record (the device stays where it is).\n"
 			       "Exit status: 0 released, 1 failed (the lease is kept), 2 bad\n"
 			       "arguments or not leased.\n");
 			return EXIT_OK;
@@ -189,24 +194,27 @@ int cmd_leases(int argc, char **argv)
 {
 	const char *state = state_default_dir();
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	struct lease_broken *broken = NULL;
 	json_object *arr;
 	struct lease *list;
 	struct errbuf eb;
-	size_t n;
+	size_t n, nb = 0;
 
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		printf("usage: iopass leases [--json]\n\nEvery lease: device, owner, pool, "
 		       "holder (a pid, or persistent), whether the holder is gone\n"
 		       "(GONE: 'iopass gc' releases those; CMD: the iopass that took it is\n"
 		       "gone but the command it ran still holds it), since when, and the\n"
-		       "original driver.\n");
+		       "original driver. Then every BROKEN record (it blocks its device):\n"
+		       "its path and what is wrong.\n");
 		return EXIT_OK;
 	}
 	if (argc > 2 || (argc == 2 && !json)) {
 		cli_error("'leases' takes only --json");
 		return EXIT_USAGE;
 	}
-	if (lease_list(state, &list, &n, &eb)) {
+	if (lease_list(state, &list, &n, &eb) ||
+	    lease_list_broken(state, &broken, &nb, &eb)) {
 		cli_error("%s", eb.msg);
 		return EXIT_FAIL;
 	}
@@ -222,14 +230,22 @@ int cmd_leases(int argc, char **argv)
 
 		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime(&t));
 		if (json)
-			json_object_array_add(arr, lease_json(l, h == LEASE_GONE));
+			json_object_array_add(arr, lease_json(l, NULL, h == LEASE_GONE));
 		else
 			printf("%-12s %-16s %-14s %-12s %-20s %s\n", l->bdf, l->owner,
 			       l->pool[0] ? l->pool : "-", holder, since,
 			       l->orig_driver[0] ? l->orig_driver : "(none)");
 	}
+	for (size_t i = 0; i < nb; i++) {
+		if (json)
+			json_object_array_add(arr, lease_json(NULL, &broken[i], false));
+		else
+			printf("BROKEN %s ('iopass release %s --force' or 'iopass gc --broken' "
+			       "removes it)\n", broken[i].why, broken[i].bdf);
+	}
 	if (json)
 		cli_print_json(arr);
+	free(broken);
 	free(list);
 	return EXIT_OK;
 }
@@ -237,27 +253,28 @@ int cmd_leases(int argc, char **argv)
 int cmd_gc(int argc, char **argv)
 {
 	struct orch_gc_result res;
-	bool dry = false;
+	bool dry = false, broken = false;
 	struct errbuf eb;
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run")) {
-			dry = true;
+		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "--broken")) {
+			*(argv[i][2] == 'd' ? &dry : &broken) = true;
 		} else if (!strcmp(argv[i], "--help")) {
-			printf("usage: iopass gc [--dry-run]\n\nRelease every lease whose holding "
+			printf("usage: iopass gc [--dry-run] [--broken]\n\nRelease every lease whose holding "
 			       "process is gone (a VMM that crashed or was\nkilled): reset the "
 			       "device, restore its VF settings, give it back to its\noriginal "
 			       "driver, drop the record. Then remove the records of VMs whose VMM died\n"
 			       "(iopass vm list shows them as dead), and the iopass-switch ports their NICs\n"
-			       "had. --dry-run says what it would do.\n");
+			       "had. Broken lease records are listed; --broken removes them (unless\n"
+			       "a live process holds their lock). --dry-run says what it would do.\n");
 			return EXIT_OK;
 		} else {
 			cli_error("unexpected argument '%s' to 'gc'; see 'iopass gc --help'", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
-	ret = orch_gc(cli_orch(), dry, &res, &eb);
+	ret = orch_gc(cli_orch(), dry, broken, &res, &eb);
 	printf("%s %d orphaned lease%s\n", dry ? "would release" : "released",
 	       res.leases, res.leases == 1 ? "" : "s");
 	for (size_t i = 0; i < res.nvms; i++)
@@ -266,6 +283,10 @@ int cmd_gc(int argc, char **argv)
 	for (size_t i = 0; i < res.nports; i++)
 		printf("%s port %s of iopass-switch (its VM died)\n",
 		       dry ? "would delete" : "deleted", res.ports[i]);
+	for (size_t i = 0; i < res.nbroken; i++)
+		printf("%s%s%s\n", !res.broken[i].removed ? "" : dry ? "would remove: " :
+		       "removed: ", res.broken[i].why, broken ? "" : " ('iopass gc --broken' "
+		       "removes it)");
 	orch_gc_result_free(&res);
 	if (ret) {
 		cli_error("%s", eb.msg);

@@ -71,12 +71,12 @@ static void print_pool_text(const char *path, const struct pool *p,
 	printf("  %-12s %-9s %-12s %s\n", "BDF", "VEN:DEV", "DRIVER", "STATUS");
 	for (size_t i = 0; i < nm; i++) {
 		const struct pci_func *f = &funcs[m[i]];
-		struct lease l;
-		bool leased = !lease_read(state_default_dir(), f->bdf, &l, NULL);
+		char owner[64];
+		const char *st = pool_member_status(state_default_dir(), f->bdf, owner, sizeof(owner));
 
-		printf("  %-12s %04x:%04x %-12s %s%s\n", f->bdf, f->vendor,
-		       f->device, f->driver[0] ? f->driver : "-",
-		       leased ? "leased by " : "free", leased ? l.owner : "");
+		printf("  %-12s %04x:%04x %-12s %s%s\n", f->bdf, f->vendor, f->device,
+		       f->driver[0] ? f->driver : "-", owner[0] ? "leased by " : st,
+		       owner[0] ? owner : st[0] == 'b' ? " lease record: see 'iopass leases'" : "");
 	}
 }
 

@@ -31,17 +31,6 @@ static void sriov_usage(FILE *f)
 "Exit status: 0 done, 1 the kernel or driver failed, 2 bad arguments or refused.\n");
 }
 
-static int read_pf(const struct pci_addr *addr, struct sriov_pf *pf)
-{
-	struct errbuf eb;
-
-	if (sriov_pf_read(sysfs_default_root(), state_default_dir(), addr, pf, &eb)) {
-		cli_error("%s", eb.msg);
-		return -ENODEV;
-	}
-	return 0;
-}
-
 static int show(int argc, char **argv, bool json)
 {
 	const char *sysfs = sysfs_default_root();
@@ -51,7 +40,12 @@ static int show(int argc, char **argv, bool json)
 	struct errbuf eb;
 	size_t n, shown = 0;
 
-	if (argc > 1 || (argc == 1 && cli_resolve_pci(argv[0], &only)))
+	if (argc > 1) {
+		cli_error("'sriov show' takes at most one PF, not '%s' too",
+			  str_escape(argv[1], eb.msg, sizeof(eb.msg)));
+		return EXIT_USAGE;
+	}
+	if (argc == 1 && cli_resolve_pci(argv[0], &only))
 		return EXIT_USAGE;
 	if (pci_func_scan(sysfs, &funcs, &n, &eb)) {
 		cli_error("%s", eb.msg);
@@ -63,8 +57,10 @@ static int show(int argc, char **argv, bool json)
 		if (funcs[i].sriov_total < 0 ||
 		    (argc == 1 && pci_addr_cmp(&funcs[i].addr, &only)))
 			continue;
-		if (read_pf(&funcs[i].addr, &pf))
+		if (sriov_pf_read(sysfs, state_default_dir(), &funcs[i].addr, &pf, &eb)) {
+			cli_error("%s", eb.msg);
 			continue;
+		}
 		shown++;
 		if (json) {
 			json_object_array_add(arr, sriov_pf_json(&pf));
@@ -76,12 +72,17 @@ static int show(int argc, char **argv, bool json)
 		}
 	}
 	free(funcs);
-	if (json) {
-		cli_print_json(arr);
-	} else if (!shown) {
-		printf("no SR-IOV physical functions%s\n", argc ? " at that address" : "");
+	if (argc == 1 && !shown) {
+		json_object_put(arr);
+		cli_error("%s is not an SR-IOV physical function ('iopass sriov show' lists "
+			  "them)", argv[0]);
+		return EXIT_USAGE;
 	}
-	return argc == 1 && !shown ? EXIT_USAGE : EXIT_OK;
+	if (json)
+		cli_print_json(arr);
+	else if (!shown)
+		printf("no SR-IOV physical functions\n");
+	return EXIT_OK;
 }
 
 int cmd_sriov(int argc, char **argv)
@@ -99,7 +100,9 @@ int cmd_sriov(int argc, char **argv)
 	struct sriov_plan plan;
 	struct pci_addr addr;
 	struct sriov_pf pf;
+	char esc[STR_ESC_MAX];
 	struct errbuf eb;
+	bool applying;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -135,19 +138,16 @@ int cmd_sriov(int argc, char **argv)
 	if (cli_resolve_pci(argv[1], &addr))
 		return EXIT_USAGE;
 	if (enable && num_parse(argv[2], 0, 65535, &count)) {
-		cli_error("'%s' is not a VF count (a number from 0 to 65535)", argv[2]);
+		cli_error("'%s' is not a VF count (a number from 0 to 65535)",
+			  str_escape(argv[2], esc, sizeof(esc)));
 		return EXIT_USAGE;
 	}
-	if (read_pf(&addr, &pf))
-		return EXIT_USAGE;
-	/* disable puts back the autoprobe setting that enable found. */
-	if (!enable)
-		autoprobe = sriov_autoprobe_saved(state_default_dir(), pf.f.bdf,
-						  pf.autoprobe);
-	ret = sriov_plan(pf.f.sriov_num, pf.f.sriov_total, pf.autoprobe, (int)count,
-			 autoprobe, pf.leased, &plan, &eb);
-	if (ret) {
-		cli_error("%s: %s", pf.f.bdf, eb.msg);
+	ret = sriov_vfs_change(&(struct sriov_change){ .sysfs = sysfs_default_root(),
+		.state = state_default_dir(), .pf = &addr, .want = (int)count,
+		.enable = enable, .autoprobe = autoprobe, .dry_run = dry,
+		.timeout_ms = (int)timeout_s * 1000 }, &pf, &plan, &applying, &eb);
+	if (ret && !applying) {
+		cli_error("%s", eb.msg);
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < plan.n; i++)
@@ -155,19 +155,7 @@ int cmd_sriov(int argc, char **argv)
 		       sriov_step_name(plan.ops[i].step), plan.ops[i].arg);
 	if (!plan.n)
 		printf("%s already has %llu VFs\n", pf.f.bdf, count);
-	if (dry)
-		return EXIT_OK;
-	if (enable && sriov_autoprobe_save(state_default_dir(), pf.f.bdf, pf.autoprobe,
-					   &plan, &eb)) {
+	if (ret)
 		cli_error("%s", eb.msg);
-		return cli_exit_code(-EROFS);
-	}
-	ret = sriov_apply(sysfs_default_root(), &addr, &plan, (int)timeout_s * 1000, &eb);
-	if (ret) {
-		cli_error("%s", eb.msg);
-		return EXIT_FAIL;
-	}
-	if (!enable)
-		sriov_autoprobe_forget(state_default_dir(), pf.f.bdf);
-	return EXIT_OK;
+	return ret ? EXIT_FAIL : EXIT_OK;
 }

@@ -23,7 +23,7 @@
 static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
-"                     [--device SPEC]... [--nic SPEC]...\n"
+"                     [--device SPEC]... [--nic SPEC]... [--testdev]\n"
 "                     [--numa N] [--name NAME [--daemon]]\n"
 "                     [--config FILE]\n"
 "       iopass vm list [--json]\n"
@@ -34,18 +34,20 @@ static const char vm_usage[] =
 "The kernel is either a PVH ELF (an ELF with a Xen PHYS32_ENTRY note, such\n"
 "as iopass's test guest) or a Linux x86-64 bzImage (boot protocol 2.12 or\n"
 "later, entered at its 64-bit entry point). The machine has an in-kernel\n"
-"LAPIC/IOAPIC/PIC and PIT, an MP table listing the CPUs and the IOAPIC, a\n"
-"16550 UART as COM1 (0x3f8, IRQ 4), a PCI host bridge (config mechanism #1\n"
-"and ECAM) with the iopass test device, and no firmware. Guest RAM is a\n"
-"memfd, shared-mappable by vhost-user backends.\n"
+"LAPIC/IOAPIC/PIC and PIT, hardware-reduced ACPI tables (CPUs, IOAPIC,\n"
+"the PCI host bridge with its INTx routing and ECAM, a power button,\n"
+"poweroff and reset) and an MP table for kernels without ACPI, a 16550\n"
+"UART as COM1 (0x3f8, IRQ 4), a PCI host bridge (config mechanism #1 and\n"
+"ECAM), and no firmware. Guest RAM is private with transparent huge\n"
+"pages, or a memfd that backends map when the VM has a --nic or a\n"
+"vfio-user device.\n"
 "\n"
 "options:\n"
 "  -k, --kernel FILE    the kernel to boot (required)\n"
 "  -i, --initrd FILE    initial ramdisk (bzImage only), placed at the top of\n"
 "                       RAM below 4 GiB\n"
 "  -c, --cmdline STR    kernel command line. A bzImage also gets\n"
-"                       console=ttyS0 and pci=conf1 unless STR sets\n"
-"                       console= or pci= itself\n"
+"                       console=ttyS0 unless STR sets console= itself\n"
 "  -m, --mem SIZE       guest RAM, with an optional K, M, G or T suffix\n"
 "                       (binary units): 256M, 2G. Default 256M. RAM above\n"
 "                       2.75 GiB is placed above 4 GiB\n"
@@ -95,6 +97,8 @@ static const char vm_usage[] =
 "                       comparison); vf_token=UUID for a VF whose PF is\n"
 "                       bound to vfio-pci. The device is reset when the VM\n"
 "                       starts and when it ends, and stays on vfio-pci\n"
+"      --testdev        put iopass's test PCI device (1234:10a5) on the bus,\n"
+"                       for the test guest's pci, irq and exits suites\n"
 "      --return         a --device BDF still on a host driver is borrowed:\n"
 "                       bound to vfio-pci (with the safety checks of 'iopass\n"
 "                       bind') and given back to its driver when the VM ends\n"
@@ -117,8 +121,10 @@ static const char vm_usage[] =
 "When standard input is a terminal, what is typed goes to COM1.\n"
 "\n"
 "exit status:\n"
-"  0     the guest wrote 0 to port 0xf4, or reset the machine (i8042 0xfe,\n"
-"        port 0xcf9: what a Linux 'reboot' does)\n"
+"  0     the guest powered off (ACPI S5: what a Linux 'poweroff' does),\n"
+"        wrote 0 to port 0xf4, or reset the machine (ACPI reset register,\n"
+"        port 0xcf9, i8042 0xfe: what a Linux 'reboot' does; the VM ends,\n"
+"        it does not boot again)\n"
 "  N     the guest wrote N (1-255) to port 0xf4; 1 for larger values\n"
 "  1     the guest crashed (triple fault) or the VMM failed\n"
 "  2     bad options, or a host that cannot run the VM (no /dev/kvm,\n"
@@ -128,7 +134,7 @@ static const char vm_usage[] =
 "  130   stopped by SIGINT (143: SIGTERM)\n"
 "\n"
 "examples:\n"
-"  iopass vm run --kernel build/guest/testguest.elf --mem 256M\n"
+"  iopass vm run --kernel build/guest/testguest.elf --mem 256M --testdev\n"
 "  iopass vm run --config web1.conf --name web1 --daemon\n"
 "  iopass vm run --kernel guest.elf --nic vhost-user:/run/sw/p0.sock,mac=52:54:00:00:00:01\n"
 "  iopass vm run --kernel bzImage --initrd initrd.img --cpus 2 --mem 1G \\\n"
@@ -137,7 +143,7 @@ static const char vm_usage[] =
 "      --device 0000:00:03.0 --cmdline 'suites=pci pci.expect=1234:11e8'\n";
 
 enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON, OPT_RETURN,
-       OPT_NIC, OPT_NUMA };
+       OPT_NIC, OPT_NUMA, OPT_TESTDEV };
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -153,6 +159,7 @@ static const struct option vm_options[] = {
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
 	{ "return", no_argument, NULL, OPT_RETURN },
 	{ "numa", required_argument, NULL, OPT_NUMA },
+	{ "testdev", no_argument, NULL, OPT_TESTDEV },
 	{ "config", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -246,6 +253,9 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 		case OPT_RETURN:
 			ocfg->return_borrowed = true;
 			break;
+		case OPT_TESTDEV:
+			cfg->testdev = true;
+			break;
 		case 'C':
 			/* Loaded before parsing (vm_conf_merge). */
 			break;
@@ -295,27 +305,6 @@ static bool vm_tty_raw(struct termios *saved)
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
 	return !tcsetattr(STDIN_FILENO, TCSANOW, &t);
-}
-
-static int vm_exit_code(const struct vm_exit *ex, const char *msg)
-{
-	switch (ex->reason) {
-	case VM_EXIT_STATUS:
-		if (ex->status == 0)
-			return EXIT_OK;
-		return ex->status <= 255 ? (int)ex->status : EXIT_FAIL;
-	case VM_EXIT_RESET:
-		return EXIT_OK;
-	case VM_EXIT_SIGNAL:
-		return 128 + (ex->status ? (int)ex->status : SIGTERM);
-	case VM_EXIT_SHUTDOWN:
-		cli_error("%s: the guest crashed", msg);
-		return EXIT_FAIL;
-	case VM_EXIT_ERROR:
-	default:
-		cli_error("%s", msg);
-		return EXIT_FAIL;
-	}
 }
 
 /*
@@ -422,8 +411,10 @@ static int vm_run_cmd(int argc, char **argv)
 	if (ret) {
 		cli_error("%s", eb.msg);
 		ret = EXIT_FAIL;
-	} else {
-		ret = vm_exit_code(&ex, eb.msg);
+	} else if ((ret = vm_exit_status(&ex)) < 0) {
+		cli_error(ex.reason == VM_EXIT_SHUTDOWN ?
+			  "%s: the guest crashed" : "%s", eb.msg);
+		ret = EXIT_FAIL;
 	}
 	/* Teardown failures are printed as they happen (events). */
 	if (orch_vm_destroy(vm, &eb) && !ret)

@@ -43,6 +43,9 @@ struct pci_addr;
 /* A BDF or a PCI network interface's name; prints the error itself. */
 int cli_resolve_pci(const char *arg, struct pci_addr *addr);
 
+/* An option of names (NULL-terminated) given twice: says so, true. */
+bool cli_repeated(int argc, char **argv, const char *const names[]);
+
 /*
  * The exit code for a library error: what the caller can fix (bad input,
  * refused for safety, no such device, nothing free, an unwritable state

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,13 +32,13 @@ static const struct command commands[] = {
 
 void cli_error(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fputs("iopass: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	str_vline(msg, sizeof(msg), fmt, ap);	/* refused input stays on one line */
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "iopass: %s\n", msg);
 }
 
 static void cli_event(void *opaque, enum orch_event kind, const char *msg)
@@ -87,6 +88,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/*
+	 * A peer that hangs up (a switch or VM shedding clients, a closed
+	 * pipe on stdout) is an error to report, never a silent death by
+	 * SIGPIPE: every write then fails with EPIPE instead.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -28,3 +28,12 @@ int cli_exit_code(int err)
 		return EXIT_FAIL;
 	}
 }
+
+bool cli_repeated(int argc, char **argv, const char *const names[])
+{
+	const char *dup = opt_repeated(argc, argv, names);
+
+	if (dup)
+		cli_error("--%s is given more than once: give it once", dup);
+	return dup;
+}

@@ -22,6 +22,9 @@ iopass_require(NLROUTE libnl-route-3.0 libnl-route-3-dev)
 iopass_require(JSONC   json-c         libjson-c-dev)
 iopass_require(DPDK    libdpdk        libdpdk-dev)
 iopass_require(CMOCKA  cmocka         libcmocka-dev)
+# The VMM inflates a bzImage's kernel itself (vmm/kernel_unpack.c).
+iopass_require(LZMA    liblzma        liblzma-dev)
+iopass_require(ZLIB    zlib           zlib1g-dev)
 
 # The kernel's VFIO and KVM user API headers (linux-libc-dev).
 include(CheckIncludeFile)

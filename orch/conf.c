@@ -83,8 +83,17 @@ static int conf_line(struct words *w, const char *s, const char *end,
 {
 	const char *k = s, *kend, *v, *vend = end;
 	const struct orch_conf_key *key;
+	size_t bad = utf8_valid_len(s, end - s);
 	int ret;
 
+	/* Text only: an ESC or a stray byte in a path is a mistake, or worse. */
+	for (size_t i = 0; i < bad; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			bad = i;
+	if (bad < (size_t)(end - s))
+		return errbuf_set(eb, -EINVAL, "%s:%d: byte 0x%02x is a control character or "
+				  "not UTF-8: a VM description is UTF-8 text", file, line,
+				  (unsigned char)s[bad]);
 	while (s < end && (isalnum((unsigned char)*s) || *s == '-' || *s == '_'))
 		s++;
 	kend = s;
@@ -191,7 +200,8 @@ int orch_conf_load(const char *path, const struct orch_conf_key *keys,
 	ssize_t got;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO is refused below, not waited on in open(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		return errbuf_set(eb, ret, "cannot open VM description %s: %s; check --config",

@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "iopass/state.h"
 #include "orch_impl.h"
 
 #define CONTROL_LINE_MAX	4096
@@ -94,26 +95,33 @@ static void control_error(int fd, int err, const char *msg)
 	json_object_put(o);
 }
 
-/* {"request": "WORD"} or a bare WORD: the word, or false. */
-static bool control_request(const char *line, char *word, size_t len)
+/* A request word: 1 to len - 1 lower-case letters, nothing else. */
+static bool control_word(const char *s, size_t n, char *word, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 'a' || s[i] > 'z')
+			return false;
+	if (!n || n >= len)
+		return false;
+	memcpy(word, s, n);
+	word[n] = '\0';
+	return true;
+}
+
+bool orch_control_request(const char *line, char *word, size_t len)
 {
 	json_object *o, *r;
 	bool ok = false;
 
-	if (line[0] != '{') {
-		size_t n = strlen(line);
-
-		if (!n || n >= len || strspn(line, "abcdefghijklmnopqrstuvwxyz") != n)
-			return false;
-		memcpy(word, line, n + 1);
-		return true;
-	}
+	if (line[0] != '{')
+		return control_word(line, strlen(line), word, len);
 	o = json_tokener_parse(line);
-	if (o && json_object_object_get_ex(o, "request", &r) &&
-	    json_object_is_type(r, json_type_string)) {
-		snprintf(word, len, "%s", json_object_get_string(r));
-		ok = strlen(json_object_get_string(r)) < len;
-	}
+	/* By its length: "stop\u0000x" is not "stop". */
+	if (o && json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "request", &r) &&
+	    json_object_is_type(r, json_type_string))
+		ok = control_word(json_object_get_string(r),
+				  (size_t)json_object_get_string_len(r), word, len);
 	json_object_put(o);
 	return ok;
 }
@@ -124,7 +132,7 @@ static void control_serve(struct orch_control *c, int fd)
 
 	if (!control_read_line(fd, line, sizeof(line)))
 		return;
-	if (!control_request(line, word, sizeof(word))) {
+	if (!orch_control_request(line, word, sizeof(word))) {
 		control_error(fd, -EINVAL, "not a request: send {\"request\": \"status\"} or {\"request\": \"stop\"}");
 		return;
 	}
@@ -142,9 +150,27 @@ static void control_serve(struct orch_control *c, int fd)
 		free(reply);
 		free(vm);
 	} else {
+		/* word is letters only: safe to echo */
 		snprintf(line, sizeof(line), "unknown request '%s'; say status or stop", word);
 		control_error(fd, -EINVAL, line);
 	}
+}
+
+/*
+ * Whatever the socket's mode (a parent directory's, a chmod by hand), only
+ * root and the VMM's own user may stop or inspect it: the others are told.
+ */
+static bool control_peer(int fd)
+{
+	char msg[160];
+	uid_t uid;
+
+	if (usock_peer_trusted(fd, &uid))
+		return true;
+	snprintf(msg, sizeof(msg), "uid %d may not control this VM: only root and uid %u may",
+		 (int)uid, (unsigned int)geteuid());
+	control_error(fd, -EACCES, msg);
+	return false;
 }
 
 static void *control_thread(void *arg)
@@ -168,7 +194,8 @@ static void *control_thread(void *arg)
 		fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		control_serve(c, fd);
+		if (control_peer(fd))
+			control_serve(c, fd);
 		close(fd);
 	}
 	return NULL;
@@ -194,18 +221,18 @@ int orch_control_start(const char *state, const char *name,
 	c->opaque = opaque;
 	memcpy(c->path, sa.sun_path, sizeof(c->path));
 	c->quit_pipe[0] = c->quit_pipe[1] = -1;
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0) {
-		ret = errbuf_set(eb, -errno, "socket: %s", strerror(errno));
+	ret = state_check(state, "vms", eb);
+	if (ret)
 		goto err_free;
-	}
 	/* The caller holds the name's lock: a socket left here is stale. */
 	unlink(sa.sun_path);
-	if (bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(c->listen_fd, 8)) {
-		ret = errbuf_set(eb, -errno, "cannot listen on %s: %s",
-				 sa.sun_path, strerror(errno));
-		goto err_close;
+	/* 0600: only root and the VMM's own user may connect (and then
+	 * control_peer() asks the kernel who it is). */
+	c->listen_fd = usock_listen(sa.sun_path, 0600, 8, 0);
+	if (c->listen_fd < 0) {
+		ret = errbuf_set(eb, c->listen_fd, "cannot listen on %s: %s",
+				 sa.sun_path, strerror(-c->listen_fd));
+		goto err_free;
 	}
 	if (pipe2(c->quit_pipe, O_CLOEXEC)) {
 		ret = errbuf_set(eb, -errno, "pipe: %s", strerror(errno));
@@ -225,7 +252,6 @@ err_pipe:
 	close(c->quit_pipe[1]);
 err_unlink:
 	unlink(sa.sun_path);
-err_close:
 	close(c->listen_fd);
 err_free:
 	free(c);

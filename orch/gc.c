@@ -7,16 +7,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iopass/lease.h"
+
 #include "orch_impl.h"
 
-int orch_gc(const struct orch_ctx *ctx, bool dry_run, struct orch_gc_result *res,
-	    struct errbuf *eb)
+/* Broken lease records are listed, and removed when asked. */
+static int gc_broken(const struct orch_ctx *ctx, bool dry_run, bool remove,
+		     struct orch_gc_result *res, struct errbuf *eb)
+{
+	struct lease_ctx lc = orch_lease_ctx(ctx, dry_run ? BIND_DRY_RUN : 0);
+	int ret, first = 0;
+
+	ret = lease_list_broken(ctx->state, &res->broken, &res->nbroken, eb);
+	for (size_t i = 0; !ret && remove && i < res->nbroken; i++) {
+		struct errbuf one;
+
+		ret = lease_drop_broken(&lc, res->broken[i].bdf, &one);
+		res->broken[i].removed = !ret;
+		if (ret && !first)
+			first = errbuf_set(eb, ret, "%s", one.msg);
+		ret = 0;
+	}
+	return ret ? ret : first;
+}
+
+int orch_gc(const struct orch_ctx *ctx, bool dry_run, bool broken,
+	    struct orch_gc_result *res, struct errbuf *eb)
 {
 	struct lease_ctx lc = orch_lease_ctx(ctx, dry_run ? BIND_DRY_RUN : 0);
 	int ret, n;
 
 	memset(res, 0, sizeof(*res));
 	ret = lease_gc(&lc, &res->leases, eb);
+	n = gc_broken(ctx, dry_run, broken, res, ret ? NULL : eb);
+	if (n && !ret)
+		ret = n;
 	n = orch_registry_gc(ctx->state, dry_run, &res->vms, &res->nvms);
 	if (n < 0 && !ret)
 		ret = errbuf_set(eb, n, "collecting the records of dead VMs under %s/vms failed",
@@ -36,5 +61,6 @@ void orch_gc_result_free(struct orch_gc_result *res)
 		free(res->ports[i]);
 	free(res->vms);
 	free(res->ports);
+	free(res->broken);
 	memset(res, 0, sizeof(*res));
 }

@@ -11,6 +11,13 @@
 #define ORCH_PORTS_DIR		"vhost"
 #define ORCH_SWITCH_TIMEOUT_MS	10000
 
+/*
+ * A VM control socket's request line, {"request": "WORD"} or a bare WORD,
+ * into word: true when WORD is 1 to len - 1 lower-case letters (what the
+ * socket then acts on), false for anything else (tests/fuzz).
+ */
+bool orch_control_request(const char *line, char *word, size_t len);
+
 /* One line to ctx->event, printf-style; nothing when nobody listens. */
 void orch_event(const struct orch_ctx *ctx, enum orch_event kind,
 		const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -142,10 +142,14 @@ void orch_registry_remove(const char *state, const char *name, int lock_fd)
 	if (!vm_path(path, sizeof(path), name, "sock"))
 		state_remove(state, path);
 	/*
-	 * The lock file stays: unlinking it while a starting VMM has it open
-	 * would let two VMMs each hold a lock on a different file.
+	 * The lock file goes too (a VMM waiting on it retakes the one at the
+	 * path: state_lock()). NAME.log stays: the guest's console is what
+	 * tells why a VM stopped or crashed; the next VM of the name
+	 * truncates it (docs/vm.md).
 	 */
-	if (lock_fd >= 0)
+	if (lock_fd >= 0 && !vm_path(path, sizeof(path), name, "lock"))
+		state_unlock(state, path, lock_fd);
+	else if (lock_fd >= 0)
 		close(lock_fd);
 }
 
@@ -179,8 +183,18 @@ int orch_registry_list(const char *state, struct orch_vm_entry **out, size_t *n,
 			continue;
 		memcpy(e->name, names[i], len);
 		e->name[len] = '\0';
-		if (vm_path(path, sizeof(path), e->name, "json") ||
-		    state_read(state, path, &e->details, NULL))
+		if (vm_path(path, sizeof(path), e->name, "json"))
+			continue;
+		ret = state_read(state, path, &e->details, NULL);
+		/* Records are 0600: another user must not take "none" for
+		 * an answer. */
+		if (ret == -EACCES) {
+			state_list_free(names, count);
+			orch_vms_free(list, got);
+			return errbuf_set(eb, ret, "cannot read %s/%s: Permission denied; VM "
+					  "records are their owner's alone: run as root", state, path);
+		}
+		if (ret)
 			continue;
 		if (vm_record_parse(e->details, e)) {
 			free(e->details);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "iopass/state.h"
+#include "iopass/vmdq.h"
 
 #include "orch_impl.h"
 
@@ -108,6 +109,40 @@ static void switch_lcores(const struct orch_ctx *ctx, const struct orch_switch_o
 		   "lcores %s", n.node, bdf, cmd->lcores);
 }
 
+/*
+ * The switch's own options checked here, as the switch would: a bad one is
+ * one line before anything starts, not a DPDK start-up log that ends in it.
+ */
+static int opts_check(const struct orch_switch_opts *o, struct errbuf *eb)
+{
+	static const char *const kinds[] = { "auto", "software", "hardware" };
+	char esc[STR_ESC_MAX], line[SWITCH_LINE_MAX + 16];
+	unsigned long long v;
+	struct switch_req req;
+	struct errbuf why;
+	bool known = !o->classifier;
+
+	for (size_t i = 0; !known && i < ARRAY_SIZE(kinds); i++)
+		known = !strcmp(o->classifier, kinds[i]);
+	if (!known)
+		return errbuf_set(eb, -EINVAL, "--classifier '%s' is not auto, software or "
+				  "hardware", str_escape(o->classifier, esc, sizeof(esc)));
+	if (o->max_pools && num_parse(o->max_pools, 1, VMDQ_MAX_POOLS, &v))
+		return errbuf_set(eb, -EINVAL, "--max-pools '%s' is not a number from 1 to %d",
+				  str_escape(o->max_pools, esc, sizeof(esc)), VMDQ_MAX_POOLS);
+	if (o->hw_pools && num_parse(o->hw_pools, 1, VMDQ_MAX_HW_POOLS - 1, &v))
+		return errbuf_set(eb, -EINVAL, "--hw-pools '%s' is not a number from 1 to %d",
+				  str_escape(o->hw_pools, esc, sizeof(esc)), VMDQ_MAX_HW_POOLS - 1);
+	for (unsigned int i = 0; i < o->nports && i < ORCH_SWITCH_PORTS_MAX; i++) {
+		snprintf(line, sizeof(line), "port add %s", o->ports[i]);
+		if (switch_req_parse(line, &req, &why))
+			return errbuf_set(eb, -EINVAL, "--port '%s': %s (see 'iopass switch "
+					  "--help')", str_escape(o->ports[i], esc, sizeof(esc)),
+					  why.msg);
+	}
+	return 0;
+}
+
 int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o,
 		    struct orch_switch_cmd *cmd, struct errbuf *eb)
 {
@@ -120,6 +155,9 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	    o->neal + 2 * o->nports + 24 > ORCH_SWITCH_ARGS_MAX)
 		return errbuf_set(eb, -E2BIG, "too many switch options (%u ports, %u EAL options)",
 				  o->nports, o->neal);
+	ret = opts_check(o, eb);
+	if (ret)
+		return ret;
 	orch_switch_ctl(ctx, cmd->ctl, sizeof(cmd->ctl));
 	/* The switch runs elsewhere (setsid, its own cwd): a path from here. */
 	if (cmd->ctl[0] != '/') {
@@ -137,7 +175,7 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	if (switch_binary(o, cmd->bin, sizeof(cmd->bin)))
 		return errbuf_set(eb, -ENOENT, "iopass-switch not found beside iopass; build it "
 				  "(cmake --build BUILD) or set IOPASS_SWITCH_BIN");
-	if (!strncmp(cmd->ctl, ctx->state, strlen(ctx->state))) {
+	if (!o->log || !strncmp(cmd->ctl, ctx->state, strlen(ctx->state))) {
 		ret = state_mkdir(ctx->state, NULL, eb);
 		if (ret)
 			return ret;
@@ -220,13 +258,14 @@ static bool switch_answers(const char *ctl)
  * repeated EAL lines once with a count, the switch's own error last), after
  * msg in eb; when it does not all fit, its end does: that says why.
  */
-static void log_tail(struct errbuf *eb, const char *log, off_t offset)
+static void log_tail(struct errbuf *eb, const char *log, bool in_state, off_t offset)
 {
 	size_t have = strlen(eb->msg), room = sizeof(eb->msg) - have - 2;
 	char *text = NULL, *out = NULL, *p;
 	size_t len = 0, cap = 0;
 	ssize_t r;
-	int fd = open(log, O_RDONLY | O_CLOEXEC);
+	/* the state directory's switch.log: never through a symlink */
+	int fd = open(log, O_RDONLY | O_CLOEXEC | (in_state ? O_NOFOLLOW : 0));
 
 	if (fd < 0 || lseek(fd, offset, SEEK_SET) < 0)
 		goto out;
@@ -289,10 +328,16 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 	if (switch_answers(cmd.ctl))
 		return errbuf_set(eb, -EEXIST, "a switch already runs at %s; 'iopass switch stop' "
 				  "it first or give another --ctl", cmd.ctl);
-	fd = open(info->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (o->log)
+		fd = open(info->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	else	/* never through a symlink planted in the state directory */
+		fd = state_open(ctx->state, "switch.log", O_WRONLY | O_CREAT | O_APPEND,
+				0600, eb);
+	if (fd < 0 && o->log)
 		return errbuf_set(eb, -errno, "cannot open the log %s: %s", info->log,
 				  strerror(errno));
+	if (fd < 0)
+		return fd;
 	start = lseek(fd, 0, SEEK_END);	/* where this run's lines begin */
 	pid = fork();
 	if (pid < 0) {
@@ -326,7 +371,7 @@ int orch_switch_start(const struct orch_ctx *ctx, const struct orch_switch_opts 
 				   WIFEXITED(status) ? "status" : "signal",
 				   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 				   info->log);
-			log_tail(eb, info->log, start < 0 ? 0 : start);
+			log_tail(eb, info->log, !o->log, start < 0 ? 0 : start);
 			return -ECHILD;
 		}
 		if (switch_answers(cmd.ctl))

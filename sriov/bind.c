@@ -52,16 +52,21 @@ int pci_driver_original(const char *state, const struct pci_addr *addr,
 			char *driver, size_t len)
 {
 	char name[64], *content;
+	size_t n;
 	int ret;
 
 	record_name(addr, name, sizeof(name));
 	ret = state_read(state, name, &content, NULL);
 	if (ret)
 		return ret;
-	content[strcspn(content, "\n")] = '\0';
+	/* One line: anything after it stays, so that validation refuses it. */
+	n = strlen(content);
+	if (n && content[n - 1] == '\n')
+		content[--n] = '\0';
+	ret = n < len ? 0 : -EINVAL;
 	snprintf(driver, len, "%s", content);
 	free(content);
-	return 0;
+	return ret;
 }
 
 static int current_driver(const struct bind_ctx *ctx, const char *bdf,
@@ -79,17 +84,25 @@ static int current_driver(const struct bind_ctx *ctx, const char *bdf,
 static int ensure_driver(const struct bind_ctx *ctx, const char *driver,
 			 struct errbuf *eb)
 {
-	char rel[128], *argv[] = { "modprobe", "-q", NULL, NULL };
+	char rel[128], *argv[] = { "modprobe", "-q", "--", NULL, NULL };
 	int st;
 	pid_t pid;
 
+	/* Never an option to modprobe, nor a path under sysfs. */
+	if (!str_name_valid(driver, 63)) {
+		char esc[STR_ESC_MAX];
+
+		return errbuf_set(eb, -EINVAL, "'%s' is not a driver name (letters, digits, "
+				  "'_' and '-'): check --driver",
+				  str_escape(driver, esc, sizeof(esc)));
+	}
 	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s", driver);
 	if (sysfs_exists(ctx->sysfs, rel))
 		return 0;
 	step(ctx, "load kernel module %s", driver);
 	if (dry(ctx))
 		return 0;
-	argv[2] = (char *)driver;
+	argv[3] = (char *)driver;
 	if (!strcmp(ctx->sysfs, "/sys") &&
 	    !posix_spawnp(&pid, "modprobe", NULL, NULL, argv, environ) &&
 	    waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st) &&
@@ -210,6 +223,27 @@ static int refuse_if_in_use(const struct bind_ctx *ctx, const struct pci_addr *a
 			  bdf, cur, why);
 }
 
+/*
+ * A bridge (class 06xx: host, ISA, PCI-to-PCI) is part of the host's
+ * topology, never a device a guest can use: moving one off its driver can
+ * cut off everything behind it.
+ */
+static int refuse_bridge(const struct bind_ctx *ctx, const char *bdf,
+			 struct errbuf *eb)
+{
+	char rel[128];
+	uint64_t cls;
+
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/class", bdf);
+	if ((ctx->flags & BIND_FORCE) || sysfs_read_u64(ctx->sysfs, rel, 16, &cls) ||
+	    (cls >> 16) != 0x06)
+		return 0;
+	return errbuf_set(eb, -EINVAL,
+			  "refusing to move %s: it is a bridge (class 0x%04x), part of the "
+			  "host's PCI topology, not a device a guest can use; pass --force "
+			  "to do it anyway", bdf, (unsigned int)(cls >> 8));
+}
+
 int pci_driver_bind(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		    const char *driver, struct errbuf *eb)
 {
@@ -218,6 +252,10 @@ int pci_driver_bind(const struct bind_ctx *ctx, const struct pci_addr *addr,
 	int ret;
 
 	ret = func_exists(ctx, addr, bdf, eb);
+	if (!ret)
+		ret = refuse_bridge(ctx, bdf, eb);
+	if (!ret && !str_name_valid(driver, 63))
+		ret = ensure_driver(ctx, driver, eb);	/* says what is wrong */
 	if (ret)
 		return ret;
 	current_driver(ctx, bdf, cur, sizeof(cur));
@@ -324,6 +362,21 @@ int pci_driver_restore(const struct bind_ctx *ctx, const struct pci_addr *addr,
 	if (ret)
 		return errbuf_set(eb, ret, "cannot read the record of %s's original driver: %s",
 				  bdf, strerror(-ret));
+	/* What the record says is checked, and its driver loaded, before anything moves. */
+	if (orig[0] && !str_name_valid(orig, 63)) {
+		char esc[STR_ESC_MAX];
+
+		return errbuf_set(eb, -EINVAL,
+				  "the record %s/drivers/%s holds '%s', not a driver name: "
+				  "nothing was changed. put the original driver's name in it, "
+				  "or remove it and bind the device with 'iopass bind'",
+				  ctx->state, bdf, str_escape(orig, esc, sizeof(esc)));
+	}
+	if (orig[0] && strcmp(cur, orig)) {
+		ret = ensure_driver(ctx, orig, eb);
+		if (ret)
+			return ret;
+	}
 	ret = set_override(ctx, bdf, "", eb);
 	if (ret)
 		return ret;
@@ -331,12 +384,8 @@ int pci_driver_restore(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		ret = detach(ctx, bdf, cur, eb);
 		if (ret)
 			return ret;
-		if (orig[0]) {
-			ret = ensure_driver(ctx, orig, eb);
-			if (ret)
-				return ret;
+		if (orig[0])
 			probe(ctx, bdf);
-		}
 	} else {
 		step(ctx, "%s is already on %s", bdf, orig[0] ? orig : "no driver");
 	}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,22 +132,74 @@ static void rec_name(const char *bdf, const char *ext, char *name, size_t len)
 	snprintf(name, len, LEASE_DIR "/%s.%s", bdf, ext);
 }
 
+/* Before reading: a record is a regular file of a sane size, nothing else. */
+static int record_shape(const char *state, const char *name, struct errbuf *eb)
+{
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", state, name);
+	if (lstat(path, &st))
+		return errno == ENOENT ? -ENOENT : 0;	/* state_read says why */
+	if (S_ISLNK(st.st_mode))
+		return errbuf_set(eb, -EINVAL, "is a symbolic link");
+	if (!S_ISREG(st.st_mode))
+		return errbuf_set(eb, -EINVAL, "is not a regular file");
+	if (!st.st_size)
+		return errbuf_set(eb, -EINVAL, "is empty");
+	if (st.st_size > 65536)
+		return errbuf_set(eb, -EINVAL, "is %lld bytes, far more than a lease record",
+				  (long long)st.st_size);
+	return 0;
+}
+
 int lease_read(const char *state, const char *bdf, struct lease *l,
 	       struct errbuf *eb)
 {
-	char name[64], *content;
+	char name[64], *content, esc[STR_ESC_MAX];
+	struct errbuf why;
 	int ret;
 
+	memset(l, 0, sizeof(*l));
 	rec_name(bdf, "json", name, sizeof(name));
-	ret = state_read(state, name, &content, eb);
-	if (ret)
+	ret = record_shape(state, name, &why);
+	if (ret == -ENOENT)
 		return ret;
-	ret = lease_parse(content, strlen(content), l, eb);
-	free(content);
+	if (!ret)
+		ret = state_read(state, name, &content, &why);
+	if (ret == -ENOENT)
+		return ret;
+	if (ret == -EACCES || ret == -EPERM)	/* not ours to read: not broken */
+		return errbuf_set(eb, ret, "%s", why.msg);
+	if (!ret) {
+		ret = lease_parse(content, strlen(content), l, &why);
+		free(content);
+	}
 	if (!ret && strcmp(l->bdf, bdf))
-		ret = errbuf_set(eb, -EINVAL, "lease record %s/%s names %s", state,
-				 name, l->bdf);
+		ret = errbuf_set(&why, -EINVAL, "names %s", str_escape(l->bdf, esc, sizeof(esc)));
+	if (ret)
+		errbuf_set(eb, ret, "lease record %s/%s is broken: %s", state, name, why.msg);
 	return ret;
+}
+
+/*
+ * The names of the records under leases/ ("BDF.json"), and *list: a zeroed
+ * array of as many elements of elem bytes.
+ */
+static int record_names(const char *state, char ***names, size_t *count,
+			size_t elem, void **list, struct errbuf *eb)
+{
+	int ret = state_list(state, LEASE_DIR, ".json", names, count);
+
+	if (ret)
+		return errbuf_set(eb, ret, "cannot list %s/" LEASE_DIR ": %s", state,
+				  strerror(-ret));
+	*list = calloc(*count ? *count : 1, elem);
+	if (!*list) {
+		state_list_free(*names, *count);
+		return errbuf_set(eb, -ENOMEM, "out of memory");
+	}
+	return 0;
 }
 
 int lease_list(const char *state, struct lease **leases, size_t *n,
@@ -155,22 +208,18 @@ int lease_list(const char *state, struct lease **leases, size_t *n,
 	struct lease *list;
 	size_t count, k = 0;
 	char **names;
+	void *mem;
 	int ret;
 
-	ret = state_list(state, LEASE_DIR, ".json", &names, &count);
+	ret = record_names(state, &names, &count, sizeof(*list), &mem, eb);
 	if (ret)
-		return errbuf_set(eb, ret, "cannot list %s/" LEASE_DIR ": %s", state,
-				  strerror(-ret));
-	list = calloc(count ? count : 1, sizeof(*list));
-	if (!list) {
-		state_list_free(names, count);
-		return -ENOMEM;
-	}
+		return ret;
+	list = mem;
 	for (size_t i = 0; i < count; i++) {
 		char bdf[PCI_ADDR_STRLEN + 8];
 
 		snprintf(bdf, sizeof(bdf), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
-		/* A malformed record is skipped here; gc and release name it. */
+		/* A broken record is skipped here: lease_list_broken() lists it. */
 		if (!lease_read(state, bdf, &list[k], NULL))
 			k++;
 	}
@@ -210,21 +259,6 @@ enum lease_holder lease_holder(const char *state, const struct lease *l,
 	return h;
 }
 
-json_object *lease_json(const struct lease *l, bool orphaned)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "bdf", json_object_new_string(l->bdf));
-	json_object_object_add(o, "owner", json_object_new_string(l->owner));
-	json_object_object_add(o, "pool", l->pool[0] ? json_object_new_string(l->pool) : NULL);
-	json_object_object_add(o, "pid", l->pid ? json_object_new_int(l->pid) : NULL);
-	json_object_object_add(o, "orphaned", json_object_new_boolean(orphaned));
-	json_object_object_add(o, "since", json_object_new_int64(l->since));
-	json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
-	json_object_object_add(o, "driver", json_object_new_string(l->driver));
-	return o;
-}
-
 static void current_driver(const char *sysfs, const char *bdf, char *drv, size_t len)
 {
 	char rel[128];
@@ -249,7 +283,7 @@ static int pick(const struct lease_ctx *ctx, const struct pci_addr *cands,
 		size_t n, struct lease *l, int *hold_fd, struct errbuf *eb)
 {
 	const char *state = ctx->bind.state;
-	int leased = 0, busy = 0, lock, ret = -EBUSY;
+	int leased = 0, busy = 0, broken = 0, lock, ret = -EBUSY;
 	char why[512] = "", name[64], rec[2048];
 
 	ret = state_mkdir(state, LEASE_DIR, eb);
@@ -263,10 +297,14 @@ static int pick(const struct lease_ctx *ctx, const struct pci_addr *cands,
 		struct lease other;
 
 		pci_addr_format(&cands[i], l->bdf);
-		if (lease_read(state, l->bdf, &other, NULL) != -ENOENT) {
+		ret = lease_read(state, l->bdf, &other, NULL);
+		if (ret != -ENOENT) {
 			leased++;
+			broken += ret != 0;
+			ret = -EBUSY;
 			continue;
 		}
+		ret = -EBUSY;
 		if (!(ctx->bind.flags & BIND_FORCE) &&
 		    pci_func_in_use(ctx->bind.sysfs, ctx->bind.procfs, &cands[i],
 				    why, sizeof(why))) {
@@ -277,9 +315,14 @@ static int pick(const struct lease_ctx *ctx, const struct pci_addr *cands,
 		break;
 	}
 	if (ret) {
-		errbuf_set(eb, ret, "no free device%s%s: %zu candidate(s), %d leased, "
+		char nb[160] = "";
+
+		if (broken)
+			snprintf(nb, sizeof(nb), " (%d of them by a broken record: 'iopass "
+				 "leases' shows it, 'iopass gc --broken' removes it)", broken);
+		errbuf_set(eb, ret, "no free device%s%s: %zu candidate(s), %d leased%s, "
 			   "%d in use by the host%s%s", l->pool[0] ? " in pool " : "",
-			   l->pool, n, leased, busy, busy ? " (last: " : "",
+			   l->pool, n, leased, nb, busy, busy ? " (last: " : "",
 			   busy ? why : "");
 		if (busy) {
 			size_t k = strlen(eb->msg);
@@ -508,6 +551,16 @@ int lease_release(const struct lease_ctx *ctx, const char *bdf, struct errbuf *e
 	if (ret == -ENOENT)
 		return errbuf_set(eb, ret, "%s is not leased ('iopass leases' lists the leases)",
 				  bdf);
+	if (ret == -EINVAL && (ctx->bind.flags & BIND_FORCE))
+		return lease_drop_broken(ctx, bdf, eb);
+	if (ret == -EINVAL) {
+		size_t k = strlen(eb ? eb->msg : "");
+
+		if (eb)
+			snprintf(eb->msg + k, sizeof(eb->msg) - k,
+				 ". 'iopass release %s --force' removes it (the device "
+				 "stays where it is)", bdf);
+	}
 	if (ret)
 		return ret;
 	if (l.pid && !lease_orphaned(ctx->bind.state, &l) && l.pid != (int)getpid() &&
@@ -560,4 +613,114 @@ int lease_gc(const struct lease_ctx *ctx, int *released, struct errbuf *eb)
 	close(lock);
 	free(list);
 	return first_err;
+}
+
+int lease_list_broken(const char *state, struct lease_broken **out, size_t *n,
+		      struct errbuf *eb)
+{
+	struct lease_broken *list;
+	size_t count, k = 0;
+	char **names;
+	void *mem;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = record_names(state, &names, &count, sizeof(*list), &mem, eb);
+	if (ret)
+		return ret;
+	list = mem;
+	for (size_t i = 0; i < count; i++) {
+		struct lease_broken *b = &list[k];
+		struct pci_addr a;
+		struct lease l;
+		struct errbuf why;
+		char esc[STR_ESC_MAX];
+
+		snprintf(b->bdf, sizeof(b->bdf), "%.*s", (int)(strlen(names[i]) - 5), names[i]);
+		if (pci_addr_parse(b->bdf, &a) || strlen(b->bdf) != PCI_ADDR_STRLEN - 1) {
+			snprintf(b->why, sizeof(b->why), "lease record %s/" LEASE_DIR "/%s is "
+				 "broken: its name is not a PCI address (DDDD:BB:DD.F.json)",
+				 state, str_escape(names[i], esc, sizeof(esc)));
+			k++;
+		} else if (lease_read(state, b->bdf, &l, &why) == -EINVAL) {
+			snprintf(b->why, sizeof(b->why), "%s", why.msg);
+			k++;
+		}
+	}
+	state_list_free(names, count);
+	*out = list;
+	*n = k;
+	return 0;
+}
+
+int lease_drop_broken(const struct lease_ctx *ctx, const char *bdf, struct errbuf *eb)
+{
+	const char *state = ctx->bind.state;
+	char name[96], esc[STR_ESC_MAX];
+	struct errbuf why;
+	struct lease l;
+	int alloc, hold, ret;
+
+	/* Under the allocation lock: nobody takes the device meanwhile. */
+	alloc = state_lock(state, ALLOC_LOCK, true, eb);
+	if (alloc < 0)
+		return alloc;
+	ret = lease_read(state, bdf, &l, &why);
+	if (ret != -EINVAL) {	/* unreadable to us is not broken */
+		ret = errbuf_set(eb, ret ? ret : -EEXIST, "the lease record of %s is %s: "
+				 "'iopass release %s' releases a lease", str_escape(bdf, esc,
+				 sizeof(esc)), ret == -ENOENT ? "gone" : ret ? "unreadable" :
+				 "not broken", bdf);
+		goto out;
+	}
+	/* A live process holding its lock may still use the device. */
+	snprintf(name, sizeof(name), LEASE_DIR "/%s.lock", bdf);
+	hold = state_lock(state, name, false, NULL);
+	if (hold < 0) {
+		ret = errbuf_set(eb, -EBUSY, "%s; a running process holds its lock "
+				 "(%s/%s): stop it first", why.msg, state, name);
+		goto out;
+	}
+	if (ctx->bind.step) {
+		snprintf(why.msg, sizeof(why.msg), "remove the broken lease record of %s",
+			 str_escape(bdf, esc, sizeof(esc)));
+		ctx->bind.step(ctx->bind.opaque, why.msg);
+	}
+	ret = 0;
+	if (!(ctx->bind.flags & BIND_DRY_RUN)) {
+		snprintf(name, sizeof(name), LEASE_DIR "/%s.json", bdf);
+		ret = state_remove(state, name);
+		snprintf(name, sizeof(name), LEASE_DIR "/%s.lock", bdf);
+		state_remove(state, name);
+		if (ret && ret != -ENOENT)
+			errbuf_set(eb, ret, "cannot remove %s/%s: %s", state, name,
+				   strerror(-ret));
+		else
+			ret = 0;
+	}
+	close(hold);
+out:
+	close(alloc);
+	return ret;
+}
+
+json_object *lease_json(const struct lease *l, const struct lease_broken *b,
+			bool orphaned)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "bdf", json_object_new_string(l ? l->bdf : b->bdf));
+	json_object_object_add(o, "owner", l ? json_object_new_string(l->owner) : NULL);
+	if (!l) {
+		json_object_object_add(o, "broken", json_object_new_string(b->why));
+		return o;
+	}
+	json_object_object_add(o, "pool", l->pool[0] ? json_object_new_string(l->pool) : NULL);
+	json_object_object_add(o, "pid", l->pid ? json_object_new_int(l->pid) : NULL);
+	json_object_object_add(o, "orphaned", json_object_new_boolean(orphaned));
+	json_object_object_add(o, "since", json_object_new_int64(l->since));
+	json_object_object_add(o, "orig_driver", json_object_new_string(l->orig_driver));
+	json_object_object_add(o, "driver", json_object_new_string(l->driver));
+	return o;
 }

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "iopass/lease.h"
 #include "iopass/sriov.h"
@@ -90,4 +91,69 @@ void sriov_autoprobe_forget(const char *state, const char *bdf)
 
 	autoprobe_rec(bdf, rel, sizeof(rel));
 	state_remove(state, rel);
+}
+
+int sriov_pf_lock(const char *state, const char *bdf, struct errbuf *eb)
+{
+	char rel[64];
+	int ret;
+
+	ret = state_mkdir(state, "sriov", eb);
+	if (ret)
+		return ret;
+	snprintf(rel, sizeof(rel), "sriov/%s.lock", bdf);
+	return state_lock(state, rel, true, eb);
+}
+
+int sriov_vfs_change(const struct sriov_change *c, struct sriov_pf *pf,
+		     struct sriov_plan *plan, bool *applying, struct errbuf *eb)
+{
+	char bdf[PCI_ADDR_STRLEN];
+	bool autoprobe = c->autoprobe;
+	int lock = -1, ret;
+
+	*applying = false;
+	plan->n = 0;
+	pci_addr_format(c->pf, bdf);
+	/*
+	 * Read, plan and apply under the PF's lock: two of them interleaved
+	 * (an enable between another's read and its write) left a count and
+	 * an autoprobe setting no single command asked for. A dry run only
+	 * reads.
+	 */
+	if (!c->dry_run) {
+		lock = sriov_pf_lock(c->state, bdf, eb);
+		if (lock < 0)
+			return lock;
+	}
+	ret = sriov_pf_read(c->sysfs, c->state, c->pf, pf, eb);
+	if (ret)
+		goto out;
+	/* disable puts back the autoprobe setting that enable found. */
+	if (c->want == 0 && !c->enable)
+		autoprobe = sriov_autoprobe_saved(c->state, bdf, pf->autoprobe);
+	ret = sriov_plan(pf->f.sriov_num, pf->f.sriov_total, pf->autoprobe, c->want,
+			 autoprobe, pf->leased, plan, eb);
+	if (ret) {
+		char msg[sizeof(eb->msg) - 32];
+
+		snprintf(msg, sizeof(msg), "%.*s", (int)sizeof(msg) - 1, eb ? eb->msg : "");
+		errbuf_set(eb, ret, "%s: %s", bdf, msg);
+		goto out;
+	}
+	if (c->dry_run)
+		goto out;
+	if (c->enable) {
+		ret = sriov_autoprobe_save(c->state, bdf, pf->autoprobe, plan, eb);
+		if (ret)
+			goto out;
+	}
+	*applying = true;
+	ret = sriov_apply(c->sysfs, c->pf, plan, c->timeout_ms, eb);
+	if (!ret && !c->enable)
+		sriov_autoprobe_forget(c->state, bdf);
+out:
+	if (lock >= 0)
+		close(lock);
+	return ret;
 }

@@ -334,6 +334,11 @@ static int parse_line(struct parser *p, size_t len)
 			return conf_perr(p, j, "control character 0x%02x: the pool configuration must be a text file",
 				    c);
 	}
+	i = utf8_valid_len(p->buf, len);
+	if (i < len)
+		return conf_perr(p, i, "byte 0x%02x is not UTF-8: the pool configuration must "
+				 "be a UTF-8 text file", (unsigned char)p->buf[i]);
+	i = 0;
 	while (is_space(p->buf[i]))
 		i++;
 	if (!p->buf[i] || p->buf[i] == '#')
@@ -389,15 +394,23 @@ int pool_conf_load(const char *path, struct pool_conf *conf,
 {
 	size_t len = 0, cap = 0;
 	char *buf = NULL, *grown;
+	struct stat st;
 	ssize_t n;
 	int fd, ret;
 
 	memset(conf, 0, sizeof(*conf));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given as the file must not hang us in open(). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		return errbuf_set(eb, ret, "cannot read %s: %s", path,
 				  strerror(-ret));
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return errbuf_set(eb, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
+				  "%s is not a regular file: give the pool "
+				  "configuration file (--config or $IOPASS_POOLS_CONF)", path);
 	}
 	for (;;) {
 		if (len == cap) {

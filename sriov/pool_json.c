@@ -4,6 +4,7 @@
  * list --json` describe, kept with the parser so that one place defines
  * them: a front end adds what only it knows (lease status, names, groups).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stddef.h>
 
@@ -103,6 +104,16 @@ json_object *pool_json(const struct pool *p)
 	return o;
 }
 
+const char *pool_member_status(const char *state, const char *bdf, char *owner,
+			       size_t len)
+{
+	struct lease l;
+	int ret = lease_read(state, bdf, &l, NULL);
+
+	snprintf(owner, len, "%s", ret ? "" : l.owner);
+	return ret == -ENOENT ? "free" : ret == -EINVAL ? "broken" : ret ? "unknown" : "leased";
+}
+
 json_object *pool_members_json(const char *state, const struct pool *p,
 			       const struct pci_func *funcs, const size_t *m, size_t nm)
 {
@@ -110,13 +121,13 @@ json_object *pool_members_json(const char *state, const struct pool *p,
 
 	for (size_t i = 0; i < nm; i++) {
 		json_object *f = pci_func_json(&funcs[m[i]]);
-		struct lease l;
-		bool leased = !lease_read(state, funcs[m[i]].bdf, &l, NULL);
+		char owner[sizeof(((struct lease *)0)->owner)];
+		const char *st = pool_member_status(state, funcs[m[i]].bdf, owner,
+						    sizeof(owner));
 
-		json_object_object_add(f, "status", json_object_new_string(
-					       leased ? "leased" : "free"));
-		json_object_object_add(f, "owner", leased ?
-				       json_object_new_string(l.owner) : NULL);
+		json_object_object_add(f, "status", json_object_new_string(st));
+		json_object_object_add(f, "owner", owner[0] ?
+				       json_object_new_string(owner) : NULL);
 		json_object_array_add(a, f);
 	}
 	json_object_object_add(o, "members", a);

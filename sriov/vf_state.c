@@ -366,15 +366,25 @@ int vf_state_set(const char *dir, const char *sysfs, const char *ifname, int vf,
 		 unsigned int *changed, struct errbuf *eb)
 {
 	char key[128], msg[sizeof(eb->msg) - 128];
+	struct pci_addr pci;
 	struct vf_pf pf;
-	int lock, ret;
+	int lock, pf_lock = -1, ret;
 
 	if (changed)
 		*changed = 0;
 	vf_pf_key(sysfs, ifname, key, sizeof(key));
+	/* Not while the PF's VF count changes (sriov enable/disable). */
+	if (!pci_addr_parse(key, &pci)) {
+		pf_lock = sriov_pf_lock(dir, key, eb);
+		if (pf_lock < 0)
+			return pf_lock;
+	}
 	lock = lock_record(dir, key, vf, eb);
-	if (lock < 0)
+	if (lock < 0) {
+		if (pf_lock >= 0)
+			close(pf_lock);
 		return lock;
+	}
 	ret = vf_get_all(ifname, 0, &pf, eb);
 	if (ret)
 		goto out;
@@ -387,6 +397,8 @@ int vf_state_set(const char *dir, const char *sysfs, const char *ifname, int vf,
 	vf_pf_free(&pf);
 out:
 	close(lock);
+	if (pf_lock >= 0)
+		close(pf_lock);
 	return ret;
 }
 

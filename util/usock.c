@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,6 +74,58 @@ int usock_connect(const char *path, int timeout_ms)
 	}
 	close(fd);
 	return err == EAGAIN ? -ETIMEDOUT : -err;
+}
+
+int usock_listen(const char *path, mode_t mode, int backlog, int flags)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, err = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+	if (fd < 0)
+		return -errno;
+	/*
+	 * The socket file is born with the mode the umask leaves: under umask
+	 * 000 anyone could connect until a chmod. So the umask that gives
+	 * mode from the start, and chmod as well (a umask can only take bits
+	 * away, and another thread may have changed it meanwhile).
+	 */
+	old = umask(~mode & 0777);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		err = -errno;
+	umask(old);
+	if (!err && (chmod(path, mode) || listen(fd, backlog))) {
+		err = -errno;
+		unlink(path);
+	}
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int usock_peer_uid(int fd, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return -errno;
+	*uid = cred.uid;
+	return 0;
+}
+
+bool usock_peer_trusted(int fd, uid_t *uid)
+{
+	*uid = (uid_t)-1;
+	if (usock_peer_uid(fd, uid))
+		return false;
+	return *uid == 0 || *uid == geteuid();
 }
 
 int usock_send(int fd, const void *buf, size_t len, const int *fds,

@@ -169,7 +169,5 @@ int vfio_intx_enable(struct vfio_pci *vp);
 void vfio_intx_disable(struct vfio_pci *vp);
 /* Back to no interrupts (guest reset, detach). */
 void vfio_irq_reset(struct vfio_pci *vp);
-/* The GSI an INTx pin of a slot is wired to (IOAPIC pins 16-23). */
-uint32_t vfio_intx_gsi(unsigned int slot, unsigned int pin);
 
 #endif

@@ -377,7 +377,7 @@ int vfio_pci_build(struct vfio_pci *vp, struct pci_device *pci,
 	if (ret || !vp->intx_able)
 		return ret;
 	pci_device_addr(pci, &a);
-	vp->intx_gsi = vfio_intx_gsi(a.dev, vp->hw_cfg[0x3d]);
+	vp->intx_gsi = vm_pci_intx_gsi(a.dev, vp->hw_cfg[0x3d]);
 	pci_cfg_set(pci, 0x3c, 1, vp->intx_gsi);
 	pthread_mutex_lock(&vp->irq_lock);
 	ret = vfio_intx_enable(vp);

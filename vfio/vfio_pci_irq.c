@@ -43,19 +43,6 @@ static uint64_t efd_drain(int fd)
 	return n;
 }
 
-/*
- * The PCI swizzle over the IOAPIC's pins 16-23 (ISA has 0-15); the GSI is
- * also in the interrupt line register. TODO: the MP table (vmm/mptable.c)
- * lists ISA interrupts only, so a Linux guest finds no route for a PCI
- * INTx pin: an INTx-only device gets no interrupts there until bus-0 slot
- * entries (slot << 2 | pin-1 -> this pin) are added. MSI/MSI-X guests (the
- * test guest, Linux drivers of edu, NVMe, NICs) do not need it.
- */
-uint32_t vfio_intx_gsi(unsigned int slot, unsigned int pin)
-{
-	return 16 + ((slot + (pin ? pin - 1 : 0)) & 7);
-}
-
 /* The vector's irqfd and route as the guest's mask and message say. */
 static void vec_apply(struct vfio_pci *vp, uint32_t i, bool masked,
 		      uint64_t addr, uint32_t data)

@@ -56,15 +56,22 @@ int switch_call(const char *ctl, const char *request, int timeout_ms,
 	char buf[SWITCH_LINE_MAX * 4];
 	size_t have = 0;
 	int64_t deadline = now_ms() + timeout_ms;
-	int fd, err;
+	int fd, err, werr;
 
 	*lines = NULL;
 	*nlines = 0;
 	fd = ctl_connect(ctl, timeout_ms, eb);
 	if (fd < 0)
 		return fd;
-	if (dprintf(fd, "%s\n", request) < 0) {
-		err = errbuf_set(eb, -errno, "writing to %s: %s", ctl, strerror(errno));
+	/*
+	 * Never a SIGPIPE (MSG_NOSIGNAL): a switch that closed on us (too
+	 * many clients, a refused uid) has said why before closing, so its
+	 * answer is read even when the request could not be written.
+	 */
+	snprintf(buf, sizeof(buf), "%s\n", request);
+	werr = usock_send(fd, buf, strlen(buf), NULL, 0, deadline);
+	if (werr && werr != -EPIPE && werr != -ECONNRESET) {
+		err = errbuf_set(eb, werr, "writing to %s: %s", ctl, strerror(-werr));
 		goto out;
 	}
 	for (;;) {
@@ -112,7 +119,9 @@ int switch_call(const char *ctl, const char *request, int timeout_ms,
 			continue;
 		if (r <= 0) {
 			err = errbuf_set(eb, -ECONNRESET, "the switch at %s closed the connection "
-					 "before answering '%s'", ctl, request);
+					 "before %s '%s'%s", ctl, werr ? "taking" : "answering",
+					 request, werr ? "; it may be busy with other control "
+					 "clients: try again" : "");
 			goto out;
 		}
 		have += (size_t)r;

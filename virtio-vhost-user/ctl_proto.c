@@ -167,6 +167,17 @@ int switch_port_req(enum switch_op op, const char *name, const char *mac,
 	       errbuf_set(eb, -ENOSPC, "port %s: the request is too long", name) : 0;
 }
 
+int switch_req_parse_line(const char *buf, size_t len, struct switch_req *req,
+			  struct errbuf *eb)
+{
+	/* "stop\0garbage" is not "stop": a NUL ends nothing on the wire. */
+	if (memchr(buf, '\0', len)) {
+		memset(req, 0, sizeof(*req));
+		return errbuf_set(eb, -EINVAL, "request has a NUL byte");
+	}
+	return switch_req_parse(buf, req, eb);
+}
+
 int switch_req_parse(const char *line, struct switch_req *req, struct errbuf *eb)
 {
 	char buf[SWITCH_LINE_MAX], *w[MAX_WORDS];
@@ -176,7 +187,8 @@ int switch_req_parse(const char *line, struct switch_req *req, struct errbuf *eb
 	if (strlen(line) >= sizeof(buf))
 		return errbuf_set(eb, -EINVAL, "request longer than %d bytes", SWITCH_LINE_MAX - 1);
 	for (const char *c = line; *c; c++)
-		if ((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r')
+		/* DEL too (it passed: tests/fuzz/fuzz_switch_ctl.c) */
+		if (((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r') || *c == 0x7f)
 			return errbuf_set(eb, -EINVAL, "request has a control character "
 					  "(0x%02x)", *c);
 	strcpy(buf, line);

@@ -20,15 +20,28 @@
 #include "iopass/util.h"
 #include "switch.h"
 
-#define MAX_CLIENTS 8
+/*
+ * Clients are few and brief (one request, its reply): a client that sends
+ * nothing for CTL_IDLE_MS, or starts a line and does not end it within
+ * CTL_LINE_MS, is closed; and when all MAX_CLIENTS slots are taken, the one
+ * idle the longest makes room for the newcomer. So no number of silent
+ * connections locks the operator out.
+ */
+#define MAX_CLIENTS	8
+#define CTL_IDLE_MS	10000
+#define CTL_LINE_MS	2000
 
 struct client {
 	int fd;
+	int64_t last;		/* when it connected or last sent a whole line */
+	uint64_t order;		/* the same as a count: no ties among the idle */
+	int64_t line;		/* when its unfinished line began, 0: none */
 	size_t have;
 	char buf[SWITCH_LINE_MAX];
 };
 
 static struct client clients[MAX_CLIENTS];
+static uint64_t client_events;
 
 void sw_counters_sum(struct sw_counters *out, size_t off)
 {
@@ -150,16 +163,26 @@ static void queue_records(int fd)
 static void stats_records(int fd)
 {
 	struct sw_counters rx, tx;
-	uint64_t unknown = 0, cycles = 0;
+	uint64_t unknown = 0, cycles = 0, busy = 0, idle = 0, frames = 0;
 	unsigned int nports = 0;
 
 	for (unsigned int i = 0; i < SW_MAX_PORTS; i++)
 		nports += atomic_load(&sw.ports[i].state) == SW_PORT_LIVE;
-	/* hw_pools: NIC pools for guests; hw_free: those no pool has yet */
+	for (unsigned int w = 0; w < sw.nworkers; w++) {
+		busy += sw.workers[w]->busy_cycles;
+		idle += sw.workers[w]->idle_cycles;
+		frames += sw.workers[w]->frames_in;
+	}
+	/* hw_pools: NIC pools for guests; hw_free: those no pool has yet.
+	 * busy_cycles/idle_cycles: TSC cycles of poll-loop iterations that
+	 * took frames in and of those that found none, as OVS's
+	 * pmd-stats-show counts them. */
 	reply(fd, "switch workers=%u classifier=%s ports=%u max_pools=%u lossless=%s "
-	      "hw_pools=%u hw_free=%u", sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports,
+	      "hw_pools=%u hw_free=%u tsc_hz=%llu busy_cycles=%llu idle_cycles=%llu "
+	      "frames_in=%llu", sw.nworkers, vmdq_kind_name(sw.set.ops->kind), nports,
 	      sw.set.max_pools, sw.lossless ? "yes" : "no", sw.set.hw_usable,
-	      vmdq_set_hw_free(&sw.set));
+	      vmdq_set_hw_free(&sw.set), (unsigned long long)rte_get_tsc_hz(),
+	      (unsigned long long)busy, (unsigned long long)idle, (unsigned long long)frames);
 	if (sw.uplink_open) {
 		SUM(&rx, up_rx);
 		SUM(&tx, up_tx);
@@ -196,13 +219,13 @@ static void pools_records(int fd)
 }
 
 /* Returns true when the switch is to stop. */
-static bool handle(int fd, const char *line)
+static bool handle(int fd, const char *line, size_t len)
 {
 	struct switch_req req;
 	struct errbuf eb = { "" };
 	int err = 0;
 
-	if (switch_req_parse(line, &req, &eb)) {
+	if (switch_req_parse_line(line, len, &req, &eb)) {
 		reply(fd, "err %d %s", EINVAL, eb.msg);
 		return false;
 	}
@@ -243,7 +266,7 @@ static bool handle(int fd, const char *line)
 static int ctl_listen(struct errbuf *eb)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, err;
+	int fd;
 
 	if (strlen(sw.ctl) >= sizeof(sa.sun_path))
 		return errbuf_set(eb, -ENAMETOOLONG, "control socket path too long: %s", sw.ctl);
@@ -256,13 +279,29 @@ static int ctl_listen(struct errbuf *eb)
 		return errbuf_set(eb, -EADDRINUSE, "a switch already listens at %s; stop it "
 				  "first ('iopass switch stop') or give another --ctl", sw.ctl);
 	}
+	close(fd);
 	unlink(sw.ctl);		/* a dead switch's socket */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
-		err = -errno;
-		close(fd);
-		return errbuf_set(eb, err, "cannot listen at %s: %s", sw.ctl, strerror(-err));
-	}
+	/* 0600: root and the switch's user alone; client_peer() checks. */
+	fd = usock_listen(sw.ctl, 0600, 16, 0);
+	if (fd < 0)
+		return errbuf_set(eb, fd, "cannot listen at %s: %s", sw.ctl, strerror(-fd));
 	return fd;
+}
+
+/*
+ * Only root and the switch's own user may add, remove or look at ports or
+ * stop it, whatever the socket's mode says: the kernel's word on the peer.
+ */
+static bool client_peer(int fd)
+{
+	uid_t uid;
+
+	if (usock_peer_trusted(fd, &uid))
+		return true;
+	reply(fd, "err %d uid %d may not control this switch: only root and uid %u may",
+	      EACCES, (int)uid, (unsigned int)geteuid());
+	sw_log("refused a control client of uid %d", (int)uid);
+	return false;
 }
 
 static void client_close(struct client *c)
@@ -282,18 +321,58 @@ static bool client_input(struct client *c)
 		client_close(c);
 		return false;
 	}
+	if (!c->have)
+		c->line = now_ms();
 	c->have += (size_t)r;
 	while (!stop && (nl = memchr(c->buf, '\n', c->have))) {
 		*nl = '\0';
-		stop = handle(c->fd, c->buf);
+		stop = handle(c->fd, c->buf, (size_t)(nl - c->buf));
 		c->have -= (size_t)(nl + 1 - c->buf);
 		memmove(c->buf, nl + 1, c->have);
+		c->last = now_ms();
+		c->order = ++client_events;
+		c->line = c->have ? c->last : 0;
 	}
 	if (c->have == sizeof(c->buf)) {
 		reply(c->fd, "err %d request longer than %d bytes", EINVAL, SWITCH_LINE_MAX - 1);
 		client_close(c);
 	}
 	return stop;
+}
+
+/* Closes the clients past their idle or line deadline. */
+static void clients_expire(int64_t now)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &clients[i];
+
+		if (c->fd < 0)
+			continue;
+		if (c->line && now - c->line >= CTL_LINE_MS) {
+			reply(c->fd, "err %d no end of line within %d ms", ETIMEDOUT, CTL_LINE_MS);
+			client_close(c);
+		} else if (!c->line && now - c->last >= CTL_IDLE_MS) {
+			reply(c->fd, "err %d no request within %d ms", ETIMEDOUT, CTL_IDLE_MS);
+			client_close(c);
+		}
+	}
+}
+
+/* A free slot, else the slot of the client idle the longest, closed. */
+static int client_slot(void)
+{
+	int oldest = 0;
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		if (clients[i].fd < 0)
+			return i;
+		if (clients[i].order < clients[oldest].order)
+			oldest = i;
+	}
+	reply(clients[oldest].fd, "err %d closed to make room: %d control clients at once",
+	      EBUSY, MAX_CLIENTS);
+	client_close(&clients[oldest]);
+	return oldest;
 }
 
 int sw_ctl_serve(struct errbuf *eb)
@@ -313,22 +392,28 @@ int sw_ctl_serve(struct errbuf *eb)
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			pfd[n++] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = sw_metrics_fd(), .events = POLLIN };
-		if (poll(pfd, (nfds_t)n, 200) <= 0)
+		if (poll(pfd, (nfds_t)n, 200) <= 0) {
+			clients_expire(now_ms());
 			continue;	/* timeout or a signal: look at sw.stop */
+		}
+		clients_expire(now_ms());
 		if (pfd[n - 1].revents & POLLIN)
 			sw_metrics_serve_one();
 		if (pfd[0].revents & POLLIN) {
 			int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-			int i;
 
-			for (i = 0; cfd >= 0 && i < MAX_CLIENTS && clients[i].fd >= 0; i++)
-				;
-			if (cfd >= 0 && i == MAX_CLIENTS) {
-				reply(cfd, "err %d too many control clients", EBUSY);
+			if (cfd >= 0 && !client_peer(cfd)) {
 				close(cfd);
 			} else if (cfd >= 0) {
+				int i = client_slot();
+
 				clients[i].fd = cfd;
 				clients[i].have = 0;
+				clients[i].line = 0;
+				clients[i].last = now_ms();
+				clients[i].order = ++client_events;
+				/* its pfd entry is stale: not read this round */
+				pfd[i + 1].revents = 0;
 			}
 		}
 		for (int i = 0; i < MAX_CLIENTS; i++)

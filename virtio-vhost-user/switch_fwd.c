@@ -16,6 +16,13 @@
  * rte_vhost_enqueue_burst() copies into the guest's buffers and leaves the
  * mbufs to us, so one mbuf serves every pool of a flood; the uplink gets
  * them last because rte_eth_tx_burst() takes them and the tag goes in then.
+ *
+ * Cost (tests/bench/switch-cost counts instructions per frame): the vhost
+ * library's copies and ring work are most of it and are the same for every
+ * vhost-user switch. Ours is kept per burst where it can be: headers read in
+ * one pass, one lookup per run of frames to one destination, a burst for
+ * one guest sent in one piece (guest_tx_one), counters added once per burst,
+ * mbufs put back to their pool in bulk, no atomic operation per frame.
  */
 #include <rte_ethdev.h>
 #include <string.h>
@@ -52,8 +59,19 @@ static inline uint16_t enqueue(int vid, struct rte_mbuf **l, uint16_t n)
 	return sent;
 }
 
-/* Into pool id's guest (or sink); returns how many it took. */
-static uint16_t deliver(struct sw_worker *w, uint16_t id, struct rte_mbuf **l, uint16_t n)
+static inline uint64_t bytes_of(struct rte_mbuf **l, uint16_t n)
+{
+	uint64_t b = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		b += rte_pktmbuf_pkt_len(l[i]);
+	return b;
+}
+
+/* Into pool id's guest (or sink), n frames of `bytes` in all; returns how
+ * many it took. */
+static uint16_t deliver(struct sw_worker *w, uint16_t id, struct rte_mbuf **l, uint16_t n,
+			uint64_t bytes)
 {
 	struct sw_port *p = &sw.ports[id];
 	uint16_t sent;
@@ -67,8 +85,7 @@ static uint16_t deliver(struct sw_worker *w, uint16_t id, struct rte_mbuf **l, u
 	if (sent)
 		w->stalled[id] = false;
 	w->port_tx[id].pkts += sent;
-	for (uint16_t i = 0; i < sent; i++)
-		w->port_tx[id].bytes += rte_pktmbuf_pkt_len(l[i]);
+	w->port_tx[id].bytes += sent == n ? bytes : bytes_of(l, sent);
 	return sent;
 }
 
@@ -76,6 +93,20 @@ static inline void count_drops(struct sw_worker *w, uint16_t id, uint16_t n)
 {
 	w->pool[id].drops += n;
 	w->port_tx[id].drops += n;
+}
+
+/* --lossless: frame m from guest src waits on src's held list for dst. */
+static void hold(struct sw_worker *w, uint16_t src, uint16_t dst, struct rte_mbuf *m)
+{
+	struct sw_held *h = &w->held[src];
+
+	if (!h->n) {
+		h->since = rte_get_tsc_cycles();
+		h->src_gen = atomic_load_explicit(&sw.ports[src].gen, memory_order_relaxed);
+	}
+	h->m[h->n] = m;
+	h->dst_gen[h->n] = atomic_load_explicit(&sw.ports[dst].gen, memory_order_relaxed);
+	h->dst[h->n++] = dst;
 }
 
 /*
@@ -91,28 +122,18 @@ static uint32_t deliver_flush(struct sw_worker *w, int src)
 	for (uint16_t t = 0; t < w->ntouched; t++) {
 		uint16_t id = w->touched[t], n = w->nlist[id], sent;
 		struct rte_mbuf **l = w->lists[id];
+		uint64_t bytes = bytes_of(l, n);
 
 		w->pool[id].pkts += n;
-		for (uint16_t i = 0; i < n; i++)
-			w->pool[id].bytes += rte_pktmbuf_pkt_len(l[i]);
-		sent = deliver(w, id, l, n);
+		w->pool[id].bytes += bytes;
+		sent = deliver(w, id, l, n, bytes);
 		for (uint16_t i = sent; i < n; i++) {
-			struct sw_held *h = src >= 0 ? &w->held[src] : NULL;
-
-			if (!sw.lossless || !h || !(w->pos[id][i] & POS_HOLDABLE) ||
+			if (!sw.lossless || src < 0 || !(w->pos[id][i] & POS_HOLDABLE) ||
 			    w->stalled[id]) {
 				count_drops(w, id, 1);
 				continue;
 			}
-			if (!h->n) {
-				h->since = rte_get_tsc_cycles();
-				h->src_gen = atomic_load_explicit(&sw.ports[src].gen,
-								  memory_order_relaxed);
-			}
-			h->m[h->n] = l[i];
-			h->dst_gen[h->n] = atomic_load_explicit(&sw.ports[id].gen,
-								memory_order_relaxed);
-			h->dst[h->n++] = id;
+			hold(w, (uint16_t)src, id, l[i]);
 			held |= 1u << (w->pos[id][i] & 0x1f);
 		}
 		w->nlist[id] = 0;
@@ -141,7 +162,8 @@ static bool held_retry(struct sw_worker *w, uint16_t src)
 
 		while (k + run < h->n && h->dst[k + run] == id)
 			run++;
-		sent = expired || gone ? 0 : deliver(w, id, &h->m[k], run);
+		sent = expired || gone ? 0 :
+		       deliver(w, id, &h->m[k], run, bytes_of(&h->m[k], run));
 		if (expired || gone) {
 			w->stalled[id] = expired;
 			count_drops(w, id, run);
@@ -187,49 +209,87 @@ static void log_frame(const char *what, const char *port, uint64_t count,
 	       (unsigned long long)count);
 }
 
-/* Keys of a burst; a frame without a usable header gets bad[i]. */
-static void burst_keys(struct rte_mbuf **pkts, uint16_t n, struct vmdq_key *keys,
-		       uint32_t *tag, bool *bad)
+/* What burst_keys saw besides plain frames: any of them means the slow path. */
+#define ODD_BAD		1u	/* a runt */
+#define ODD_TAGGED	2u	/* an 802.1Q tag */
+#define ODD_SEGS	4u	/* more than one segment: rte_pktmbuf_free it */
+#define ODD_MIXED	8u	/* keys unlike the first frame's: not one flow */
+_Static_assert(sizeof(struct vmdq_key) == sizeof(uint64_t), "a key compares as one word");
+
+/*
+ * Keys of a burst in one pass over the headers, and the bytes of all its
+ * frames. A frame without a usable header gets bad[i] (and a zero key: it
+ * is classified, then dropped). vlan >= 0 is every frame's VLAN (a guest's
+ * port VLAN) instead of its tag's. Returns the ODD_* flags of the burst.
+ */
+static inline unsigned int burst_keys(struct rte_mbuf **pkts, uint16_t n, int vlan,
+				      struct vmdq_key *keys, uint32_t *tag, bool *bad,
+				      uint64_t *bytes)
 {
+	unsigned int odd = 0;
+	uint64_t sum = 0, first = 0, word;
+
 	for (uint16_t i = 0; i < n; i++) {
-		bad[i] = vmdq_key_from_frame(rte_pktmbuf_mtod(pkts[i], void *),
-					     rte_pktmbuf_data_len(pkts[i]), &keys[i], &tag[i]) < 0;
-		if (bad[i])	/* a runt still gets a key: classified, then dropped */
+		struct rte_mbuf *m = pkts[i];
+
+		bad[i] = vmdq_key_from_frame(rte_pktmbuf_mtod(m, void *), rte_pktmbuf_data_len(m),
+					     &keys[i], &tag[i]) < 0;
+		if (unlikely(bad[i]))
 			memset(&keys[i], 0, sizeof(keys[i]));
-		else if (pkts[i]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
-			keys[i].vlan = pkts[i]->vlan_tci & 0xfff;	/* the NIC took the tag */
+		else if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED)
+			keys[i].vlan = m->vlan_tci & 0xfff;	/* the NIC took the tag */
+		if (vlan >= 0)
+			keys[i].vlan = (uint16_t)vlan;
+		sum += rte_pktmbuf_pkt_len(m);
+		odd |= (bad[i] ? ODD_BAD : 0) | (tag[i] ? ODD_TAGGED : 0) |
+		       (m->nb_segs != 1 ? ODD_SEGS : 0);
+		/* the key as one word (struct vmdq_key is 8 bytes, no padding) */
+		memcpy(&word, &keys[i], sizeof(word));
+		if (!i)
+			first = word;
+		odd |= word != first ? ODD_MIXED : 0;
 	}
+	*bytes = sum;
+	return odd;
 }
 
-static inline void count_queue(struct sw_worker *w, uint16_t q, struct rte_mbuf **pkts,
-			       uint16_t n)
+/*
+ * Frees what the guests sent us: mbufs rte_vhost_dequeue_burst() took from
+ * sw.mp, direct (no external buffers asked for) and never shared (a flood
+ * enqueues copies): when each is one segment there is nothing for
+ * rte_pktmbuf_free() to undo, and they go back to the pool in one put.
+ */
+static inline void guest_mbufs_free(struct rte_mbuf **m, uint16_t n, unsigned int odd)
 {
-	w->upq[q].pkts += n;
-	for (uint16_t i = 0; i < n; i++)
-		w->upq[q].bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	if (odd & ODD_SEGS)
+		rte_pktmbuf_free_bulk(m, n);
+	else if (n)
+		rte_mempool_put_bulk(sw.mp, (void **)m, n);
 }
 
 /* Uplink queue q, classified with tbl (every pool's, or on hardware the
- * default pool's queue with the software pools' table). */
-static void uplink_rx_software(struct sw_worker *w, uint16_t q, const struct vmdq_table *tbl)
+ * default pool's queue with the software pools' table). Returns the frames
+ * it took in. */
+static uint16_t uplink_rx_software(struct sw_worker *w, uint16_t q, const struct vmdq_table *tbl)
 {
 	struct rte_mbuf *pkts[SW_BURST];
 	struct vmdq_key keys[SW_BURST];
 	struct vmdq_verdict v[SW_BURST];
 	uint32_t tag[SW_BURST];
 	bool bad[SW_BURST];
-	uint64_t t0 = rte_rdtsc();
+	uint64_t t0 = rte_rdtsc(), bytes;
 	uint16_t n;
 
 	n = rte_eth_rx_burst(sw.uplink, q, pkts, SW_BURST);
 	if (!n)
-		return;
-	count_queue(w, q, pkts, n);
-	burst_keys(pkts, n, keys, tag, bad);
+		return 0;
+	burst_keys(pkts, n, -1, keys, tag, bad, &bytes);
 	vmdq_classify_burst(tbl, keys, n, v);
+	w->upq[q].pkts += n;
+	w->upq[q].bytes += bytes;
+	w->up_rx.pkts += n;
+	w->up_rx.bytes += bytes;
 	for (uint16_t i = 0; i < n; i++) {
-		w->up_rx.pkts++;
-		w->up_rx.bytes += rte_pktmbuf_pkt_len(pkts[i]);
 		if (bad[i] || !v[i].n) {
 			w->up_rx.drops++;
 			if (!bad[i] && v[i].dest == VMDQ_DEST_MISS &&
@@ -247,6 +307,7 @@ static void uplink_rx_software(struct sw_worker *w, uint16_t q, const struct vmd
 	deliver_flush(w, -1);
 	rte_pktmbuf_free_bulk(pkts, n);
 	w->up_cycles += rte_rdtsc() - t0;
+	return n;
 }
 
 /* The VLAN a frame came with: the NIC's stripped tag, or the one it carries. */
@@ -270,11 +331,12 @@ static inline uint16_t frame_vlan(const struct rte_mbuf *m)
  * unicast frames for another MAC: a NIC pool freed by one port and taken by
  * the next may still hold the first one's frames, which must not reach the
  * next guest. A NIC pool nobody has is drained: the NIC copies broadcasts
- * into it too.
+ * into it too. Returns the frames it took in.
  */
-static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
+static unsigned int uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 {
 	struct rte_mbuf *pkts[SW_BURST];
+	unsigned int got = 0;
 
 	for (uint16_t h = 0; h < sw.set.hw_pools; h++) {
 		uint16_t id = cfg->hw_owner[h], q, n;
@@ -284,14 +346,15 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 			continue;
 		q = (uint16_t)vmdq_queue_of(&sw.set.caps, sw.set.hw_pools, h);
 		if (h == sw.set.default_hw) {
-			uplink_rx_software(w, q, cfg->sw_tbl);
+			got += uplink_rx_software(w, q, cfg->sw_tbl);
 			continue;
 		}
 		t0 = rte_rdtsc();
 		n = rte_eth_rx_burst(sw.uplink, q, pkts, SW_BURST);
 		if (!n)
 			continue;
-		count_queue(w, q, pkts, n);
+		w->upq[q].pkts += n;
+		w->upq[q].bytes += bytes_of(pkts, n);
 		for (uint16_t i = 0; i < n; i++) {
 			struct rte_mbuf *m = pkts[i];
 			const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -316,10 +379,38 @@ static void uplink_rx_hardware(struct sw_worker *w, const struct sw_cfg *cfg)
 		deliver_flush(w, -1);
 		rte_pktmbuf_free_bulk(pkts, n);
 		w->up_cycles += rte_rdtsc() - t0;
+		got += n;
 	}
+	return got;
 }
 
-static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
+/*
+ * The whole burst from guest src is for one other guest dst (one flow: the
+ * common case). It goes in one enqueue, without the per-pool lists, and
+ * what was delivered or dropped goes back to the pool in one put; with
+ * --lossless what dst refused waits, in order, on src's held list.
+ */
+static void guest_tx_one(struct sw_worker *w, uint16_t src, uint16_t dst,
+			 struct rte_mbuf **pkts, uint16_t n, uint64_t bytes)
+{
+	uint16_t sent, done = n;
+
+	w->pool[dst].pkts += n;
+	w->pool[dst].bytes += bytes;
+	sent = deliver(w, dst, pkts, n, bytes);
+	if (sent < n) {
+		if (sw.lossless && !w->stalled[dst]) {
+			for (uint16_t i = sent; i < n; i++)
+				hold(w, src, dst, pkts[i]);
+			done = sent;
+		} else {
+			count_drops(w, dst, n - sent);
+		}
+	}
+	guest_mbufs_free(pkts, done, 0);
+}
+
+static uint16_t guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 {
 	struct sw_port *p = &sw.ports[id];
 	struct rte_mbuf *pkts[SW_BURST], *up[SW_BURST], *done[2 * SW_BURST];
@@ -329,36 +420,45 @@ static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 	bool bad[SW_BURST];
 	uint16_t n, nup = 0, ndone = 0, sent = 0;
 	uint16_t vlan = p->spec.vlan;
+	unsigned int odd;
+	uint64_t bytes;
 
 	if (w->held[id].n && w->held[id].src_gen != atomic_load_explicit(&p->gen,
 	    memory_order_relaxed))
 		held_drop_all(w, id);	/* left by a deleted port of this slot */
 	if (!atomic_load_explicit(&p->ready, memory_order_acquire) || sw_port_sink(p))
-		return;
+		return 0;
 	if (w->held[id].n && !held_retry(w, id))
-		return;
+		return 0;
 	n = rte_vhost_dequeue_burst(atomic_load_explicit(&p->vid, memory_order_relaxed),
 				    SW_VIRTIO_TXQ, sw.mp, pkts, SW_BURST);
 	if (!n)
-		return;
-	burst_keys(pkts, n, keys, tag, bad);
-	for (uint16_t i = 0; i < n; i++)
-		keys[i].vlan = vlan;
+		return 0;
+	/* rte_vhost leaves ol_flags 0: the offload features that set them
+	 * are never offered (SW_FEATURES_OFF), so nothing to clear. */
+	odd = burst_keys(pkts, n, vlan, keys, tag, bad, &bytes);
+	w->port_rx[id].pkts += n;
+	w->port_rx[id].bytes += bytes;
+	/* One flow (every key the first one's): one lookup for the burst. */
+	if (!odd) {
+		vmdq_classify_burst(cfg->tbl, keys, 1, v);
+		if (v[0].dest == VMDQ_DEST_POOL && v[0].pools[0] != id) {
+			guest_tx_one(w, id, v[0].pools[0], pkts, n, bytes);
+			return n;
+		}
+	}
 	vmdq_classify_burst(cfg->tbl, keys, n, v);
 	keepers = 0;		/* burst indexes the uplink took over */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bool to_up = false;
 
-		w->port_rx[id].pkts++;
-		w->port_rx[id].bytes += rte_pktmbuf_pkt_len(m);
 		if (bad[i] || tag[i]) {
 			if (log_now(++w->port_rx[id].drops))
 				log_frame(bad[i] ? "runt frame" : "tagged frame", p->spec.name,
 					  w->port_rx[id].drops, &keys[i]);
 			continue;
 		}
-		m->ol_flags = 0;
 		switch (v[i].dest) {
 		case VMDQ_DEST_POOL:
 			if (v[i].pools[0] == id)	/* to itself: nowhere to go */
@@ -411,24 +511,35 @@ static void guest_tx(struct sw_worker *w, const struct sw_cfg *cfg, uint16_t id)
 		for (uint16_t i = sent; i < nup; i++)
 			done[ndone++] = up[i];
 	}
-	rte_pktmbuf_free_bulk(done, ndone);
+	guest_mbufs_free(done, ndone, odd);
+	return n;
 }
 
 int sw_worker_main(void *arg)
 {
 	struct sw_worker *w = arg;
+	uint64_t then = rte_rdtsc(), now;
 
 	while (!atomic_load_explicit(&sw.stop, memory_order_relaxed)) {
 		const struct sw_cfg *cfg = atomic_load_explicit(&sw.cfg, memory_order_acquire);
+		unsigned int got = 0;
 
 		if (atomic_load_explicit(&sw.have_uplink, memory_order_acquire)) {
 			if (sw.set.ops->kind == VMDQ_HARDWARE)
-				uplink_rx_hardware(w, cfg);
+				got += uplink_rx_hardware(w, cfg);
 			else if (w->idx == 0)
-				uplink_rx_software(w, 0, cfg->tbl);
+				got += uplink_rx_software(w, 0, cfg->tbl);
 		}
 		for (uint16_t s = 0; s < cfg->npoll[w->idx]; s++)
-			guest_tx(w, cfg, cfg->poll[w->idx][s]);
+			got += guest_tx(w, cfg, cfg->poll[w->idx][s]);
+		now = rte_rdtsc();
+		if (got) {
+			w->busy_cycles += now - then;
+			w->frames_in += got;
+		} else {
+			w->idle_cycles += now - then;
+		}
+		then = now;
 		/* A full barrier (lock xadd): the next iteration's loads of
 		 * cfg and ready cannot move before it (see sw_grace_wait). */
 		atomic_fetch_add(&w->epoch, 1);

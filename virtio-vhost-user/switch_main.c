@@ -221,6 +221,12 @@ int main(int argc, char **argv)
 	int n, err;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/*
+	 * Every file the switch makes (its control socket, the vhost-user
+	 * sockets rte_vhost binds, their directory) is its user's alone,
+	 * whatever umask the caller had: a vhost-user peer maps guest RAM.
+	 */
+	umask(077);
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "iopass-switch: EAL initialisation failed: %s\n",

@@ -24,6 +24,7 @@
 #include <rte_pause.h>
 #include <rte_vhost.h>
 
+#include "iopass/state.h"
 #include "switch.h"
 
 /*
@@ -227,7 +228,9 @@ static int vhost_register(struct sw_port *p, struct errbuf *eb)
 		err = errbuf_set(eb, -EINVAL, "rte_vhost refused the settings of %s", path);
 		goto err_unregister;
 	}
-	if (rte_vhost_driver_start(path)) {
+	/* rte_vhost binds under the switch's umask (077); made sure here. */
+	if (rte_vhost_driver_start(path) ||
+	    (p->spec.mode == SWITCH_PORT_SERVER && chmod(path, 0600))) {
 		err = errbuf_set(eb, -EIO, "rte_vhost could not %s %s (see the switch's log)",
 				 p->spec.mode == SWITCH_PORT_CLIENT ?
 				 "connect to" : "listen on", path);
@@ -258,7 +261,11 @@ int sw_port_add(const struct switch_port_spec *spec, struct errbuf *eb)
 	if (spec->mode == SWITCH_PORT_SINK)
 		p->spec.path[0] = '\0';
 	else if (!p->spec.path[0]) {
-		mkdir(sw.vhost_dir, 0755);
+		/* Never a directory someone else could swap sockets in. */
+		mkdir(sw.vhost_dir, 0700);
+		err = state_check(sw.vhost_dir, NULL, eb);
+		if (err)
+			goto err_pool;
 		if (snprintf(p->spec.path, sizeof(p->spec.path), "%s/%s.sock", sw.vhost_dir,
 			     spec->name) >= (int)sizeof(p->spec.path)) {
 			err = errbuf_set(eb, -ENAMETOOLONG, "socket path for %s too long; give "

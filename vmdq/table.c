@@ -3,18 +3,21 @@
  * The software classifier: MAC+VLAN -> pool, in an open-addressing table
  * with linear probing, built once and then only read (by the poll loop).
  *
- * A key packs into 64 bits (48 MAC bits, 12 VLAN bits, a valid bit), so a
- * probe is one compare. Each VLAN that has pools also gets an entry under the
- * broadcast MAC whose id list is every pool of that VLAN: a broadcast or
- * multicast frame costs one lookup like a unicast one.
+ * A key is struct vmdq_key read as one 64-bit word (6 MAC bytes, then the
+ * VLAN), so packing it is one load and a probe is one compare. No pool has
+ * the zero MAC, so 0 marks an empty slot. Each VLAN that has pools also gets
+ * an entry under the broadcast MAC whose id list is every pool of that VLAN:
+ * a broadcast or multicast frame costs one lookup like a unicast one.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iopass/vmdq.h"
 
-#define KEY_VALID	(1ULL << 63)
+_Static_assert(sizeof(struct vmdq_key) == 8 && offsetof(struct vmdq_key, vlan) == 6,
+	       "a key is read as one 64-bit word");
 
 struct entry {
 	uint64_t key;		/* 0: empty */
@@ -25,19 +28,20 @@ struct entry {
 struct vmdq_table {
 	unsigned int bits;
 	uint64_t mask;
+	/* In the key's word (whatever the byte order): the MAC and the 12
+	 * VLAN bits that count (key_mask), and the MAC alone (mac_bits): a
+	 * key OR mac_bits is its VLAN's flood key, the broadcast MAC's. */
+	uint64_t key_mask, mac_bits;
 	struct entry *slots;
 	uint16_t ids[];		/* the pool ids, per entry */
 };
 
-static const uint8_t bcast[VMDQ_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-static inline uint64_t key_pack(const uint8_t mac[VMDQ_MAC_LEN], uint16_t vlan)
+static inline uint64_t key_word(const struct vmdq_key *k)
 {
-	uint64_t k = 0;
+	uint64_t w;
 
-	for (int i = 0; i < VMDQ_MAC_LEN; i++)
-		k = k << 8 | mac[i];
-	return k | (uint64_t)(vlan & 0xfff) << 48 | KEY_VALID;
+	memcpy(&w, k, sizeof(w));
+	return w;
 }
 
 /* Fibonacci hashing: the multiply spreads the MAC's low bytes (which is
@@ -45,27 +49,6 @@ static inline uint64_t key_pack(const uint8_t mac[VMDQ_MAC_LEN], uint16_t vlan)
 static inline uint64_t key_hash(uint64_t k, unsigned int bits)
 {
 	return (k * 0x9e3779b97f4a7c15ULL) >> (64 - bits);
-}
-
-int vmdq_key_from_frame(const void *frame, uint32_t len, struct vmdq_key *key,
-			uint32_t *tag_len)
-{
-	const uint8_t *f = frame;
-	uint16_t type;
-
-	if (len < 14)
-		return -EINVAL;
-	memcpy(key->mac, f, VMDQ_MAC_LEN);
-	key->vlan = 0;
-	*tag_len = 0;
-	type = (uint16_t)(f[12] << 8 | f[13]);
-	if (type == 0x8100) {
-		if (len < 18)
-			return -EINVAL;
-		key->vlan = (uint16_t)((f[14] << 8 | f[15]) & 0xfff);
-		*tag_len = 4;
-	}
-	return 0;
 }
 
 static struct entry *slot_find(struct vmdq_table *t, uint64_t k)
@@ -109,13 +92,20 @@ int vmdq_table_build(const struct vmdq_pool_key *pools, unsigned int n,
 		return errbuf_set(eb, -ENOMEM, "out of memory for the classifier");
 	t->bits = bits;
 	t->mask = (1ULL << bits) - 1;
+	{
+		struct vmdq_key all = { .mac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+
+		t->mac_bits = key_word(&all);
+		all.vlan = 0xfff;
+		t->key_mask = key_word(&all);
+	}
 	t->slots = calloc(1u << bits, sizeof(*t->slots));
 	if (!t->slots) {
 		err = errbuf_set(eb, -ENOMEM, "out of memory for the classifier");
 		goto err_free;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t k = key_pack(pools[i].key.mac, pools[i].key.vlan);
+		uint64_t k = key_word(&pools[i].key);
 		struct entry *e;
 
 		err = pool_key_check(&pools[i], eb);
@@ -134,7 +124,7 @@ int vmdq_table_build(const struct vmdq_pool_key *pools, unsigned int n,
 	}
 	/* Flood lists: the pools of each VLAN, contiguous, in the input order. */
 	for (unsigned int i = 0; i < n; i++) {
-		uint64_t k = key_pack(bcast, pools[i].key.vlan);
+		uint64_t k = key_word(&pools[i].key) | t->mac_bits;
 		struct entry *e = slot_find(t, k);
 
 		if (e->key)
@@ -163,9 +153,10 @@ void vmdq_table_free(struct vmdq_table *t)
 }
 
 static inline void probe(const struct vmdq_table *t, uint64_t k, uint64_t i,
-			 bool flood, struct vmdq_verdict *v)
+			 struct vmdq_verdict *v)
 {
 	const struct entry *e;
+	bool flood = (k & t->mac_bits) == t->mac_bits;	/* no unicast MAC is all ones */
 
 	for (;;) {
 		e = &t->slots[i];
@@ -185,30 +176,46 @@ static inline void probe(const struct vmdq_table *t, uint64_t k, uint64_t i,
 	v->pools = &t->ids[e->off];
 }
 
-#define BATCH 32
+#define BATCH	32
+#define SAME	UINT64_MAX	/* h[i]: the key of the frame before it */
 
-void vmdq_classify_burst(const struct vmdq_table *t, const struct vmdq_key *keys,
-			 unsigned int n, struct vmdq_verdict *out)
+unsigned int vmdq_classify_burst(const struct vmdq_table *t, const struct vmdq_key *keys,
+				 unsigned int n, struct vmdq_verdict *out)
 {
-	uint64_t k[BATCH], h[BATCH];
+	uint64_t k[BATCH], h[BATCH], prev = 0;
+	unsigned int runs = 0;
+	bool first = true;
 
 	while (n) {
 		unsigned int m = n < BATCH ? n : BATCH;
 
-		/* Pass 1 computes every slot and asks for its cache line, so
-		 * pass 2's probes find it there instead of waiting in turn. */
+		/* Pass 1: the keys; a key unlike the one before it gets its
+		 * slot computed and its cache line asked for, so pass 2's
+		 * probes find it there instead of waiting in turn. A burst is
+		 * mostly runs of one destination: those cost a compare. */
 		for (unsigned int i = 0; i < m; i++) {
-			const uint8_t *mac = vmdq_mac_is_multicast(keys[i].mac) ?
-					     bcast : keys[i].mac;
-
-			k[i] = key_pack(mac, keys[i].vlan);
+			k[i] = key_word(&keys[i]) & t->key_mask;
+			if (vmdq_mac_is_multicast(keys[i].mac))
+				k[i] |= t->mac_bits;
+			if (!first && k[i] == prev) {
+				h[i] = SAME;
+				continue;
+			}
+			first = false;
+			prev = k[i];
 			h[i] = key_hash(k[i], t->bits);
 			__builtin_prefetch(&t->slots[h[i]]);
+			runs++;
 		}
-		for (unsigned int i = 0; i < m; i++)
-			probe(t, k[i], h[i], vmdq_mac_is_multicast(keys[i].mac), &out[i]);
+		for (unsigned int i = 0; i < m; i++) {
+			if (h[i] == SAME)
+				out[i] = out[(int)i - 1];	/* out[-1]: the last batch's */
+			else
+				probe(t, k[i], h[i], &out[i]);
+		}
 		keys += m;
 		out += m;
 		n -= m;
 	}
+	return runs;
 }

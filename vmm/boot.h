@@ -54,17 +54,46 @@ struct bzimage {
 	uint32_t cmdline_size;	/* bytes, without the NUL */
 	uint64_t pref_address;
 	uint32_t init_size;	/* memory the kernel needs from its load address */
+	/* The compressed vmlinux, in the protected-mode kernel. */
+	uint32_t payload_offset;
+	uint32_t payload_length;
 };
+
+/*
+ * A plain ELF kernel (the vmlinux inside a bzImage): its segments and, in
+ * entry, its ELF entry point (startup_64, physical). Same checks as
+ * pvh_elf_parse() but no PVH note needed.
+ */
+int vmlinux_elf_parse(const void *img, size_t size, struct pvh_elf *out,
+		      struct errbuf *eb);
 
 /* -ENOEXEC: no "HdrS"; -EINVAL: a bzImage this loader cannot boot. */
 int bzimage_parse(const void *img, size_t size, struct bzimage *bz,
 		  struct errbuf *eb);
 
 /*
- * The command line Linux gets: the user's plus "console=ttyS0" and
- * "pci=conf1" unless it already says console= / pci=. -E2BIG if it does
- * not fit in len bytes (NUL included).
+ * The command line Linux gets: the user's plus "console=ttyS0" unless it
+ * already says console=. -E2BIG if it does not fit in len bytes (NUL
+ * included). (No pci= default: the MCFG gives Linux the ECAM, and with it
+ * the extended config space of PCIe devices.)
  */
 int bzimage_cmdline(const char *user, char *buf, size_t len);
+
+/* kernel_unpack.c: the vmlinux inside a bzImage, inflated by the VMM. */
+struct kernel_blob {
+	const uint8_t *data;
+	size_t size;
+	bool mapped;		/* from the cache: munmap, not free */
+	int fd;			/* the cache file (-1: none): data's bytes */
+};
+
+/*
+ * -ENOTSUP: not ours to unpack (no payload, a compression we do not
+ * have, IOPASS_KERNEL_UNPACK=guest): boot the bzImage as it is. Other
+ * errors: the payload is corrupt (eb set).
+ */
+int bzimage_unpack(const void *img, size_t size, const struct bzimage *bz,
+		   struct kernel_blob *k, struct errbuf *eb);
+void kernel_blob_free(struct kernel_blob *k);
 
 #endif

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "iopass/pvh.h"
 
@@ -84,7 +86,7 @@ static int elf_find_pvh_note(const uint8_t *img, const Elf64_Phdr *ph,
 
 static int elf_check_ehdr(const uint8_t *img, size_t size, bool *is64,
 			  uint64_t *phoff, unsigned int *phnum,
-			  struct errbuf *eb)
+			  uint64_t *entry, struct errbuf *eb)
 {
 	Elf64_Ehdr eh;
 	size_t phsize;
@@ -111,6 +113,7 @@ static int elf_check_ehdr(const uint8_t *img, size_t size, bool *is64,
 		memcpy(&e, img, sizeof(e));
 		eh.e_type = e.e_type;
 		eh.e_machine = e.e_machine;
+		eh.e_entry = e.e_entry;
 		eh.e_phoff = e.e_phoff;
 		eh.e_phentsize = e.e_phentsize;
 		eh.e_phnum = e.e_phnum;
@@ -131,6 +134,7 @@ static int elf_check_ehdr(const uint8_t *img, size_t size, bool *is64,
 				  eh.e_phentsize);
 	*phoff = eh.e_phoff;
 	*phnum = eh.e_phnum;
+	*entry = eh.e_entry;
 	return 0;
 }
 
@@ -165,17 +169,19 @@ static int elf_add_load(struct pvh_elf *out, const Elf64_Phdr *ph,
 	return 0;
 }
 
-int pvh_elf_parse(const void *image, size_t size, struct pvh_elf *out,
-		  struct errbuf *eb)
+/* pvh: the entry is the PVH note's (required); else the ELF's own. */
+static int elf_parse(const void *image, size_t size, struct pvh_elf *out,
+		     bool pvh, struct errbuf *eb)
 {
 	const uint8_t *img = image;
+	const char *what = pvh ? "PVH entry" : "ELF entry";
 	unsigned int phnum = 0;
-	uint64_t phoff = 0;
+	uint64_t phoff = 0, entry = 0;
 	bool is64 = false, found = false, entry_ok = false;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = elf_check_ehdr(img, size, &is64, &phoff, &phnum, eb);
+	ret = elf_check_ehdr(img, size, &is64, &phoff, &phnum, &entry, eb);
 	if (ret)
 		return ret;
 	for (unsigned int i = 0; i < phnum; i++) {
@@ -185,7 +191,7 @@ int pvh_elf_parse(const void *image, size_t size, struct pvh_elf *out,
 			 (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)), &ph);
 		if (ph.p_type == PT_LOAD) {
 			ret = elf_add_load(out, &ph, size, eb);
-		} else if (ph.p_type == PT_NOTE && !found) {
+		} else if (ph.p_type == PT_NOTE && pvh && !found) {
 			if (!in_file(ph.p_offset, ph.p_filesz, size))
 				return errbuf_set(eb, -EINVAL,
 						  "ELF note segment leaves the file");
@@ -196,9 +202,17 @@ int pvh_elf_parse(const void *image, size_t size, struct pvh_elf *out,
 		if (ret)
 			return ret;
 	}
-	if (!found)
+	if (pvh && !found)
 		return errbuf_set(eb, -EINVAL,
 				  "ELF has no PVH entry note (Xen, type 18): not a PVH kernel");
+	if (!pvh) {
+		/* startup_64's physical address: below 4 GiB like the rest. */
+		if (entry >> 32)
+			return errbuf_set(eb, -EINVAL,
+					  "ELF entry 0x%" PRIx64 " is above 4 GiB",
+					  entry);
+		out->entry = (uint32_t)entry;
+	}
 	if (!out->nsegs)
 		return errbuf_set(eb, -EINVAL, "ELF has nothing to load");
 	for (unsigned int i = 0; i < out->nsegs; i++)
@@ -207,9 +221,21 @@ int pvh_elf_parse(const void *image, size_t size, struct pvh_elf *out,
 			entry_ok = true;
 	if (!entry_ok)
 		return errbuf_set(eb, -EINVAL,
-				  "PVH entry 0x%x is outside the loaded segments",
-				  out->entry);
+				  "%s 0x%x is outside the loaded segments",
+				  what, out->entry);
 	return 0;
+}
+
+int pvh_elf_parse(const void *image, size_t size, struct pvh_elf *out,
+		  struct errbuf *eb)
+{
+	return elf_parse(image, size, out, true, eb);
+}
+
+int vmlinux_elf_parse(const void *image, size_t size, struct pvh_elf *out,
+		      struct errbuf *eb)
+{
+	return elf_parse(image, size, out, false, eb);
 }
 
 static int pvh_write_start_info(struct vm *vm, const char *cmdline,
@@ -239,11 +265,76 @@ static int pvh_write_start_info(struct vm *vm, const char *cmdline,
 		.version = 1,
 		.memmap_paddr = BOOT_PVH_INFO_ADDR + sizeof(*si),
 		.memmap_entries = n,
+		.rsdp_paddr = vm->rsdp,
 	};
 	if (clen) {
 		memcpy(memory_hva(vm, BOOT_CMDLINE_ADDR, clen + 1), cmdline,
 		       clen + 1);
 		si->cmdline_paddr = BOOT_CMDLINE_ADDR;
+	}
+	return 0;
+}
+
+/*
+ * Allocates guest RAM pages in one call rather than by a fault per page:
+ * each fault is a trap, tens of microseconds when nested, and a page KVM
+ * finds present is mapped faster when the guest first touches it. Best
+ * effort: older kernels lack MADV_POPULATE_WRITE (5.14).
+ */
+static void populate(void *p, uint64_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t start = (uintptr_t)p & ~4095UL;
+
+	madvise((void *)start, len + ((uintptr_t)p - start),
+		MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+/* Through the page cache: the file is not mapped, so not faulted in. */
+static int read_at(int fd, uint64_t off, uint8_t *dst, uint64_t len)
+{
+	while (len) {
+		ssize_t r = pread(fd, dst, len, off);
+
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		dst += r;
+		off += r;
+		len -= r;
+	}
+	return 0;
+}
+
+int elf_load_segments(struct vm *vm, const void *img, int fd,
+		      const struct pvh_elf *elf, struct errbuf *eb)
+{
+	for (unsigned int i = 0; i < elf->nsegs; i++) {
+		const struct pvh_seg *s = &elf->segs[i];
+		uint8_t *dst = vm_gpa_to_hva(vm, s->paddr, s->memsz);
+		int ret;
+
+		if (!dst || s->paddr < BOOT_DATA_END)
+			return errbuf_set(eb, -EINVAL,
+					  "ELF segment 0x%" PRIx64 "-0x%" PRIx64 " is not in guest RAM above 0x%x (RAM: %" PRIu64 " MiB); check --kernel or use a larger --mem",
+					  s->paddr, s->paddr + s->memsz - 1,
+					  BOOT_DATA_END, vm->ram_size >> 20);
+		/* The rest (.bss) is already zero: guest RAM starts zeroed. */
+		populate(dst, s->memsz);
+		if (fd < 0) {
+			memcpy(dst, (const uint8_t *)img + s->offset,
+			       s->filesz);
+		} else {
+			ret = read_at(fd, s->offset, dst, s->filesz);
+			if (ret)
+				return errbuf_set(eb, ret,
+						  "reading the kernel: %s",
+						  strerror(-ret));
+		}
+		vm_add_prefault(vm, s->paddr, s->memsz);
 	}
 	return 0;
 }
@@ -257,19 +348,9 @@ int boot_pvh_load(struct vm *vm, const void *img, size_t size,
 	ret = pvh_elf_parse(img, size, &elf, eb);
 	if (ret)
 		return ret;
-	for (unsigned int i = 0; i < elf.nsegs; i++) {
-		const struct pvh_seg *s = &elf.segs[i];
-		uint8_t *dst = vm_gpa_to_hva(vm, s->paddr, s->memsz);
-
-		if (!dst || s->paddr < BOOT_DATA_END)
-			return errbuf_set(eb, -EINVAL,
-					  "ELF segment 0x%" PRIx64 "-0x%" PRIx64 " is not in guest RAM above 0x%x (RAM: %" PRIu64 " MiB); check --kernel or use a larger --mem",
-					  s->paddr, s->paddr + s->memsz - 1,
-					  BOOT_DATA_END, vm->ram_size >> 20);
-		/* The rest (.bss) is already zero: RAM is a fresh memfd. */
-		memcpy(dst, (const uint8_t *)img + s->offset, s->filesz);
-		vm_add_prefault(vm, s->paddr, s->memsz);
-	}
+	ret = elf_load_segments(vm, img, -1, &elf, eb);
+	if (ret)
+		return ret;
 	ret = pvh_write_start_info(vm, cmdline, eb);
 	if (ret)
 		return ret;

@@ -77,6 +77,8 @@ int bzimage_parse(const void *image, size_t size, struct bzimage *bz,
 	bz->pref_address = (uint64_t)rd(img, 0x258, 4) |
 			   (uint64_t)rd(img, 0x25c, 4) << 32;
 	bz->init_size = rd(img, 0x260, 4);
+	bz->payload_offset = rd(img, 0x248, 4);
+	bz->payload_length = rd(img, 0x24c, 4);
 	if (bz->relocatable && (bz->kernel_alignment < PAGE_SIZE ||
 	    (bz->kernel_alignment & (bz->kernel_alignment - 1))))
 		return errbuf_set(eb, -EINVAL,
@@ -102,9 +104,8 @@ int bzimage_cmdline(const char *user, char *buf, size_t len)
 	int n;
 
 	user = user ? user : "";
-	n = snprintf(buf, len, "%s%s%s", user,
-		     cmdline_has(user, "console=") ? "" : " console=ttyS0",
-		     cmdline_has(user, "pci=") ? "" : " pci=conf1");
+	n = snprintf(buf, len, "%s%s", user,
+		     cmdline_has(user, "console=") ? "" : " console=ttyS0");
 	if (n < 0 || (size_t)n >= len)
 		return -E2BIG;
 	/* No leading blank when the user gave nothing. */
@@ -219,6 +220,8 @@ static int linux_write_zero_page(struct vm *vm, const uint8_t *img,
 	bp->hdr.cmd_line_ptr = BOOT_CMDLINE_ADDR;
 	bp->hdr.ramdisk_image = initrd_addr;
 	bp->hdr.ramdisk_size = initrd_size;
+	/* Boot protocol 2.14 and up; older kernels find it by scanning. */
+	bp->acpi_rsdp_addr = vm->rsdp;
 	memcpy(memory_hva(vm, BOOT_CMDLINE_ADDR, clen + 1), cmdline,
 	       clen + 1);
 	for (int i = 0; i < n; i++) {
@@ -230,12 +233,69 @@ static int linux_write_zero_page(struct vm *vm, const uint8_t *img,
 	return 0;
 }
 
+/*
+ * The vmlinux the VMM inflated (kernel_unpack.c): its segments where they
+ * were linked to run, entered at startup_64 with the same zero page, page
+ * tables and GDT the bzImage's 64-bit entry gets.
+ */
+static int linux_load_vmlinux(struct vm *vm, const uint8_t *img,
+			      const struct bzimage *bz,
+			      const struct kernel_blob *k,
+			      const void *initrd, size_t initrd_size,
+			      const char *cl, struct errbuf *eb)
+{
+	uint64_t end = 0, initrd_addr = 0;
+	struct pvh_elf elf;
+	int ret;
+
+	ret = vmlinux_elf_parse(k->data, k->size, &elf, eb);
+	if (ret) {
+		char why[sizeof(eb->msg)];
+
+		snprintf(why, sizeof(why), "%s", eb->msg);
+		return errbuf_set(eb, -EINVAL,
+				  "the kernel inside the bzImage is not a loadable ELF (%s); boot it with IOPASS_KERNEL_UNPACK=guest",
+				  why);
+	}
+	for (unsigned int i = 0; i < elf.nsegs; i++)
+		if (elf.segs[i].paddr + elf.segs[i].memsz > end)
+			end = elf.segs[i].paddr + elf.segs[i].memsz;
+	if (end > vm->low_size)
+		return errbuf_set(eb, -E2BIG,
+				  "the kernel needs RAM up to 0x%" PRIx64 " (has %" PRIu64 " MiB below 4 GiB); use a larger --mem",
+				  end, vm->low_size >> 20);
+	ret = elf_load_segments(vm, k->data, k->fd, &elf, eb);
+	if (ret)
+		return ret;
+	if (initrd) {
+		ret = linux_place_initrd(vm, bz, end, initrd_size,
+					 &initrd_addr, eb);
+		if (ret)
+			return ret;
+		memcpy(memory_hva(vm, initrd_addr, initrd_size), initrd,
+		       initrd_size);
+	}
+	ret = linux_write_zero_page(vm, img, bz, elf.segs[0].paddr,
+				    initrd_addr, initrd_size, cl, eb);
+	if (ret)
+		return ret;
+	linux_write_page_tables(vm);
+	vm_add_prefault(vm, 0, BOOT_DATA_END);
+	vm->entry = (struct boot_entry){
+		.mode = BOOT_LINUX64,
+		.rip = elf.entry,
+		.arg = BOOT_ZERO_PAGE_ADDR,
+	};
+	return 0;
+}
+
 int boot_linux_load(struct vm *vm, const void *img, size_t size,
 		    const void *initrd, size_t initrd_size,
 		    const char *cmdline, struct errbuf *eb)
 {
 	char cl[BOOT_CMDLINE_MAX];
 	struct bzimage bz;
+	struct kernel_blob k;
 	uint64_t load, end, initrd_addr = 0;
 	int ret;
 
@@ -244,6 +304,16 @@ int boot_linux_load(struct vm *vm, const void *img, size_t size,
 		return ret;
 	if (bzimage_cmdline(cmdline, cl, sizeof(cl)))
 		return errbuf_set(eb, -E2BIG, "--cmdline is too long");
+	ret = bzimage_unpack(img, size, &bz, &k, eb);
+	if (!ret) {
+		ret = linux_load_vmlinux(vm, img, &bz, &k, initrd, initrd_size,
+					 cl, eb);
+		kernel_blob_free(&k);
+		return ret;
+	}
+	if (ret != -ENOTSUP)
+		return ret;
+	/* The guest runs the bzImage's own decompressor. */
 	ret = linux_place_kernel(vm, &bz, &load, &end, eb);
 	if (ret)
 		return ret;

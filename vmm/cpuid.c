@@ -35,6 +35,8 @@ int cpuid_init(struct vm *vm, struct errbuf *eb)
 				  strerror(-ret));
 	}
 	vm->cpuid = c;
+	vm->tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
+				 KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	return 0;
 }
 
@@ -74,12 +76,19 @@ static void cpuid_topology(struct kvm_cpuid_entry2 *e, unsigned int apic_id,
 }
 
 static void cpuid_fixup(struct kvm_cpuid_entry2 *e, unsigned int apic_id,
-			unsigned int ncpus)
+			unsigned int ncpus, bool tsc_deadline)
 {
 	switch (e->function) {
 	case 1:
 		e->ebx = (e->ebx & 0xffff) | (ncpus << 16) | (apic_id << 24);
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
+		/*
+		 * KVM emulates the TSC-deadline timer but leaves the bit out
+		 * of KVM_GET_SUPPORTED_CPUID. With it Linux needs no LAPIC
+		 * timer calibration (100 ms of polling jiffies at boot).
+		 */
+		if (tsc_deadline)
+			e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 		if (ncpus > 1)
 			e->edx |= CPUID_1_EDX_HTT;
 		else
@@ -121,7 +130,8 @@ int cpuid_setup_vcpu(struct vcpu *vcpu, struct errbuf *eb)
 		return errbuf_set(eb, -ENOMEM, "out of memory");
 	memcpy(c, src, sz);
 	for (unsigned int i = 0; i < c->nent; i++)
-		cpuid_fixup(&c->entries[i], vcpu->id, vcpu->vm->ncpus);
+		cpuid_fixup(&c->entries[i], vcpu->id, vcpu->vm->ncpus,
+			    vcpu->vm->tsc_deadline);
 	if (ioctl(vcpu->fd, KVM_SET_CPUID2, c) < 0)
 		ret = errbuf_set(eb, -errno, "KVM_SET_CPUID2 (vCPU %u): %s",
 				 vcpu->id, strerror(errno));

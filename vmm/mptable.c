@@ -3,9 +3,14 @@
  * The Intel MultiProcessor Specification 1.4 table, in the BIOS area where
  * Linux scans for it: one processor entry per vCPU (APIC id = index), the
  * in-kernel IOAPIC (24 pins, after the last APIC id), ISA IRQs 0-15 wired to
- * the same-numbered IOAPIC pins (KVM's default GSI routing), LINT0 as
- * ExtINT and LINT1 as NMI. Without ACPI this is how Linux finds the other
- * CPUs and the IOAPIC.
+ * the same-numbered IOAPIC pins (KVM's default GSI routing), every bus-0
+ * PCI slot's INTA-INTD to its pin (vm_pci_intx_gsi(), as the DSDT's _PRT
+ * says), LINT0 as ExtINT and LINT1 as NMI.
+ *
+ * Linux prefers the ACPI tables (acpi.c) when it has them: the MP table is
+ * for kernels without ACPI (CONFIG_ACPI=n, as minimal microVM kernels are
+ * often built) or booted with acpi=off; for them it is the only way to
+ * find the other CPUs, the IOAPIC and the PCI interrupt routing.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -89,20 +94,13 @@ struct mpc_intsrc {
 	uint8_t dstirq;
 } __attribute__((packed));
 
-static uint8_t mp_checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-
-	while (len--)
-		sum += *b++;
-	return (uint8_t)-sum;
-}
+#define MP_PCI_SLOTS		32
+#define MP_PCI_PINS		4
 
 #define MPTABLE_MAX_SIZE(ncpus) (sizeof(struct mpf_intel) + \
 	sizeof(struct mpc_table) + (ncpus) * sizeof(struct mpc_cpu) + \
 	2 * sizeof(struct mpc_bus) + sizeof(struct mpc_ioapic) + \
-	(16 + 2) * sizeof(struct mpc_intsrc))
+	(16 + MP_PCI_SLOTS * MP_PCI_PINS + 2) * sizeof(struct mpc_intsrc))
 
 int mptable_write(struct vm *vm, struct errbuf *eb)
 {
@@ -158,6 +156,20 @@ int mptable_write(struct vm *vm, struct errbuf *eb)
 		p += sizeof(struct mpc_intsrc);
 	}
 	count--;		/* irq 2 was skipped */
+	/* PCI: the source IRQ is slot << 2 | INTx (0: INTA); level, low. */
+	for (unsigned int slot = 0; slot < MP_PCI_SLOTS; slot++) {
+		for (unsigned int pin = 1; pin <= MP_PCI_PINS; pin++) {
+			*(struct mpc_intsrc *)p = (struct mpc_intsrc){
+				.type = MP_INTSRC, .irqtype = MP_INT,
+				.srcbus = BUS_ID_PCI,
+				.srcbusirq = slot << 2 | (pin - 1),
+				.dstapic = ioapic_id,
+				.dstirq = vm_pci_intx_gsi(slot, pin),
+			};
+			p += sizeof(struct mpc_intsrc);
+			count++;
+		}
+	}
 	*(struct mpc_intsrc *)p = (struct mpc_intsrc){
 		.type = MP_LINTSRC, .irqtype = MP_EXTINT, .srcbus = BUS_ID_ISA,
 		.dstapic = 0, .dstirq = 0,
@@ -177,12 +189,12 @@ int mptable_write(struct vm *vm, struct errbuf *eb)
 	memcpy(mpc->productid, "IOPASS VMM  ", 12);
 	mpc->oemcount = count;
 	mpc->lapic = LAPIC_BASE;
-	mpc->checksum = mp_checksum(mpc, mpc->length);
+	mpc->checksum = table_checksum(mpc, mpc->length);
 
 	memcpy(mpf->signature, "_MP_", 4);
 	mpf->physptr = BIOS_AREA_BASE + sizeof(*mpf);
 	mpf->length = 1;
 	mpf->specification = MPC_SPEC_REV;
-	mpf->checksum = mp_checksum(mpf, sizeof(*mpf));
+	mpf->checksum = table_checksum(mpf, sizeof(*mpf));
 	return 0;
 }

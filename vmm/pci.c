@@ -383,6 +383,12 @@ void pci_device_reset(struct pci_device *dev)
 	pthread_mutex_unlock(&dev->bus->lock);
 }
 
+uint32_t vm_pci_intx_gsi(unsigned int slot, unsigned int pin)
+{
+	/* ISA keeps pins 0-15; the swizzle spreads the slots over 16-23. */
+	return 16 + ((slot + (pin ? pin - 1 : 0)) & 7);
+}
+
 void *pci_device_opaque(struct pci_device *dev)
 {
 	return dev->opaque;

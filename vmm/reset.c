@@ -168,13 +168,34 @@ static void post_port_io(struct vcpu *vcpu, uint64_t addr, uint8_t *data,
 		memset(data, 0xff, len);
 }
 
+/*
+ * What a CPU reset runs, at F000:FFF0: there is no firmware, so the reset
+ * vector resets the machine (port 0xcf9), which ends the VM. Linux jumps
+ * here to reboot when everything else returned: on a hardware-reduced ACPI
+ * machine its default reboot path is EFI, then this "BIOS" reset
+ * (arch/x86/kernel/reboot.c), never the FADT's reset register; without
+ * this stub the guest ran whatever the BIOS area held, forever.
+ */
+static const uint8_t reset_vector[] = {
+	0xb0, 0x06,		/* mov al, 0x06: CPU reset, hard */
+	0xba, 0xf9, 0x0c,	/* mov dx, 0xcf9 */
+	0xee,			/* out dx, al */
+	0xf4,			/* hlt */
+	0xeb, 0xfd,		/* jmp hlt */
+};
+
+#define RESET_VECTOR_ADDR	0xffff0
+
 int reset_init(struct vm *vm, struct errbuf *eb)
 {
 	struct vm_reset *r = calloc(1, sizeof(*r));
+	uint8_t *rv = memory_hva(vm, RESET_VECTOR_ADDR, sizeof(reset_vector));
 	int ret;
 
 	if (!r)
 		return errbuf_set(eb, -ENOMEM, "out of memory");
+	if (rv)
+		memcpy(rv, reset_vector, sizeof(reset_vector));
 	r->vm = vm;
 	r->status = I8042_STR_SYSFLAG;
 	r->ctr = 0x45;	/* translate, system flag, keyboard interrupt */

@@ -252,7 +252,7 @@ static void vcpu_handle_system_event(struct vcpu *vcpu)
 		vm_stop(vcpu->vm, VM_EXIT_RESET, 0, "guest reset");
 		break;
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_stop(vcpu->vm, VM_EXIT_STATUS, 0, "guest powered off");
+		vm_stop(vcpu->vm, VM_EXIT_POWEROFF, 0, "guest powered off");
 		break;
 	default:
 		vm_stop(vcpu->vm, VM_EXIT_ERROR, 0,

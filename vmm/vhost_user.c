@@ -263,15 +263,11 @@ int vhost_user_listen(struct vhost_user *vu, struct errbuf *eb)
 					  "a socket in use" : "not a socket");
 		unlink(vu->path);
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* 0600: a backend of another user must not take the guest's RAM. */
+	fd = usock_listen(vu->path, 0600, 1, SOCK_NONBLOCK);
 	if (fd < 0)
-		return errbuf_set(eb, -errno, "socket: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
-		err = -errno;
-		close(fd);
-		return errbuf_set(eb, err, "cannot listen on vhost-user socket "
-				  "%s: %s", vu->path, strerror(-err));
-	}
+		return errbuf_set(eb, fd, "cannot listen on vhost-user socket "
+				  "%s: %s", vu->path, strerror(-fd));
 	vu->listen_fd = fd;
 	return 0;
 }

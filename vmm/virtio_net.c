@@ -424,6 +424,15 @@ int vmm_nic_add(struct vm *vm, const struct vmm_nic_config *cfg,
 
 	if (!bus)
 		return errbuf_set(eb, -ENODEV, "NIC: the VM has no PCI bus");
+	/* The backend maps guest RAM through its memfd: there must be one. */
+	{
+		struct vm_ram_region ram[VM_RAM_REGIONS_MAX];
+
+		if (vm_ram_regions(vm, ram, VM_RAM_REGIONS_MAX) > 0 &&
+		    ram[0].fd < 0)
+			return errbuf_set(eb, -EINVAL,
+				"NIC: the VM's RAM is private (vm_config.private_ram), a vhost-user backend cannot map it");
+	}
 	net = calloc(1, sizeof(*net));
 	if (!net)
 		return errbuf_set(eb, -ENOMEM, "NIC: out of memory");

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acpi.h"
 #include "pci.h"
 #include "testdev.h"
 #include "vm_impl.h"
@@ -106,6 +107,31 @@ static int vm_open_kvm(struct vm *vm, struct errbuf *eb)
 	return 0;
 }
 
+/*
+ * KVM's 8259s come out of reset unmasked and wired to the BSP's LINT0 in
+ * virtual-wire mode. A hardware-reduced ACPI guest never programs them
+ * (Linux drops to its null PIC), so every ISA interrupt (COM1, the GED)
+ * would also reach LINT0 through an unprogrammed PIC as a bogus vector.
+ * Masked, as firmware leaves them; guests that use the PIC (acpi=off, the
+ * test guest) program the masks themselves.
+ */
+static int vm_mask_pic(struct vm *vm, struct errbuf *eb)
+{
+	for (uint32_t id = KVM_IRQCHIP_PIC_MASTER;
+	     id <= KVM_IRQCHIP_PIC_SLAVE; id++) {
+		struct kvm_irqchip chip = { .chip_id = id };
+
+		if (ioctl(vm->fd, KVM_GET_IRQCHIP, &chip) < 0)
+			return errbuf_set(eb, -errno, "KVM_GET_IRQCHIP: %s",
+					  strerror(errno));
+		chip.chip.pic.imr = 0xff;
+		if (ioctl(vm->fd, KVM_SET_IRQCHIP, &chip) < 0)
+			return errbuf_set(eb, -errno, "KVM_SET_IRQCHIP: %s",
+					  strerror(errno));
+	}
+	return 0;
+}
+
 static int vm_setup_irqchip(struct vm *vm, struct errbuf *eb)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
@@ -126,7 +152,7 @@ static int vm_setup_irqchip(struct vm *vm, struct errbuf *eb)
 	if (ioctl(vm->fd, KVM_CREATE_PIT2, &pit) < 0)
 		return errbuf_set(eb, -errno, "KVM_CREATE_PIT2: %s",
 				  strerror(errno));
-	return 0;
+	return vm_mask_pic(vm, eb);
 }
 
 static int vm_setup_vcpus(struct vm *vm, unsigned int ncpus,
@@ -259,8 +285,12 @@ void vm_set_irq_router(struct vm *vm, struct irq_router *r)
 	vm->irq_router = r;
 }
 
-/* The PCI host bridge (which owns 0xcf9) and the devices on it. */
-static int vm_devices_init(struct vm *vm, struct errbuf *eb)
+/*
+ * The PCI host bridge (which owns 0xcf9), the test device when asked for,
+ * and the ACPI registers.
+ */
+static int vm_devices_init(struct vm *vm, const struct vm_config *cfg,
+			   struct errbuf *eb)
 {
 	int ret;
 
@@ -268,7 +298,12 @@ static int vm_devices_init(struct vm *vm, struct errbuf *eb)
 	if (ret)
 		return ret;
 	pci_bus_set_cf9_handler(vm->pci_bus, reset_cf9_io, vm->reset);
-	return testdev_init(vm, eb);
+	if (cfg->testdev) {
+		ret = testdev_init(vm, eb);
+		if (ret)
+			return ret;
+	}
+	return acpi_pm_init(vm, eb);
 }
 
 void vm_add_prefault(struct vm *vm, uint64_t gpa, uint64_t size)
@@ -358,7 +393,8 @@ int vm_create(const struct vm_config *cfg, struct vm **vmp,
 	 * RAM before the irqchip: a memory slot added while there are no
 	 * in-kernel devices yet costs KVM much less to publish.
 	 */
-	ret = memory_init(vm, cfg->mem_size, cfg->hugepages, eb);
+	ret = memory_init(vm, cfg->mem_size, cfg->hugepages, cfg->private_ram,
+			  eb);
 	if (ret)
 		goto err;
 	ret = vm_setup_irqchip(vm, eb);
@@ -373,13 +409,17 @@ int vm_create(const struct vm_config *cfg, struct vm **vmp,
 	ret = reset_init(vm, eb);
 	if (ret)
 		goto err;
-	ret = vm_devices_init(vm, eb);
+	ret = vm_devices_init(vm, cfg, eb);
 	if (ret)
 		goto err;
-	ret = vm_load_kernel(vm, cfg, eb);
+	/* Before the kernel: the loaders pass the RSDP's address on. */
+	ret = acpi_tables_write(vm, &vm->rsdp, eb);
 	if (ret)
 		goto err;
 	ret = mptable_write(vm, eb);
+	if (ret)
+		goto err;
+	ret = vm_load_kernel(vm, cfg, eb);
 	if (ret)
 		goto err;
 	ret = vcpu_setup_boot(&vm->vcpus[0], &vm->entry, eb);
@@ -528,12 +568,30 @@ out_mask:
 	return ret;
 }
 
+int vm_exit_status(const struct vm_exit *exit)
+{
+	switch (exit->reason) {
+	case VM_EXIT_STATUS:
+		return exit->status <= 255 ? (int)exit->status : 1;
+	case VM_EXIT_RESET:
+	case VM_EXIT_POWEROFF:
+		return 0;
+	case VM_EXIT_SIGNAL:
+		return 128 + (exit->status ? (int)exit->status : SIGTERM);
+	case VM_EXIT_SHUTDOWN:
+	case VM_EXIT_ERROR:
+	default:
+		return -1;
+	}
+}
+
 void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
 	if (vm->pci_bus)
 		pci_bus_exit(vm);
+	acpi_pm_exit(vm);
 	reset_exit(vm);
 	serial_exit(vm);
 	for (unsigned int i = 0; vm->vcpus && i < vm->ncpus; i++)

@@ -73,6 +73,7 @@ struct boot_entry {
 
 struct serial;
 struct vm_reset;
+struct acpi_pm;
 struct pci_bus;
 struct irq_router;
 
@@ -82,6 +83,7 @@ struct vm {
 	unsigned int ncpus;
 	struct vcpu *vcpus;
 	struct kvm_cpuid2 *cpuid;	/* supported by KVM, before fixups */
+	bool tsc_deadline;		/* KVM_CAP_TSC_DEADLINE_TIMER */
 
 	/* Guest RAM: one memfd, mapped once; split in two KVM slots. */
 	int mem_fd;
@@ -110,6 +112,8 @@ struct vm {
 	int console_in_fd;
 	struct serial *serial;
 	struct vm_reset *reset;
+	struct acpi_pm *acpi_pm;	/* vmm/acpi.h */
+	uint64_t rsdp;			/* the ACPI tables' root */
 	struct pci_bus *pci_bus;	/* vmm/pci.h */
 	struct irq_router *irq_router;	/* vmm/irq.h */
 
@@ -121,7 +125,7 @@ struct vm {
 };
 
 /* memory.c */
-int memory_init(struct vm *vm, uint64_t size, bool hugepages,
+int memory_init(struct vm *vm, uint64_t size, bool hugepages, bool private_ram,
 		struct errbuf *eb);
 void memory_exit(struct vm *vm);
 /* Any byte of a RAM slot (the BIOS area included): for the VMM's loaders. */
@@ -175,6 +179,8 @@ void vm_stop(struct vm *vm, enum vm_exit_reason reason, uint32_t status,
 #define BOOT_CMDLINE_ADDR	0x20000
 #define BOOT_CMDLINE_MAX	0x10000
 #define BOOT_DATA_END		(BOOT_CMDLINE_ADDR + BOOT_CMDLINE_MAX)
+#define ACPI_AREA_BASE		0xe0000	/* ACPI tables, RSDP first */
+#define ACPI_AREA_END		0xf0000
 #define BIOS_AREA_BASE		0xf0000	/* MP table */
 #define BIOS_AREA_END		0x100000
 #define LOW_MEM_END		0xa0000	/* 640 KiB */
@@ -189,8 +195,26 @@ int boot_linux_load(struct vm *vm, const void *img, size_t size,
 		    const void *initrd, size_t initrd_size,
 		    const char *cmdline, struct errbuf *eb);
 
+/*
+ * boot_elf.c: an ELF's PT_LOAD segments into RAM (struct pvh_elf: boot.h),
+ * from img, or read from fd (the same bytes: a cached kernel) when >= 0.
+ */
+struct pvh_elf;
+int elf_load_segments(struct vm *vm, const void *img, int fd,
+		      const struct pvh_elf *elf, struct errbuf *eb);
+
 /* mptable.c */
 int mptable_write(struct vm *vm, struct errbuf *eb);
+/* What makes the bytes of an MP or ACPI table sum to 0. */
+static inline uint8_t table_checksum(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint8_t sum = 0;
+
+	while (len--)
+		sum += *b++;
+	return (uint8_t)-sum;
+}
 
 /* serial.c */
 int serial_init(struct vm *vm, int out_fd, struct errbuf *eb);
@@ -198,7 +222,10 @@ void serial_exit(struct vm *vm);
 void serial_input(struct serial *s, const uint8_t *buf, size_t len);
 void serial_flush(struct serial *s);
 
-/* reset.c: i8042, CF9 reset, exit port 0xf4, POST port 0x80. */
+/*
+ * reset.c: i8042, CF9 reset, exit port 0xf4, POST port 0x80, and a reset
+ * vector (0xffff0) that resets through 0xcf9. After memory_init().
+ */
 int reset_init(struct vm *vm, struct errbuf *eb);
 void reset_exit(struct vm *vm);
 /* opaque: vm->reset. */

@@ -55,10 +55,6 @@ enum lease_holder { LEASE_PERSISTENT, LEASE_HELD, LEASE_HELD_BY_CMD, LEASE_GONE 
 enum lease_holder lease_holder(const char *state, const struct lease *l,
 				char *text, size_t len);
 
-struct json_object;
-/* l as `iopass leases --json` shows it. */
-struct json_object *lease_json(const struct lease *l, bool orphaned);
-
 struct lease_ctx {
 	struct bind_ctx bind;	/* sysfs, procfs, state, flags, steps */
 };
@@ -82,6 +78,37 @@ int lease_acquire(const struct lease_ctx *ctx, const struct pci_addr *cands,
 
 /* Resets the device, gives it back to its original driver, drops the record. */
 int lease_release(const struct lease_ctx *ctx, const char *bdf, struct errbuf *eb);
+
+/*
+ * Records that cannot be read as a lease (empty, truncated, not JSON, too
+ * big, a symlink or not a regular file, naming another device, a name that
+ * is not a PCI address): each blocks its device until removed, so they are
+ * listed, never skipped in silence. lease_read() says the same of one.
+ */
+struct lease_broken {
+	char bdf[64];		/* the record's name without ".json" */
+	char why[1200];		/* "lease record PATH is broken: WHAT" */
+	bool removed;		/* by orch_gc() when asked to */
+};
+
+int lease_list_broken(const char *state, struct lease_broken **out, size_t *n,
+		      struct errbuf *eb);
+
+/*
+ * Removes the broken record of bdf (and its lock file), leaving the device
+ * where it is, unless a live process holds its lock (-EBUSY). -EEXIST: the
+ * record is not broken (release it instead); -ENOENT: there is none.
+ * lease_release() with BIND_FORCE does this for a broken record.
+ */
+int lease_drop_broken(const struct lease_ctx *ctx, const char *bdf, struct errbuf *eb);
+
+struct json_object;
+/*
+ * An entry of 'iopass leases --json': l (orphaned: its holder is gone), or
+ * the broken record b (bdf, a null owner, "broken": what is wrong).
+ */
+struct json_object *lease_json(const struct lease *l, const struct lease_broken *b,
+			       bool orphaned);
 
 /* Releases every orphaned lease; *released counts them. */
 int lease_gc(const struct lease_ctx *ctx, int *released, struct errbuf *eb);

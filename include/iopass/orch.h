@@ -274,6 +274,8 @@ struct orch_gc_result {
 	size_t nvms;
 	char **ports;		/* iopass-switch ports deleted */
 	size_t nports;
+	struct lease_broken *broken;	/* broken lease records found (removed?) */
+	size_t nbroken;
 };
 
 /*
@@ -284,8 +286,12 @@ struct orch_gc_result {
  * are told apart by their flocks, never by pids. dry_run: nothing changes,
  * res says what would.
  */
-int orch_gc(const struct orch_ctx *ctx, bool dry_run, struct orch_gc_result *res,
-	    struct errbuf *eb);
+/*
+ * broken: also remove the broken lease records (lease_drop_broken()); they
+ * are listed in res either way.
+ */
+int orch_gc(const struct orch_ctx *ctx, bool dry_run, bool broken,
+	    struct orch_gc_result *res, struct errbuf *eb);
 void orch_gc_result_free(struct orch_gc_result *res);
 
 /* ==== NICs =============================================================== */

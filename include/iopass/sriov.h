@@ -175,6 +175,31 @@ bool sriov_autoprobe_saved(const char *state, const char *bdf, int current);
 void sriov_autoprobe_forget(const char *state, const char *bdf);
 
 /*
+ * The PF's lock (sriov/<bdf>.lock under the state directory), taken around
+ * every change to its VFs: the count, and one VF's settings. Waits; returns
+ * the fd that holds it.
+ */
+int sriov_pf_lock(const char *state, const char *bdf, struct errbuf *eb);
+
+/* `iopass sriov enable PF want` (enable) or `disable PF` (want 0). */
+struct sriov_change {
+	const char *sysfs, *state;
+	const struct pci_addr *pf;
+	int want;
+	bool enable, autoprobe, dry_run;
+	int timeout_ms;
+};
+
+/*
+ * Reads the PF, plans, saves the autoprobe record and applies, all under
+ * the PF's lock, so that parallel changes end as one of them alone would
+ * have. pf and plan say what was found and done (planned, for a dry run).
+ * *applying: the error came from the kernel while applying (not a refusal).
+ */
+int sriov_vfs_change(const struct sriov_change *c, struct sriov_pf *pf,
+		     struct sriov_plan *plan, bool *applying, struct errbuf *eb);
+
+/*
  * Human names from the pci.ids database (libpci). Each buffer gets a name
  * or, when the database does not know it, the hex ID.
  */
@@ -512,6 +537,13 @@ struct json_object *sriov_pf_json(const struct sriov_pf *pf);
  * pool_json() with "members": the functions funcs[m[0..nm)], each with its
  * "status" (free, leased) and "owner" from the leases under state.
  */
+/*
+ * Where a pool member stands, as assign sees it: "free", "leased" (owner
+ * filled, else ""), "broken" (a lease record that blocks it: 'iopass
+ * leases' says why) or "unknown" (its record could not be read).
+ */
+const char *pool_member_status(const char *state, const char *bdf, char *owner,
+			       size_t len);
 struct json_object *pool_members_json(const char *state, const struct pool *p,
 				      const struct pci_func *funcs, const size_t *m,
 				      size_t nm);

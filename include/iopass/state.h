@@ -5,12 +5,19 @@
  * Every record is written whole (temp file + fsync + rename) so a crash or
  * a full disk never leaves half a record; ownership is an flock on a
  * record's lock file, so a dead owner is detected without trusting a pid.
+ *
+ * Every directory of the tree must be owned by the caller or root and
+ * writable by neither group nor others (-EPERM, with the fix, otherwise);
+ * no symlink is followed below the state directory itself; temporaries
+ * have unpredictable names and are created O_EXCL; records and locks are
+ * 0600. rel names ("leases/X.json") never hold "..".
  */
 #ifndef IOPASS_STATE_H
 #define IOPASS_STATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "iopass/util.h"
 
@@ -19,7 +26,17 @@ const char *state_default_dir(void);
 /* Creates dir/sub (and dir) when missing; says how to fix a read-only one. */
 int state_mkdir(const char *dir, const char *sub, struct errbuf *eb);
 
-/* dir/name := content, atomically. */
+/* Checks dir (sub NULL) or dir/sub, as every call here does. */
+int state_check(const char *dir, const char *sub, struct errbuf *eb);
+
+/*
+ * openat() of dir/name in checked directories, O_NOFOLLOW|O_CLOEXEC added:
+ * fd or -errno (-ENOENT silently when not creating).
+ */
+int state_open(const char *dir, const char *name, int flags, mode_t mode,
+	       struct errbuf *eb);
+
+/* dir/name := content, atomically; 0600. */
 int state_write(const char *dir, const char *name, const char *content,
 		struct errbuf *eb);
 
@@ -40,9 +57,12 @@ int state_remove(const char *dir, const char *name);
 /*
  * Locks: state_lock() takes an exclusive flock on dir/name (created when
  * missing) and returns the fd (>= 0) that holds it; -EWOULDBLOCK when another
- * live process holds it. state_lock_held() asks without keeping the lock.
+ * live process holds it. state_lock_held() asks without keeping the lock
+ * (true for a lock the caller may not open: not its to call free).
  */
 int state_lock(const char *dir, const char *name, bool wait, struct errbuf *eb);
+/* Removes the lock file fd holds, then lets go: nothing is left behind. */
+void state_unlock(const char *dir, const char *name, int fd);
 bool state_lock_held(const char *dir, const char *name);
 
 /* Names (not paths) of the entries of dir/sub ending in suffix, sorted. */

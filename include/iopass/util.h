@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -41,6 +42,37 @@ int num_parse(const char *s, unsigned long long min, unsigned long long max,
  * range going down.
  */
 int cpulist_parse(const char *s, cpu_set_t *set);
+
+/*
+ * Input printed back (in an error message): s with backslash, control
+ * characters and non-ASCII bytes escaped (\n, \t, \r, \xHH), cut with
+ * "..." to fit len. Returns buf.
+ */
+const char *str_escape(const char *s, char *buf, size_t len);
+#define STR_ESC_MAX	160	/* a buffer for str_escape() of a name */
+/* 1..max printable ASCII characters (blanks allowed), nothing else. */
+bool str_printable(const char *s, size_t max);
+/*
+ * A kernel driver's (or module's) name: 1..max of letters, digits, '_' and
+ * '-', not starting with '-' (so it can never be taken for an option).
+ */
+bool str_name_valid(const char *s, size_t max);
+
+/*
+ * A message line: fmt formatted into buf, its control characters (a
+ * newline from refused input) escaped so that it stays one line.
+ */
+void str_vline(char *buf, size_t len, const char *fmt, va_list ap);
+
+/*
+ * The first of names (long options without "--", NULL-terminated) given
+ * more than once in argv[1..] before "--" (as "--name", "--name=V" or a
+ * prefix getopt_long would take), or NULL.
+ */
+const char *opt_repeated(int argc, char *const argv[], const char *const names[]);
+
+/* How many of s[0..len) are valid UTF-8 (len when all are). */
+size_t utf8_valid_len(const char *s, size_t len);
 
 /* The value of a hex digit, or -1. */
 int hex_digit(char c);
@@ -103,6 +135,19 @@ int64_t now_ms(void);
  * -ECONNREFUSED (nobody listens), -ETIMEDOUT, -errno.
  */
 int usock_connect(const char *path, int timeout_ms);
+/*
+ * A listening SOCK_STREAM | SOCK_CLOEXEC | flags socket bound at path (which
+ * must not exist), its file mode exactly mode whatever the umask: >= 0 or
+ * -errno.
+ */
+int usock_listen(const char *path, mode_t mode, int backlog, int flags);
+/* SO_PEERCRED: the uid of the process at the other end. */
+int usock_peer_uid(int fd, uid_t *uid);
+/*
+ * Whether the peer may control what listens here: root or the listener's
+ * own uid (*uid: the peer's, (uid_t)-1 when unknown).
+ */
+bool usock_peer_trusted(int fd, uid_t *uid);
 /*
  * All of buf[0..len); fds (nfds <= USOCK_FDS_MAX) go with its first byte.
  * Waits for room until deadline, on a blocking socket too. 0, -ETIMEDOUT,

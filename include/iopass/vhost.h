@@ -68,6 +68,9 @@ struct switch_req {
 
 /* One request line (without its newline). -EINVAL with the reason in eb. */
 int switch_req_parse(const char *line, struct switch_req *req, struct errbuf *eb);
+/* A line as read (len bytes, NUL-terminated after them): any NUL in it is refused. */
+int switch_req_parse_line(const char *buf, size_t len, struct switch_req *req,
+			  struct errbuf *eb);
 /* The line for req, without a newline; -ENOSPC when it does not fit. */
 int switch_req_format(const struct switch_req *req, char *buf, size_t len);
 /*

@@ -23,8 +23,10 @@
 #ifndef IOPASS_VMDQ_H
 #define IOPASS_VMDQ_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "iopass/util.h"
 
@@ -38,17 +40,34 @@ struct vmdq_key {
 	uint16_t vlan;		/* 0: untagged (or priority-tagged) */
 };
 
+static inline bool vmdq_mac_is_multicast(const uint8_t mac[VMDQ_MAC_LEN])
+{
+	return mac[0] & 1;	/* broadcast is a multicast address too */
+}
+
 /*
  * Reads the destination MAC and VLAN of an Ethernet frame (one 802.1Q tag
  * at most is looked at). *tag_len := 4 when the frame carries a tag, else 0.
  * -EINVAL for a frame too short to have a header (a runt: drop it).
+ * Inline: the poll loop calls it for every frame.
  */
-int vmdq_key_from_frame(const void *frame, uint32_t len, struct vmdq_key *key,
-			uint32_t *tag_len);
-
-static inline bool vmdq_mac_is_multicast(const uint8_t mac[VMDQ_MAC_LEN])
+static inline int vmdq_key_from_frame(const void *frame, uint32_t len,
+				      struct vmdq_key *key, uint32_t *tag_len)
 {
-	return mac[0] & 1;	/* broadcast is a multicast address too */
+	const uint8_t *f = frame;
+
+	if (len < 14)
+		return -EINVAL;
+	memcpy(key->mac, f, VMDQ_MAC_LEN);
+	key->vlan = 0;
+	*tag_len = 0;
+	if (f[12] == 0x81 && f[13] == 0x00) {	/* 802.1Q */
+		if (len < 18)
+			return -EINVAL;
+		key->vlan = (uint16_t)((f[14] << 8 | f[15]) & 0xfff);
+		*tag_len = 4;
+	}
+	return 0;
 }
 
 /* --------------------------------------------------------- classifier */
@@ -86,9 +105,15 @@ int vmdq_table_build(const struct vmdq_pool_key *pools, unsigned int n,
 		     struct vmdq_table **out, struct errbuf *eb);
 void vmdq_table_free(struct vmdq_table *t);
 
-/* Classifies n keys (a burst): hashes all, prefetches, then probes. */
-void vmdq_classify_burst(const struct vmdq_table *t, const struct vmdq_key *keys,
-			 unsigned int n, struct vmdq_verdict *out);
+/*
+ * Classifies n keys (a burst): hashes each key unlike the one before it,
+ * prefetches its slot, then probes; a key like the one before it gets the
+ * same verdict without a lookup. Returns the number of runs of equal keys
+ * (a multicast key counts as its VLAN's broadcast): 1 when the whole burst
+ * goes one way, the poll loop's cue to send it in one piece.
+ */
+unsigned int vmdq_classify_burst(const struct vmdq_table *t, const struct vmdq_key *keys,
+				 unsigned int n, struct vmdq_verdict *out);
 
 /* ------------------------------------------------------------- pools */
 

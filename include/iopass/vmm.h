@@ -30,12 +30,24 @@ struct vm_config {
 	unsigned int cpus;	/* 1 .. VM_CPUS_MAX */
 	bool hugepages;		/* back RAM with MFD_HUGETLB (default page size) */
 	/*
+	 * RAM no other process maps: anonymous, with transparent huge pages
+	 * (a faster boot). Then no vhost-user NIC and no vfio-user device
+	 * can be added (they map guest RAM through its memfd); ignored with
+	 * hugepages.
+	 */
+	bool private_ram;
+	/*
 	 * The guest's COM1: bytes it writes go to console_out_fd (line
 	 * buffered); bytes read from console_in_fd (-1: none) reach the guest.
 	 * The caller owns both descriptors (and the terminal mode of a tty).
 	 */
 	int console_out_fd;
 	int console_in_fd;
+	/*
+	 * iopass's test PCI device (1234:10a5, include/iopass/testdev.h) on
+	 * the bus: for the freestanding test guest's suites, not for real VMs.
+	 */
+	bool testdev;
 };
 
 /* cpus 1, 256 MiB, console on stdout, no input. */
@@ -53,7 +65,8 @@ int vm_create(const struct vm_config *cfg, struct vm **vmp,
 
 enum vm_exit_reason {
 	VM_EXIT_STATUS,		/* the guest wrote its status to port 0xf4 */
-	VM_EXIT_RESET,		/* i8042 0xfe or CF9 reset: a guest reboot */
+	VM_EXIT_RESET,		/* i8042 0xfe, CF9 or ACPI reset: a reboot */
+	VM_EXIT_POWEROFF,	/* ACPI S5 (Linux's poweroff) */
 	VM_EXIT_SHUTDOWN,	/* triple fault */
 	VM_EXIT_SIGNAL,		/* SIGINT or SIGTERM reached vm_run */
 	VM_EXIT_ERROR,		/* KVM or the VMM failed: see the errbuf */
@@ -73,8 +86,28 @@ struct vm_exit {
  */
 int vm_run(struct vm *vm, struct vm_exit *exit, struct errbuf *eb);
 
+/*
+ * What a VM's end means as a process's exit status (`iopass vm run`'s):
+ * 0 for a poweroff, a reset (a guest's reboot ends the VM) and a 0 written
+ * to port 0xf4; N for N (1-255) there and 1 above; 128 + signo for a
+ * signal; -1 when the guest crashed or the VMM failed (vm_run's errbuf
+ * says which).
+ */
+int vm_exit_status(const struct vm_exit *exit);
+
 /* Asks a running VM to stop (any thread; async-signal-safe). */
 void vm_request_stop(struct vm *vm);
+
+/*
+ * Presses the ACPI power button (an event of the DSDT's Generic Event
+ * Device): a guest that handles it (Linux's button driver and whatever
+ * listens to KEY_POWER: systemd-logind, acpid) powers off, and the VM ends
+ * with VM_EXIT_POWEROFF. A guest may also ignore it. Any thread.
+ * TODO: nothing presses it yet: `iopass vm stop` still stops a VM hard;
+ * a graceful stop (button, then a timeout) needs a control-socket verb in
+ * orch/. Until then a guest's own poweroff is the clean way out.
+ */
+int vm_power_button(struct vm *vm);
 
 void vm_destroy(struct vm *vm);
 
@@ -158,6 +191,13 @@ int pci_device_register(struct pci_device *dev, struct errbuf *eb);
 void pci_device_destroy(struct pci_device *dev);
 /* The config space back to its reset state, then ops->reset. */
 void pci_device_reset(struct pci_device *dev);
+
+/*
+ * The GSI (IOAPIC pin) a bus-0 slot's INTx pin (1-4: INTA-INTD) is wired
+ * to: the PCI swizzle over pins 16-23. The DSDT's _PRT and the MP table
+ * tell the guest the same; an assigned device's INTx irqfd uses it.
+ */
+uint32_t vm_pci_intx_gsi(unsigned int slot, unsigned int pin);
 
 void *pci_device_opaque(struct pci_device *dev);
 struct vm *pci_device_vm(struct pci_device *dev);

@@ -44,13 +44,18 @@ dump() {
 	done
 }
 
+# CHECK lines say when (seconds since the test began): where a slow machine
+# (the testbed's nested KVM) spends its time shows in the log.
+T0=${EPOCHREALTIME/[.,]/}
 check() {
-	local name=$1
+	local name=$1 at
 	shift
 	if "$@"; then
-		echo "CHECK $name ok"
+		at=$(( (${EPOCHREALTIME/[.,]/} - T0) / 100000 ))
+		echo "CHECK $name ok (at $((at / 10)).$((at % 10)) s)"
 	else
-		echo "CHECK $name FAIL ($*)"
+		at=$(( (${EPOCHREALTIME/[.,]/} - T0) / 100000 ))
+		echo "CHECK $name FAIL ($*) (at $((at / 10)).$((at % 10)) s)"
 		FAILED=1
 	fi
 }
@@ -90,9 +95,17 @@ sw_start() {
 	die "iopass-switch $name did not answer within 30 s"
 }
 
-# swget TYPE NAME FIELD: one field of a port/pool (by name) or of switch/uplink
+# swget port|pool NAME FIELD, or swget switch|uplink FIELD: one field of the
+# switch's stats (jq: in the testbed a python3 start costs seconds)
 swget() {
-	"$IOPASS" switch stats --json | python3 "$HERE/swget.py" "$@"
+	local q
+	case $1 in
+	port) q='.ports[] | select(.name == $n) | .[$f]' ;;
+	pool) q='.pools[] | select(.port == $n) | .[$f]' ;;
+	*) q='.[$t][$n]' ;;
+	esac
+	"$IOPASS" switch stats --json |
+		jq -er --arg t "$1" --arg n "$2" --arg f "${3:-}" "$q"
 }
 
 # wait_port NAME STATE [seconds]
@@ -178,6 +191,21 @@ send() {
 	tp_cmd "$1" "set eth-peer 0 $3"
 	[ $# -lt 4 ] && { tp_cmd "$1" start; return; }
 	run_for "$1" "$4"
-	sleep 1
+	settle "$2"
 	tp_cmd "$2" stop
+}
+
+# settle ID: waits until testpmd ID's RX count stays put for a second (at
+# most 30 s): the switch may still be taking the last frames off the
+# sender's ring (slow under ASan on a loaded machine), and a receiver
+# stopped before they arrive counts fewer than the switch gave it.
+settle() {
+	local a b
+	b=$(tp_stat "$1" RX-packets)
+	for _ in $(seq 1 30); do
+		sleep 1
+		a=$b
+		b=$(tp_stat "$1" RX-packets)
+		[ "$a" = "$b" ] && return 0
+	done
 }

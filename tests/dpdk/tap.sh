@@ -43,8 +43,8 @@ check bcast6-not-vlan5 test "$(swget pool a packets)/$(swget pool s5 packets)" =
 
 # 3. A to an unknown MAC: out on the wire, tagged 5
 u0=$(swget uplink tx_packets)
-wire count 02:00:00:00:99:99 5 >"$T/count" &
-sleep 0.5
+wire count 02:00:00:00:99:99 5 >"$T/count" 2>"$T/count.ready" &
+for _ in $(seq 100); do grep -q READY "$T/count.ready" && break; sleep 0.1; done
 tp_cmd A "set fwd txonly"
 tp_cmd A "set eth-peer 0 02:00:00:00:99:99"
 run_for A 2

@@ -2,8 +2,10 @@
 """The kernel's side of a net_tap uplink: tapwire.py IFACE send|count ...
 
   send DST-MAC VLAN N      writes N frames (VLAN 0: untagged) into the wire
-  count DST-MAC SECONDS    counts the frames to DST-MAC the switch sent out,
-                           and prints "COUNT total tagged-with-vlan=V..." lines
+  count DST-MAC SECONDS    counts the frames to DST-MAC the switch sent out
+                           for SECONDS and then what is still queued, and
+                           prints "COUNT total tagged-with-vlan=V..." lines;
+                           "READY" on stderr once it is listening
 
 The kernel takes an 802.1Q tag off a received frame before packet sockets
 see it; PACKET_AUXDATA gives it back.
@@ -42,13 +44,19 @@ def main():
     s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
     s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)    # SO_RCVBUFFORCE: never drop
     s.settimeout(0.2)
+    # Bound: the caller starts the traffic only after this line (a loaded
+    # machine can take seconds to start python, and frames sent before the
+    # bind are never seen).
+    print("READY", file=sys.stderr, flush=True)
     total, vlans = 0, {}
     end = time.time() + secs
-    while time.time() < end:
+    while True:
         try:
             data, anc, _, addr = s.recvmsg(2048, 64)
         except socket.timeout:
-            continue
+            if time.time() < end:
+                continue
+            break   # past the window and nothing queued: all is read
         if addr[2] == socket.PACKET_OUTGOING or data[:6] != dst:
             continue
         vlan = 0

@@ -4,7 +4,9 @@
 in the byte encodings the targets read (see each fuzz_NAME.c). Inputs the
 fuzzers found (regress-*) and pool_conf_seeds/ are kept as they are.
 Run from anywhere: tests/fuzz/make_seeds.py"""
+import gzip
 import json
+import lzma
 import os
 import struct
 
@@ -74,7 +76,7 @@ def pvh_elf(is64=True, entry=0x100040, paddr=0x100000):
 
 
 def bzimage(kernel=0x600, reloc=1, pref=0x1000000, init_size=0x10000,
-            align=0x200000, version=0x020f):
+            align=0x200000, version=0x020f, payload=None):
     b = bytearray(1024)             # boot sector + 1 setup sector
     b[0x1f1] = 1                    # setup_sects
     b[0x1fe:0x200] = u16(0xaa55)
@@ -89,7 +91,22 @@ def bzimage(kernel=0x600, reloc=1, pref=0x1000000, init_size=0x10000,
     b[0x238:0x23c] = u32(2048)
     b[0x258:0x260] = u64(pref)
     b[0x260:0x264] = u32(init_size)
+    if payload is not None:         # the compressed vmlinux, after 0x200
+        b[0x248:0x24c] = u32(0x200)
+        b[0x24c:0x250] = u32(len(payload))
+        return bytes(b) + b'\x90' * 0x200 + payload + u32(0)
     return bytes(b) + bytes(range(256)) * (kernel // 256) + b'\xc3' * (kernel % 256)
+
+
+def vmlinux_elf(entry=0x200000, paddr=0x200000):
+    """A minimal 64-bit ELF kernel: one PT_LOAD, no PVH note."""
+    seg = b'\xf4' * 256
+    ident = b'\x7fELF' + u8(2) + u8(1) + u8(1) + b'\0' * 9
+    eh = ident + struct.pack('<HHIQQQIHHHHHH', 2, 62, 1, entry, 64, 0, 0,
+                             64, 56, 1, 0, 0, 0)
+    ph = struct.pack('<IIQQQQQQ', 1, 7, 120, paddr, paddr, len(seg),
+                     len(seg) + 4096, 0x1000)
+    return eh + ph + seg
 
 
 def boots():
@@ -104,6 +121,15 @@ def boots():
           bzimage(reloc=0, pref=0x100000))
     write('boot', 'bzimage-old', boot_hdr(0) + bzimage(version=0x0204))
     write('boot', 'garbage', boot_hdr(0) + b'this is not a kernel\n')
+    # A payload the VMM inflates itself (vmm/kernel_unpack.c): gzip, xz.
+    elf = vmlinux_elf()
+    write('boot', 'bzimage-gzip', boot_hdr(3 | 4, b'quiet') +
+          bzimage(payload=gzip.compress(elf, mtime=0)))
+    write('boot', 'bzimage-xz', boot_hdr(3 | 4 | 8, b'', 0x1000) +
+          bzimage(payload=lzma.compress(elf, format=lzma.FORMAT_XZ,
+                                        check=lzma.CHECK_CRC32)))
+    write('boot', 'bzimage-xz-truncated', boot_hdr(3 | 4) +
+          bzimage(payload=lzma.compress(elf, format=lzma.FORMAT_XZ)[:60]))
 
 
 # ----------------------------------------------------------------- msix
@@ -488,6 +514,62 @@ def vfio_users():
     w('rep-error', vu_msg(13, b'', VU_REPLY | 0x20, error=5))
 
 
+# ------------------------------------------- switch control, VM control
+def switch_ctls():
+    w = lambda n, d: write('switch_ctl', n, d)
+    w('ping', b'ping\n')
+    w('stats', b'stats\n')
+    w('stop', b'stop\n')
+    w('stop-nul', b'stop\0garbage\n')
+    w('port-add', b'port add vm1 mac=52:54:00:00:00:01 vlan=7 mode=client '
+      b'path=/run/iopass/vhost/vm1.sock\n')
+    w('port-add-sink', b'port add s mac=52:54:00:00:00:02 mode=sink\n')
+    w('port-add-twice', b'port add a mac=52:54:00:00:00:01 mac=52:54:00:00:00:02\n')
+    w('port-add-relative', b'port add a mac=52:54:00:00:00:01 path=x.sock\n')
+    w('port-del', b'port del vm1\n')
+    w('port-del-slash', b'port del ../x\n')
+    w('record', b'port name=vm1 path=/x mode=server mac=52:54:00:00:00:01 vlan=0\n')
+    w('err', b'err 16 too many control clients\n')
+    w('err-bad', b'err x\n')
+    w('ok', b'ok\n')
+    w('long', b'port add ' + b'a' * 2000 + b'\n')
+
+
+def vm_controls():
+    w = lambda n, d: write('vm_control', n, d)
+    w('status', b'{"request": "status"}\n')
+    w('stop-bare', b'stop\n')
+    w('stop-nul', b'{"request": "stop\\u0000x"}\n')
+    w('stop-crlf', b'{"request":"stop"}\r\n')
+    w('not-string', b'{"request": 1}\n')
+    w('array', b'["stop"]\n')
+    w('upper', b'STOP\n')
+    w('long', b'{"request": "' + b's' * 100 + b'"}\n')
+    w('trailing', b'{"request": "stop"} {"request": "x"}\n')
+# ------------------------------------------------------------- acpi pm
+def pm_write(addr, data, wide=False):
+    a = (u8(0x80) + u64(addr)) if wide else (u8(0) + u8(addr))
+    return a + u8(len(data) - 1) + data
+
+
+def pm_read(addr, n, wide=False):
+    a = (u8(0x81) + u64(addr)) if wide else (u8(1) + u8(addr))
+    return a + u8(n - 1)
+
+
+def acpi_pms():
+    s5 = u8(5 << 2 | 0x20)
+    write('acpi_pm', 'poweroff', pm_write(1, u8(0x80)) + pm_write(0, s5))
+    write('acpi_pm', 'button', u8(2) + u8(0) + u8(0) + pm_read(2, 1) +
+          pm_read(2, 1))
+    write('acpi_pm', 'wide', u8(2) + u8(0) + u8(0) + pm_read(0, 8) +
+          pm_write(0, u32(0x34) + u32(0xffffffff)))
+    write('acpi_pm', 'wrap', pm_read(0xfffffffffffffffe, 8, True) +
+          pm_write(0xffffffffffffffff, s5 * 8, True))
+    write('acpi_pm', 'not-s5', pm_write(0, u8(3 << 2 | 0x20)) +
+          pm_write(0, u8(5 << 2)) + pm_write(3, s5))
+
+
 leases()
 vf_netlinks()
 boots()
@@ -497,3 +579,6 @@ pcis()
 virtio_pcis()
 vfio_configs()
 vfio_users()
+switch_ctls()
+vm_controls()
+acpi_pms()

@@ -15,10 +15,14 @@
 #define LAPIC_SVR		0x0f0
 #define  LAPIC_SVR_ENABLE	0x100
 #define LAPIC_LVT_TIMER		0x320
+#define LAPIC_TIMER_INIT	0x380
+#define LAPIC_TIMER_DIV		0x3e0
+#define  LAPIC_DIV_1		0xb
 #define LAPIC_LVT_LINT0		0x350
 #define LAPIC_LVT_ERROR		0x370
 #define  LAPIC_LVT_MASKED	0x10000
 #define SPURIOUS_VECTOR		0xff
+#define IDLE_VECTOR		0xef	/* the one-shot wake-up of cpu_idle_us */
 
 #define PIC1_DATA		0x21
 #define PIC2_DATA		0xa1
@@ -189,4 +193,32 @@ bool irq_wait(volatile unsigned int *count, unsigned int target,
 	}
 	asm volatile("cli" : : : "memory");
 	return ok;
+}
+
+static void idle_timer(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
+void cpu_idle_us(uint32_t us)
+{
+	static bool armed_handler;
+	uint64_t flags;
+
+	if (!armed_handler) {
+		irq_set_handler(IDLE_VECTOR, idle_timer);
+		lapic_write(LAPIC_TIMER_DIV, LAPIC_DIV_1);
+		armed_handler = true;
+	}
+	/* One-shot; KVM's and QEMU's LAPIC timers both count nanoseconds. */
+	lapic_write(LAPIC_LVT_TIMER, IDLE_VECTOR);
+	lapic_write(LAPIC_TIMER_INIT, us * 1000);
+	asm volatile("pushfq; popq %0" : "=r"(flags));
+	/* sti's one-instruction shadow: no interrupt slips in before hlt. */
+	asm volatile("sti; hlt" : : : "memory");
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	if (!(flags & (1 << 9)))
+		asm volatile("cli" : : : "memory");
 }

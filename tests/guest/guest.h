@@ -163,6 +163,12 @@ void msi_disable(struct pci_dev *d);
  */
 int msix_enable(struct pci_dev *d, unsigned int entry, uint8_t vector);
 void msix_disable(struct pci_dev *d);
+/*
+ * Halts until an interrupt or `us` microseconds pass (a LAPIC one-shot; the
+ * LAPIC must be up): a guest that waits should leave its CPU to others (a
+ * nested host's vCPUs are few). Interrupts are as they were on return.
+ */
+void cpu_idle_us(uint32_t us);
 /* Enables interrupts until *count reaches target or cycles pass. */
 bool irq_wait(volatile unsigned int *count, unsigned int target,
 	      uint64_t cycles);

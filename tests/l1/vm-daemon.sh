@@ -30,6 +30,7 @@ cat >"$conf" <<CONF
 kernel  = $guest
 mem     = 64M
 cmdline = hold=1
+testdev = yes
 name    = web1
 daemon  = yes
 CONF
@@ -62,7 +63,7 @@ check stop_unknown [ $rc -eq 2 ] && grep -q "no VM named 'web1'" <<<"$err"
 
 # SIGKILL: the record stays, shown dead, until gc.
 out=$("$iopass" vm run --kernel "$guest" --mem 64M --cmdline hold=1 \
-	--name db --daemon 2>&1)
+	--testdev --name db --daemon 2>&1)
 pid=$(sed -nE 's/.*VMM pid ([0-9]+).*/\1/p' <<<"$out")
 pids+=("$pid")
 kill -9 "$pid"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # vm run --numa N on this host's node 0: guest RAM preferred there
-# (/proc/PID/numa_maps of the memfd), each vCPU thread on the node's CPUs
+# (/proc/PID/numa_maps of the guest RAM), each vCPU thread on the node's CPUs
 # (/proc/PID/task/*/status of the threads named vcpuN), the node in vm list
 # --json; a node the host lacks and a bad number refused. The testbed proves
 # the choice by device on two nodes (testbed_numa).
@@ -32,7 +32,8 @@ echo "$out"
 check starts [ $rc -eq 0 ]
 check says_node grep -q "^iopass: NUMA node 0: guest RAM and 2 vCPUs (--numa 0)$" <<<"$out"
 pid=$(sed -nE 's/.*VMM pid ([0-9]+).*/\1/p' <<<"$out")
-maps=$(grep 'memfd:iopass-guest-ram' "/proc/$pid/numa_maps")
+. "$(dirname "$0")/guest_ram.sh"
+maps=$(guest_ram_numa "$pid" $((64 << 20)))
 echo "$maps"
 check ram_prefers_node0 grep -q ' prefer:0 ' <<<"$maps"
 node_cpus=$(cat /sys/devices/system/node/node0/cpulist)

@@ -18,13 +18,9 @@ export IOPASS_POOLS_CONF=$T/pools.conf
 # A pool whose only member would be a function this machine does not have.
 printf '[pool edge]\naddress = 0000:ff:1f.7\n' >"$IOPASS_POOLS_CONF"
 export IOPASS_SWITCH_START_ARGS="--no-huge --mem 512 --file-prefix $TAG-sw-pool -- --no-pci --log-level=lib.eal:warning"
-ports() { "$IOPASS" switch port list --json | python3 -c "
-import json, sys
-print(' '.join(sorted(p['name'] for p in json.load(sys.stdin))))"; }
-nic_of() { "$IOPASS" vm list --json | python3 -c "
-import json, sys
-vm = next(v for v in json.load(sys.stdin) if v['name'] == sys.argv[1])
-print(vm['nics'][0][sys.argv[2]])" "$1" "$2"; }
+ports() { "$IOPASS" switch port list --json | jq -r '[.[].name] | sort | join(" ")'; }
+nic_of() { "$IOPASS" vm list --json |
+	jq -er --arg n "$1" --arg f "$2" '.[] | select(.name == $n) | .nics[0][$f]'; }
 
 out=$("$IOPASS" vm run --kernel "$GUEST" --nic pool:nosuch 2>&1)
 check unknown-pool-refused test $? = 2 -a -n "$(grep "neither a PCI address nor a pool" <<<"$out")"

@@ -60,39 +60,23 @@ for r in json.load(sys.stdin).get(sys.argv[1], []):
         print(r.get(sys.argv[3], '')); break" "$@"
 }
 
-# A Linux guest for a NIC VF: Debian's kernel (the testbed's own) and an
-# initrd of busybox and the igbvf driver whose init brings the VF up as
-# GUEST_IP, pings the wire's address 3 times, prints "GUEST ping N/3 ok"
-# (or FAIL) and "GUEST-DONE", then idles until the VM is stopped.
-# Sets LINUX_KERNEL and LINUX_INITRD (built into DIR).
-GUEST_IP=10.99.0.2
-linux_vf_guest() { # DIR
-	local dir=$1 kver
+# A Linux guest for a NIC, whatever path it gets: Debian's kernel (the
+# testbed's own) and an initrd from scripts/mkguest with the igbvf and
+# virtio_net drivers, whose script (tests/testbed/linux/net.sh) brings eth0
+# up as t.ip, pings each NAME:ADDRESS of t.ping, prints "GUEST eth0 MAC
+# driver DRV", "GUEST ping_NAME ok|FAIL" and "GUEST-DONE", then holds the
+# VM up with t.hold=1. Sets LINUX_KERNEL and LINUX_INITRD (built into DIR).
+linux_net_guest() { # DIR
+	local g=tests/testbed/linux
 	LINUX_KERNEL=$(ls /boot/vmlinuz-* | sort -V | tail -n1)
-	kver=${LINUX_KERNEL#/boot/vmlinuz-}
-	mkdir -p "$dir/root/bin" "$dir/root/proc" "$dir/root/sys" "$dir/root/dev"
-	cp /bin/busybox "$dir/root/bin/busybox"
-	for a in sh mount insmod ip ping sleep cat seq echo grep sed; do ln -sf busybox "$dir/root/bin/$a"; done
-	cp "$(modinfo -k "$kver" -n igbvf)" "$dir/root/igbvf.ko"
-	cat >"$dir/root/init" <<INIT
-#!/bin/sh
-export PATH=/bin
-mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-insmod /igbvf.ko || echo "GUEST insmod igbvf FAIL"
-for i in \$(seq 100); do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; done
-echo "GUEST eth0 \$(cat /sys/class/net/eth0/address) driver igbvf"
-ip addr add $GUEST_IP/24 dev eth0; ip link set eth0 up
-for i in \$(seq 100); do [ "\$(cat /sys/class/net/eth0/carrier)" = 1 ] && break; sleep 0.2; done
-n=\$(ping -c 3 -W 5 $WIRE_IP | sed -n 's/.*, \([0-9]*\) packets received.*/\1/p')
-[ "\$n" -ge 1 ] 2>/dev/null && echo "GUEST ping \$n/3 ok" || echo "GUEST ping \${n:-0}/3 FAIL"
-echo "GUEST eth0 rx \$(cat /sys/class/net/eth0/statistics/rx_packets) tx \$(cat /sys/class/net/eth0/statistics/tx_packets)"
-grep eth0 /proc/interrupts | sed 's/^/GUEST irq /'
-echo GUEST-DONE
-while :; do sleep 3600; done
-INIT
-	chmod +x "$dir/root/init"
-	(cd "$dir/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/initrd"
-	LINUX_INITRD=$dir/initrd
+	mkdir -p "$1"
+	LINUX_INITRD=$1/initrd
+	scripts/mkguest --kernel-version "${LINUX_KERNEL#/boot/vmlinuz-}" --modules igbvf,virtio_net \
+		--add "$g/common.sh:/etc/mkguest/common.sh" --run "net=$g/net.sh" -o "$LINUX_INITRD"
+}
+# The kernel command line of such a guest: ADDRESS, the pings, the hold.
+linux_net_cmdline() { # ip ping-list [hold]
+	echo "quiet mkguest.run=net t.ip=$1 t.ping=$2${3:+ t.hold=$3}"
 }
 
 # Waits up to S seconds for a line matching RE in FILE.

@@ -42,7 +42,8 @@ start() { # name, vm run args...
 	vmm_pid=$(sed -nE 's/.*VMM pid ([0-9]+).*/\1/p' <<<"$out")
 	LAST=$out
 }
-ram() { grep 'memfd:iopass-guest-ram' "/proc/$vmm_pid/numa_maps"; }
+. tests/l1/guest_ram.sh
+ram() { guest_ram_numa "$vmm_pid" $((64 << 20)); }
 vcpu_cpus() { grep -h '^Cpus_allowed_list' $(grep -l '^vcpu' /proc/"$vmm_pid"/task/*/comm | sed 's/comm$/status/') | awk '{print $2}' | sort -u; }
 
 # --- the node-1 edu: everything on node 1

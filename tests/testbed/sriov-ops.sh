@@ -108,6 +108,34 @@ for _ in $(seq 50); do "$IOPASS" leases | grep -q "GONE" && break; sleep 0.1; do
 check sriov_disable "$IOPASS" sriov disable "$PF"
 [ -z "$(vfs_of "$PF")" ] && ok "no VFs left" || bad vfs_gone "$(vfs_of "$PF")"
 
+# --- enables and disables in parallel: serialized by the PF's lock, each
+# one succeeds and the PF ends as one of them alone would have left it.
+AP=/sys/bus/pci/devices/$PF/sriov_drivers_autoprobe
+for round in 1 2; do
+	rm -f /tmp/par.rc.*
+	for i in $(seq 10); do
+		n=$(( (i - 1) % 4 + 1 ))
+		( "$IOPASS" sriov enable "$PF" $n >/dev/null 2>/tmp/par.err.$i; echo $? >/tmp/par.rc.e$i ) &
+	done
+	for k in 1 2 3 4 5; do
+		( "$IOPASS" sriov disable "$PF" >/dev/null 2>&1; echo $? >/tmp/par.rc.d$k ) &
+	done
+	wait
+	rcs=$(cat /tmp/par.rc.* | sort | uniq -c | tr -s ' \n' ' ')
+	[ "$(cat /tmp/par.rc.* | grep -vc '^0$')" = 0 ] && ok "round $round: 15 parallel sriov commands exit 0" || bad "parallel_rc_$round" "exit codes: $rcs; $(cat /tmp/par.err.* | sort -u | head -3 | tr '\n' ' ')"
+	num=$(cat /sys/bus/pci/devices/$PF/sriov_numvfs)
+	links=$(ls -d /sys/bus/pci/devices/$PF/virtfn* 2>/dev/null | wc -l)
+	rec=$IOPASS_STATE_DIR/sriov/$PF.autoprobe
+	if [ "$num" = 0 ]; then
+		[ "$links" = 0 ] && [ "$(cat $AP)" = 1 ] && [ ! -e "$rec" ] && ok "round $round: ends disabled, autoprobe 1, no record" || bad "parallel_end_$round" "numvfs 0, $links VFs, autoprobe $(cat $AP), record $(cat "$rec" 2>&1)"
+	else
+		[ "$links" = "$num" ] && [ "$(cat $AP)" = 0 ] && [ "$(cat "$rec" 2>/dev/null)" = 1 ] && ok "round $round: ends with $num VFs, autoprobe 0, record 1" || bad "parallel_end_$round" "numvfs $num, $links VFs, autoprobe $(cat $AP), record $(cat "$rec" 2>&1)"
+	fi
+	rm -f /tmp/par.err.*
+done
+check sriov_disable_after_parallel "$IOPASS" sriov disable "$PF"
+[ "$(cat $AP)" = 1 ] && [ -z "$(vfs_of "$PF")" ] && ok "disabled, autoprobe back to 1" || bad parallel_disable "autoprobe $(cat $AP), VFs $(vfs_of "$PF")"
+
 # --- the host's NIC: refused while up with an address, unless --force
 IF=$(ls /sys/bus/pci/devices/$NIC/net | head -1)
 ip link set "$IF" up && ip addr add 192.0.2.10/24 dev "$IF"
@@ -124,9 +152,32 @@ check restore_nic "$IOPASS" restore "$NIC"
 mkdir -p /tmp/ro && mount -t tmpfs -o ro tmpfs /tmp/ro
 refused readonly_state "state directory must be writable" env IOPASS_STATE_DIR=/tmp/ro/state "$IOPASS" bind "$EDU"
 [ -z "$(driver_of "$EDU")" ] && ok "edu untouched" || bad ro_untouched "driver=$(driver_of "$EDU")"
+out=$(IOPASS_STATE_DIR=/tmp/ro/state "$IOPASS" sriov enable "$PF" 2 2>/tmp/ro.err); rc=$?
+[ $rc = 2 ] && [ -z "$out" ] && [ "$(wc -l </tmp/ro.err)" = 1 ] && grep -q "state directory must be writable" /tmp/ro.err &&
+	[ "$(cat /sys/bus/pci/devices/$PF/sriov_numvfs)" = 0 ] && ok "sriov enable on a read-only state dir: one line, no plan, no VFs" ||
+	bad readonly_sriov "rc=$rc out='$out' err=$(cat /tmp/ro.err)"
 umount /tmp/ro
 
 refused bad_bdf "not a PCI address" "$IOPASS" bind 00:zz.0
+
+# --- bridges are the host's topology: bind and assign refuse them
+ISA_DRV=$(driver_of 0000:00:1f.0)
+refused bind_bridge "it is a bridge (class 0x0601)" "$IOPASS" bind 0000:00:1f.0
+refused assign_bridge "it is a bridge (class 0x0600)" "$IOPASS" assign 0000:00:00.0 --owner br
+[ "$(driver_of 0000:00:1f.0)" = "$ISA_DRV" ] && ok "ISA bridge kept on '$ISA_DRV'" || bad bridge_kept "driver=$(driver_of 0000:00:1f.0)"
+! "$IOPASS" leases | grep -q " br " && ok "no lease for the bridge" || bad bridge_lease "$("$IOPASS" leases)"
+
+# --- restore checks the record, and that its driver loads, before unbinding
+check bind_edu_again "$IOPASS" bind "$EDU"
+printf -- '--dry-run\n' >"$IOPASS_STATE_DIR/drivers/$EDU"
+refused restore_option_record "holds '--dry-run', not a driver name" "$IOPASS" restore "$EDU"
+[ "$(driver_of "$EDU")" = vfio-pci ] && ok "edu kept on vfio-pci" || bad restore_bad_kept "driver=$(driver_of "$EDU")"
+echo nosuchdriver >"$IOPASS_STATE_DIR/drivers/$EDU"
+refused restore_unloadable "driver nosuchdriver is not available" "$IOPASS" restore "$EDU"
+[ "$(driver_of "$EDU")" = vfio-pci ] && ok "edu still on vfio-pci" || bad restore_unloadable_kept "driver=$(driver_of "$EDU")"
+echo >"$IOPASS_STATE_DIR/drivers/$EDU"
+check restore_edu_fixed "$IOPASS" restore "$EDU"
+[ -z "$(driver_of "$EDU")" ] && ok "edu back to no driver" || bad restore_fixed "driver=$(driver_of "$EDU")"
 refused no_device "no PCI function 0000:00:1f.7" "$IOPASS" bind 0000:00:1f.7
 echo "sriov-ops: $fails failed"
 exit $fails

@@ -16,7 +16,7 @@ MARKER=IOPASS-LINUX-GUEST-INIT-OK
 case "${1:-guest}" in
 guest)
 	t0=$(date +%s%N)
-	out=$("$IOPASS" vm run --kernel "$BUILD/guest/testguest.elf" --mem 256M 2>&1)
+	out=$("$IOPASS" vm run --kernel "$BUILD/guest/testguest.elf" --mem 256M --testdev 2>&1)
 	rc=$?
 	t1=$(date +%s%N)
 	echo "$out" | grep -E '^(TEST|DONE)'

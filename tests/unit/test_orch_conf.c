@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -108,6 +110,17 @@ static void test_limits(void **state)
 	free(big);
 }
 
+/* A VM description is text: no control characters, UTF-8 only. */
+static void test_bytes(void **state)
+{
+	(void)state;
+	expect_error("kernel = /boot/vm\033[2Jlinuz\n", -EINVAL,
+		     "vm.conf:1: byte 0x1b is a control character or not UTF-8");
+	expect_error("mem = 64M\nkernel = /tmp/\xff\xfe\n", -EINVAL,
+		     "vm.conf:2: byte 0xff is a control character or not UTF-8");
+	expect_error("cmdline = \"a\x7f\"\n", -EINVAL, "vm.conf:1: byte 0x7f");
+}
+
 static void test_load(void **state)
 {
 	struct fakesys *fs = *state;
@@ -122,6 +135,14 @@ static void test_load(void **state)
 	assert_int_equal(orch_conf_load(fs->root, keys, ARRAY_SIZE(keys), &argc,
 					&argv, &eb), -EINVAL);
 	assert_non_null(strstr(eb.msg, "not a regular file"));
+	/* A FIFO is refused at once, never waited on (alarm: a hang fails). */
+	snprintf(path, sizeof(path), "%s/fifo", fs->root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	assert_int_equal(orch_conf_load(path, keys, ARRAY_SIZE(keys), &argc, &argv, &eb),
+			 -EINVAL);
+	alarm(0);
+	assert_non_null(strstr(eb.msg, "/fifo is not a regular file; check --config"));
 
 	snprintf(path, sizeof(path), "%s/vm.conf", fs->root);
 	FILE *f = fopen(path, "w");
@@ -148,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_limits),
 		T(test_load),

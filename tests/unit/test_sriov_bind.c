@@ -248,6 +248,70 @@ static void test_already_bound_is_a_no_op(void **state)
 	assert_int_equal(pci_driver_original(e->state, &a, orig, sizeof(orig)), -ENOENT);
 }
 
+/* A bridge is the host's topology: refused unless --force, before any step. */
+static void test_bridge_refused(void **state)
+{
+	struct env *e = *state;
+	struct pci_addr a = bdf("0000:00:1f.0");
+	struct errbuf eb;
+
+	fakesys_add_pci(&e->fs, "0000:00:1f.0", 0x8086, 0x2918, 0x060100);
+	fakesys_set_driver(&e->fs, "0000:00:1f.0", "lpc_ich");
+	assert_int_equal(pci_driver_bind(&e->ctx, &a, "vfio-pci", &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "0000:00:1f.0: it is a bridge (class 0x0601)"));
+	assert_non_null(strstr(eb.msg, "--force"));
+	assert_string_equal(e->steps, "");
+	e->ctx.flags = BIND_FORCE | BIND_DRY_RUN;
+	assert_int_equal(pci_driver_bind(&e->ctx, &a, "vfio-pci", &eb), 0);
+	assert_non_null(strstr(e->steps, "unbind 0000:00:1f.0 from lpc_ich"));
+}
+
+/* A driver name is never an option nor two lines; it is printed escaped. */
+static void test_bad_driver_name_refused(void **state)
+{
+	struct env *e = *state;
+	struct pci_addr a = bdf("0000:00:03.0");
+	struct errbuf eb;
+
+	e->ctx.flags = BIND_DRY_RUN;
+	assert_int_equal(pci_driver_bind(&e->ctx, &a, "vfio-pci\nnvme", &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "'vfio-pci\\nnvme' is not a driver name"));
+	assert_int_equal(pci_driver_bind(&e->ctx, &a, "--dry-run", &eb), -EINVAL);
+	assert_int_equal(pci_driver_bind(&e->ctx, &a, "vfio\033[2J", &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "'vfio\\x1b[2J'"));
+	assert_string_equal(e->steps, "");
+}
+
+/*
+ * restore checks the record and loads its driver before it unbinds: a
+ * record holding an option, two lines, or a driver that cannot be loaded
+ * leaves the device where it is.
+ */
+static void test_restore_checks_record_before_unbinding(void **state)
+{
+	static const char *const bad[] = { "--dry-run\n", "e1000e\nnvme\n", "a b\n" };
+	struct env *e = *state;
+	struct pci_addr a = bdf("0000:00:03.0");
+	struct errbuf eb;
+	char orig[64];
+
+	fakesys_remove(&e->fs, "devices/pci0000:00/0000:00:03.0/driver");
+	fakesys_set_driver(&e->fs, "0000:00:03.0", "vfio-pci");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		fakesys_write(&e->proc, "state/drivers/0000:00:03.0", bad[i]);
+		assert_int_equal(pci_driver_restore(&e->ctx, &a, &eb), -EINVAL);
+		assert_non_null(strstr(eb.msg, "not a driver name: nothing was changed"));
+		assert_null(strchr(eb.msg, '\n'));
+		assert_string_equal(e->steps, "");
+	}
+	fakesys_write(&e->proc, "state/drivers/0000:00:03.0", "nosuchdrv\n");
+	assert_int_equal(pci_driver_restore(&e->ctx, &a, &eb), -ENOENT);
+	assert_non_null(strstr(eb.msg, "driver nosuchdrv is not available"));
+	assert_null(strstr(e->steps, "unbind"));
+	assert_null(strstr(e->steps, "driver_override"));
+	assert_int_equal(pci_driver_original(e->state, &a, orig, sizeof(orig)), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -263,6 +327,9 @@ int main(void)
 		T(test_failed_bind_rolls_back),
 		T(test_unknown_device_and_restore_without_record),
 		T(test_already_bound_is_a_no_op),
+		T(test_bridge_refused),
+		T(test_bad_driver_name_refused),
+		T(test_restore_checks_record_before_unbinding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -252,7 +252,7 @@ static int mount_full(const char *dir, const char *keep, const char *content)
 {
 	if (!have_mount_ns)
 		return -1;
-	if (mount("iopass-test", dir, "tmpfs", 0, "size=64k"))
+	if (mount("iopass-test", dir, "tmpfs", 0, "size=64k,mode=0755"))
 		return -1;
 	if (keep) {
 		struct errbuf eb;

@@ -237,6 +237,82 @@ static void test_failed_bind_leaves_no_record(void **state)
 	free(list);
 }
 
+/*
+ * A broken record blocks its device: listed with its path and what is
+ * wrong, refused by release with the fix, removed by release --force
+ * unless a live process holds its lock, and counted by assign.
+ */
+static void test_broken_records(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "0000:01:00.1.json", "" },
+		{ "0000:01:00.2.json", "{\"bdf\":\"0000:01:00.2\",\"own" },
+		{ "0000:01:00.3.json", "{\"bdf\":\"0000:01:00.1\",\"owner\":\"x\"}\n" },
+		{ "junk\033.json", "{}" },
+	};
+	static const char *const why[] = {
+		"leases/0000:01:00.1.json is broken: is empty",
+		"leases/0000:01:00.2.json is broken: lease record is not a JSON object",
+		"leases/0000:01:00.3.json is broken: names 0000:01:00.1",
+		"leases/junk\\x1b.json is broken: its name is not a PCI address",
+	};
+	struct env *e = *state;
+	struct lease_broken *b;
+	struct lease l, *list;
+	struct errbuf eb;
+	char rel[128];
+	size_t n;
+	int fd, st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(rel, sizeof(rel), "state/leases/%s", bad[i][0]);
+		fakesys_write(&e->proc, rel, bad[i][1]);
+	}
+	fakesys_symlink(&e->proc, "state/leases/0000:01:00.4.json", "/etc/passwd");
+	assert_int_equal(lease_list(e->state, &list, &n, NULL), 0);
+	assert_int_equal(n, 0);
+	free(list);
+	assert_int_equal(lease_list_broken(e->state, &b, &n, &eb), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < ARRAY_SIZE(why); i++)
+		assert_non_null(strstr(b[i == 3 ? 4 : i].why, why[i]));
+	assert_non_null(strstr(b[3].why, "0000:01:00.4.json is broken: is a symbolic link"));
+	free(b);
+
+	/* assign counts it as taken, and says why. */
+	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm1", "nvme", NULL, "vfio-pci",
+				       NULL, &l, &eb), -EBUSY);
+	assert_non_null(strstr(eb.msg, "2 leased (2 of them by a broken record"));
+
+	assert_int_equal(lease_release(&e->ctx, "0000:01:00.1", &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "/leases/0000:01:00.1.json is broken: is empty. "
+			       "'iopass release 0000:01:00.1 --force' removes it"));
+	/* A live holder of its lock keeps it. */
+	fd = state_lock(e->state, "leases/0000:01:00.1.lock", false, NULL);
+	assert_true(fd >= 0);
+	if (fork() == 0) {
+		e->ctx.bind.flags = BIND_FORCE;
+		_exit(lease_release(&e->ctx, "0000:01:00.1", &eb) == -EBUSY ? 0 : 1);
+	}
+	assert_true(wait(&st) > 0 && WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	close(fd);
+	e->ctx.bind.flags = BIND_FORCE;
+	assert_int_equal(lease_release(&e->ctx, "0000:01:00.1", &eb), 0);
+	assert_int_equal(lease_read(e->state, "0000:01:00.1", &l, NULL), -ENOENT);
+	assert_int_equal(lease_drop_broken(&e->ctx, "junk\033", &eb), 0);
+	assert_int_equal(lease_drop_broken(&e->ctx, "0000:01:00.1", &eb), -ENOENT);
+	assert_int_equal(lease_list_broken(e->state, &b, &n, &eb), 0);
+	assert_int_equal(n, 3);
+	free(b);
+	/* The device it blocked is free again. */
+	e->ctx.bind.flags = 0;
+	assert_int_equal(lease_acquire(&e->ctx, e->vfs, 2, "vm1", "nvme", NULL, "vfio-pci",
+				       NULL, &l, &eb), 0);
+	assert_string_equal(l.bdf, "0000:01:00.1");
+	assert_int_equal(lease_drop_broken(&e->ctx, "0000:01:00.1", &eb), -EEXIST);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -248,6 +324,7 @@ int main(void)
 		T(test_dead_holder_is_collected),
 		T(test_race_for_the_last_device),
 		T(test_failed_bind_leaves_no_record),
+		T(test_broken_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -352,6 +353,10 @@ static void test_bytes(void **state)
 		       "pools.conf:2:12: NUL byte: the pool configuration must be a text file");
 	expect_err("[pool a]\nvendor = 8086\x1b[0m\n",
 		   "pools.conf:2:14: control character 0x1b: the pool configuration must be a text file");
+	expect_err("[pool a]\npf = \xff\xfe\n",
+		   "pools.conf:2:6: byte 0xff is not UTF-8: the pool configuration must be a UTF-8 text file");
+	expect_err("[pool a]\n# caf\xc3\n",
+		   "pools.conf:2:6: byte 0xc3 is not UTF-8: the pool configuration must be a UTF-8 text file");
 	expect_err("[pool a]\nvendor = 1\r2\n",
 		   "pools.conf:2:11: control character 0x0d: the pool configuration must be a text file");
 
@@ -409,6 +414,14 @@ static void test_load(void **state)
 
 	snprintf(dirpath, sizeof(dirpath), "%s/etc", fs.root);
 	assert_int_equal(pool_conf_load(dirpath, &c, &eb), -EISDIR);
+	/* A FIFO is refused at once, never waited on (alarm: a hang fails). */
+	snprintf(path, sizeof(path), "%s/etc/fifo", fs.root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	assert_int_equal(pool_conf_load(path, &c, &eb), -EINVAL);
+	alarm(0);
+	assert_non_null(strstr(eb.msg, "/etc/fifo is not a regular file: give the pool "
+			       "configuration file"));
 	fakesys_cleanup(&fs);
 
 	unsetenv("IOPASS_POOLS_CONF");

@@ -517,10 +517,10 @@ static void test_spec_parse(void **state)
 static void test_intx_gsi(void **state)
 {
 	(void)state;
-	assert_int_equal(vfio_intx_gsi(0, 1), 16);
-	assert_int_equal(vfio_intx_gsi(3, 1), 19);
-	assert_int_equal(vfio_intx_gsi(7, 2), 16);
-	assert_int_equal(vfio_intx_gsi(31, 4), 18);
+	assert_int_equal(vm_pci_intx_gsi(0, 1), 16);
+	assert_int_equal(vm_pci_intx_gsi(3, 1), 19);
+	assert_int_equal(vm_pci_intx_gsi(7, 2), 16);
+	assert_int_equal(vm_pci_intx_gsi(31, 4), 18);
 }
 
 /* A device that cannot be reset is not given to a guest: it may hold state. */

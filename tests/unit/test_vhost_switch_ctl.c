@@ -91,6 +91,8 @@ static void test_bad_requests(void **state)
 		{ "port add vm1 mac=02:00:00:00:00:01 vlan=99999999999999999999", "vlan" },
 		{ "port add vm1 mac=02:00:00:00:00:01 vlan=", "vlan ''" },
 		{ "port add vm1 mac=02:00:00:00:00:01 path=relative.sock", "absolute" },
+		{ "port add vm1 mac=02:00:00:00:00:01 path=/run/a\x7f.sock", "control character (0x7f)" },
+		{ "port add vm1 mac=02:00:00:00:00:01 path=/run/a\x1b[2J", "control character (0x1b)" },
 		{ "port add vm1 mac=02:00:00:00:00:01 mode=both", "mode 'both'" },
 		{ "port add vm1 mac=02:00:00:00:00:01 mac=02:00:00:00:00:02", "given twice" },
 		{ "port add vm1 mac=02:00:00:00:00:01 colour=red", "unknown key 'colour'" },
@@ -117,6 +119,22 @@ static void test_bad_requests(void **state)
 	big[sizeof(big) - 1] = '\0';
 	assert_int_equal(switch_req_parse(big, &r, &eb), -EINVAL);
 	assert_non_null(strstr(eb.msg, "longer than"));
+}
+
+/* A line as it came off the socket: a NUL inside is refused, not a cut. */
+static void test_nul_in_line(void **state)
+{
+	static const char stop_garbage[] = "stop\0garbage";
+	struct switch_req req;
+	struct errbuf eb;
+
+	(void)state;
+	assert_int_equal(switch_req_parse_line(stop_garbage, sizeof(stop_garbage) - 1,
+					       &req, &eb), -EINVAL);
+	assert_string_equal(eb.msg, "request has a NUL byte");
+	assert_int_equal(switch_req_parse_line("stop\0", 5, &req, &eb), -EINVAL);
+	assert_int_equal(switch_req_parse_line("stop", 4, &req, &eb), 0);
+	assert_int_equal(req.op, SWITCH_OP_STOP);
 }
 
 static void test_records(void **state)
@@ -235,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_simple_requests),
 		cmocka_unit_test(test_port_add),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_port_req),
 		cmocka_unit_test(test_records_text),

@@ -67,13 +67,16 @@ static void test_unicast_and_miss(void **state)
 		key(0x52, 1, 0), key(0x52, 2, 10), key(0x52, 1, 10),
 		key(0x52, 2, 0),	/* right MAC, wrong VLAN */
 		key(0x52, 5, 10),	/* unknown MAC */
+		{ .mac = { 0 } },	/* the zero MAC: 0 marks an empty slot */
+		key(0x52, 1, 0xe00a),	/* tag bits that are not the VLAN: PCP 7 */
+		key(0x52, 1, 0x1000),	/* and DEI */
 	};
-	struct vmdq_verdict v[5];
+	struct vmdq_verdict v[8];
 	struct vmdq_table *t;
 
 	(void)state;
 	assert_int_equal(vmdq_table_build(pools, 3, &t, NULL), 0);
-	vmdq_classify_burst(t, keys, 5, v);
+	vmdq_classify_burst(t, keys, 8, v);
 	assert_int_equal(v[0].dest, VMDQ_DEST_POOL);
 	assert_int_equal(v[0].n, 1);
 	assert_int_equal(v[0].pools[0], 3);
@@ -82,6 +85,9 @@ static void test_unicast_and_miss(void **state)
 	assert_int_equal(v[3].dest, VMDQ_DEST_MISS);
 	assert_int_equal(v[3].n, 0);
 	assert_int_equal(v[4].dest, VMDQ_DEST_MISS);
+	assert_int_equal(v[5].dest, VMDQ_DEST_MISS);
+	assert_int_equal(v[6].pools[0], 9);
+	assert_int_equal(v[7].pools[0], 3);
 	vmdq_table_free(t);
 }
 
@@ -182,6 +188,72 @@ static void test_full_table_bursts(void **state)
 		for (unsigned int j = 0; j < v[i].n; j++)
 			assert_int_equal(v[i].pools[j] % 4, i % 4);
 	}
+	vmdq_table_free(t);
+}
+
+/*
+ * A burst is mostly runs of one key: a frame like the one before it takes
+ * its verdict without a lookup, and the run count says when the whole burst
+ * goes one way (the switch's one-destination path).
+ */
+static void test_runs(void **state)
+{
+	struct vmdq_pool_key pools[] = { pk(3, 1, 0), pk(7, 2, 0), pk(9, 1, 10) };
+	struct vmdq_key keys[70];
+	struct vmdq_verdict v[70];
+	struct vmdq_table *t;
+
+	(void)state;
+	assert_int_equal(vmdq_table_build(pools, 3, &t, NULL), 0);
+	/* one destination: one run, every verdict that of a lookup */
+	for (int i = 0; i < 32; i++)
+		keys[i] = key(0x52, 2, 0);
+	assert_int_equal(vmdq_classify_burst(t, keys, 32, v), 1);
+	for (int i = 0; i < 32; i++) {
+		assert_int_equal(v[i].dest, VMDQ_DEST_POOL);
+		assert_int_equal(v[i].pools[0], 7);
+	}
+	/* A A B B A miss miss: four runs, each verdict its own key's */
+	keys[0] = keys[1] = key(0x52, 1, 0);
+	keys[2] = keys[3] = key(0x52, 2, 0);
+	keys[4] = key(0x52, 1, 0);
+	keys[5] = keys[6] = key(0x52, 5, 0);
+	assert_int_equal(vmdq_classify_burst(t, keys, 7, v), 4);
+	assert_int_equal(v[0].pools[0], 3);
+	assert_int_equal(v[1].pools[0], 3);
+	assert_int_equal(v[2].pools[0], 7);
+	assert_int_equal(v[3].pools[0], 7);
+	assert_int_equal(v[4].pools[0], 3);
+	assert_int_equal(v[5].dest, VMDQ_DEST_MISS);
+	assert_int_equal(v[6].dest, VMDQ_DEST_MISS);
+	/* same MAC, other VLAN: another key */
+	keys[0] = key(0x52, 1, 0);
+	keys[1] = key(0x52, 1, 10);
+	assert_int_equal(vmdq_classify_burst(t, keys, 2, v), 2);
+	assert_int_equal(v[0].pools[0], 3);
+	assert_int_equal(v[1].pools[0], 9);
+	/* multicast MACs of one VLAN are all its broadcast: one run */
+	keys[0] = key(0xff, 0, 0);
+	keys[1] = key(0x01, 0, 0);
+	keys[2] = key(0x33, 7, 0);
+	assert_int_equal(vmdq_classify_burst(t, keys, 3, v), 1);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(v[i].dest, VMDQ_DEST_FLOOD);
+		assert_int_equal(v[i].n, 2);
+		assert_true(has(&v[i], 3) && has(&v[i], 7));
+	}
+	/* a run across the batch boundary (32) stays one run */
+	for (int i = 0; i < 70; i++)
+		keys[i] = key(0x52, 1, 10);
+	assert_int_equal(vmdq_classify_burst(t, keys, 70, v), 1);
+	for (int i = 0; i < 70; i++)
+		assert_int_equal(v[i].pools[0], 9);
+	keys[32] = key(0x52, 1, 0);
+	assert_int_equal(vmdq_classify_burst(t, keys, 70, v), 3);
+	assert_int_equal(v[31].pools[0], 9);
+	assert_int_equal(v[32].pools[0], 3);
+	assert_int_equal(v[33].pools[0], 9);
+	assert_int_equal(vmdq_classify_burst(t, keys, 0, v), 0);
 	vmdq_table_free(t);
 }
 
@@ -449,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_flood_same_vlan_only),
 		cmocka_unit_test(test_bad_pools),
 		cmocka_unit_test(test_full_table_bursts),
+		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_hw_set),

@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <elf.h>
+#include <lzma.h>
+#include <zlib.h>
 
 #include "vmm/boot.h"
 
@@ -167,16 +170,161 @@ static void test_cmdline(void **state)
 
 	(void)state;
 	assert_int_equal(bzimage_cmdline(NULL, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "console=ttyS0 pci=conf1");
+	assert_string_equal(buf, "console=ttyS0");
 	assert_int_equal(bzimage_cmdline("quiet", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "quiet console=ttyS0 pci=conf1");
+	assert_string_equal(buf, "quiet console=ttyS0");
 	assert_int_equal(bzimage_cmdline("console=hvc0 pci=nomsi", buf,
 					 sizeof(buf)), 0);
 	assert_string_equal(buf, "console=hvc0 pci=nomsi");
 	/* "xconsole=" is not "console=". */
 	assert_int_equal(bzimage_cmdline("xconsole=1", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "xconsole=1 console=ttyS0 pci=conf1");
+	assert_string_equal(buf, "xconsole=1 console=ttyS0");
 	assert_int_equal(bzimage_cmdline("quiet", buf, 10), -E2BIG);
+	assert_int_equal(bzimage_cmdline("quiet", buf, 20), 0);
+}
+
+
+/* A minimal vmlinux: one PT_LOAD of 256 bytes at 16 MiB, entered there. */
+static size_t make_vmlinux(uint8_t *buf)
+{
+	Elf64_Ehdr eh = {
+		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64,
+			     ELFDATA2LSB, EV_CURRENT },
+		.e_type = ET_EXEC, .e_machine = EM_X86_64,
+		.e_version = EV_CURRENT, .e_entry = 0x1000000,
+		.e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(Elf64_Ehdr),
+		.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1,
+	};
+	Elf64_Phdr ph = {
+		.p_type = PT_LOAD, .p_flags = PF_R | PF_X,
+		.p_offset = sizeof(eh) + sizeof(ph), .p_paddr = 0x1000000,
+		.p_vaddr = 0xffffffff81000000ULL, .p_filesz = 256,
+		.p_memsz = 0x3000, .p_align = 0x200000,
+	};
+
+	memcpy(buf, &eh, sizeof(eh));
+	memcpy(buf + sizeof(eh), &ph, sizeof(ph));
+	memset(buf + ph.p_offset, 0xf4, 256);
+	return ph.p_offset + 256;
+}
+
+/* A bzImage (make_image) whose payload at 0x200 is the given bytes. */
+static uint8_t *image_with_payload(const uint8_t *pay, size_t len,
+				   size_t *size)
+{
+	uint8_t *img = make_image();
+	size_t setup = 28 * 512;
+
+	assert_true(setup + 0x200 + len + 4 <= IMG_SIZE);
+	put(img, 0x248, 0x200, 4);
+	put(img, 0x24c, (uint32_t)len, 4);
+	memcpy(img + setup + 0x200, pay, len);
+	*size = IMG_SIZE;
+	return img;
+}
+
+static size_t gzip_buf(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	z_stream z = { 0 };
+
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
+				      Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (Bytef *)in;
+	z.avail_in = n;
+	z.next_out = out;
+	z.avail_out = cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&z);
+	return z.total_out;
+}
+
+static void check_unpacked(const struct kernel_blob *k, size_t elf_len)
+{
+	struct errbuf eb = { "" };
+	struct pvh_elf e;
+
+	assert_int_equal(k->size, elf_len);
+	assert_int_equal(vmlinux_elf_parse(k->data, k->size, &e, &eb), 0);
+	assert_int_equal(e.entry, 0x1000000);
+	assert_int_equal(e.nsegs, 1);
+	assert_int_equal(e.segs[0].memsz, 0x3000);
+	/* No PVH note: not bootable as PVH. */
+	assert_int_equal(pvh_elf_parse(k->data, k->size, &e, &eb), -EINVAL);
+}
+
+/* The VMM inflates gzip and xz payloads, and caches what it inflated. */
+static void test_unpack(void **state)
+{
+	uint8_t elf[1024], packed[2048], *img;
+	char dir[] = "/tmp/iopass-kcache.XXXXXX";
+	struct errbuf eb = { "" };
+	struct kernel_blob k;
+	struct bzimage bz;
+	size_t elf_len = make_vmlinux(elf), len, size, xz_len = 0;
+	struct dirent *de;
+	DIR *d;
+	int files = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("IOPASS_KERNEL_CACHE", dir, 1);
+	unsetenv("IOPASS_KERNEL_UNPACK");
+
+	len = gzip_buf(elf, elf_len, packed, sizeof(packed));
+	img = image_with_payload(packed, len, &size);
+	assert_int_equal(bzimage_parse(img, size, &bz, &eb), 0);
+	assert_int_equal(bz.payload_length, len);
+	assert_int_equal(bzimage_unpack(img, size, &bz, &k, &eb), 0);
+	assert_false(k.mapped);		/* inflated now */
+	check_unpacked(&k, elf_len);
+	kernel_blob_free(&k);
+	/* The second time from the cache. */
+	assert_int_equal(bzimage_unpack(img, size, &bz, &k, &eb), 0);
+	assert_true(k.mapped);
+	check_unpacked(&k, elf_len);
+	kernel_blob_free(&k);
+	free(img);
+
+	assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, elf,
+						 elf_len, packed, &xz_len,
+						 sizeof(packed)), LZMA_OK);
+	img = image_with_payload(packed, xz_len, &size);
+	assert_int_equal(bzimage_parse(img, size, &bz, &eb), 0);
+	assert_int_equal(bzimage_unpack(img, size, &bz, &k, &eb), 0);
+	check_unpacked(&k, elf_len);
+	kernel_blob_free(&k);
+
+	/* The guest's decompressor instead, when asked. */
+	setenv("IOPASS_KERNEL_UNPACK", "guest", 1);
+	assert_int_equal(bzimage_unpack(img, size, &bz, &k, &eb), -ENOTSUP);
+	unsetenv("IOPASS_KERNEL_UNPACK");
+	/* A corrupt payload is an error that says so, not a guess. */
+	img[28 * 512 + 0x200 + xz_len / 2] ^= 0xff;
+	assert_int_equal(bzimage_unpack(img, size, &bz, &k, &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "compressed kernel is corrupt"));
+	/* A format we do not inflate is left to the guest. */
+	memset(img + 28 * 512 + 0x200, 0x28, 4);	/* not xz, not gzip */
+	assert_int_equal(bzimage_unpack(img, size, &bz, &k, &eb), -ENOTSUP);
+	free(img);
+
+	/* Two kernels in the cache, nothing half written. */
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char path[512];
+
+		if (de->d_name[0] == '.')
+			continue;
+		assert_non_null(strstr(de->d_name, "vmlinux-"));
+		assert_null(strstr(de->d_name, ".tmp"));
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+		files++;
+	}
+	closedir(d);
+	assert_int_equal(files, 2);
+	rmdir(dir);
+	unsetenv("IOPASS_KERNEL_CACHE");
 }
 
 /* The distribution kernel, when this machine has one. */
@@ -230,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_unpack),
 		cmocka_unit_test(test_host_kernel),
 	};
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * I/O dispatch (vmm/iobus.c) without KVM: registration rules, lookup at
- * range edges, tables retired while a vCPU is inside a lookup, and
- * vm_parse_size.
+ * range edges, tables retired while a vCPU is inside a lookup,
+ * vm_parse_size and vm_exit_status.
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -188,6 +189,36 @@ static void test_parse_size(void **state)
 	assert_int_equal(vm_parse_size("17179869184G", &v), -ERANGE);
 }
 
+/* What `iopass vm run` exits with (its --help lists them). */
+static void test_exit_status(void **state)
+{
+	static const struct {
+		enum vm_exit_reason reason;
+		uint32_t status;
+		int want;
+	} cases[] = {
+		{ VM_EXIT_STATUS, 0, 0 },
+		{ VM_EXIT_STATUS, 7, 7 },
+		{ VM_EXIT_STATUS, 255, 255 },
+		{ VM_EXIT_STATUS, 256, 1 },
+		{ VM_EXIT_STATUS, 0xffffffff, 1 },
+		{ VM_EXIT_POWEROFF, 0, 0 },
+		{ VM_EXIT_RESET, 0, 0 },
+		{ VM_EXIT_SIGNAL, SIGINT, 130 },
+		{ VM_EXIT_SIGNAL, SIGTERM, 143 },
+		{ VM_EXIT_SIGNAL, 0, 143 },	/* vm_request_stop() */
+		{ VM_EXIT_SHUTDOWN, 0, -1 },
+		{ VM_EXIT_ERROR, 0, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vm_exit ex = { cases[i].reason, cases[i].status };
+
+		assert_int_equal(vm_exit_status(&ex), cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +230,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retire, setup, teardown),
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_exit_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
