@@ -76,7 +76,7 @@ static int run(enum bind_cmd which, int argc, char **argv)
 		.step = print_step,
 	};
 	const char *driver = "vfio-pci", *name = argv[0];
-	json_object *out = NULL, *steps = NULL;
+	json_object *steps = NULL;
 	struct pci_addr addr;
 	struct errbuf eb;
 	bool json = false;
@@ -134,20 +134,9 @@ static int run(enum bind_cmd which, int argc, char **argv)
 		ret = pci_driver_unbind(&ctx, &addr, &eb);
 	else
 		ret = pci_driver_restore(&ctx, &addr, &eb);
-	if (json) {
-		char bdf[PCI_ADDR_STRLEN];
-
-		pci_addr_format(&addr, bdf);
-		out = json_object_new_object();
-		json_object_object_add(out, "bdf", json_object_new_string(bdf));
-		json_object_object_add(out, "ok", json_object_new_boolean(!ret));
-		json_object_object_add(out, "dry_run",
-				       json_object_new_boolean(ctx.flags & BIND_DRY_RUN));
-		json_object_object_add(out, "steps", steps);
-		json_object_object_add(out, "error", ret ?
-				       json_object_new_string(eb.msg) : NULL);
-		cli_print_json(out);
-	}
+	if (json)
+		cli_print_json(bind_result_json(&addr, ctx.flags & BIND_DRY_RUN, steps,
+						ret ? eb.msg : NULL));
 	if (!ret)
 		return EXIT_OK;
 	cli_error("%s", eb.msg);

@@ -28,29 +28,6 @@ static void groups_usage(FILE *f)
 "note on stderr), 1 sysfs unreadable, 2 bad arguments.\n");
 }
 
-static json_object *group_to_json(const struct iommu_group_info *g)
-{
-	json_object *o = json_object_new_object(), *devs = json_object_new_array();
-	char cls[16];
-
-	json_object_object_add(o, "group", json_object_new_int(g->id));
-	json_object_object_add(o, "viable", json_object_new_boolean(g->viable));
-	for (size_t i = 0; i < g->n; i++) {
-		const struct iommu_group_member *m = &g->members[i];
-		json_object *d = json_object_new_object();
-
-		snprintf(cls, sizeof(cls), "%06x", m->class);
-		json_object_object_add(d, "bdf", json_object_new_string(m->bdf));
-		json_object_object_add(d, "driver", m->driver[0] ?
-				       json_object_new_string(m->driver) : NULL);
-		json_object_object_add(d, "class", json_object_new_string(cls));
-		json_object_object_add(d, "ok", json_object_new_boolean(m->ok));
-		json_object_array_add(devs, d);
-	}
-	json_object_object_add(o, "devices", devs);
-	return o;
-}
-
 static void print_group(const struct iommu_group_info *g)
 {
 	printf("group %d: %s\n", g->id, g->viable ? "viable" : "NOT viable");
@@ -112,14 +89,13 @@ int cmd_groups(int argc, char **argv)
 			continue;	/* the group went away while we listed */
 		}
 		if (json)
-			json_object_array_add(arr, group_to_json(&g));
+			json_object_array_add(arr, iommu_group_json(&g));
 		else
 			print_group(&g);
 		free(g.members);
 	}
-	if (json) {
+	if (json)
 		cli_print_json(arr);
-	}
 	free(ids);
 	return EXIT_OK;
 }

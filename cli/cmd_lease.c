@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* iopass assign | release | leases | gc */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -227,25 +224,17 @@ int cmd_leases(int argc, char **argv)
 		       "HOLDER", "SINCE", "ORIGINAL DRIVER");
 	for (size_t i = 0; i < n; i++) {
 		const struct lease *l = &list[i];
-		bool orphan = lease_orphaned(state, l);
 		char holder[32], since[32];
 		time_t t = (time_t)l->since;
+		enum lease_holder h = lease_holder(state, l, holder, sizeof(holder));
 
 		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", localtime(&t));
-		/* Held, but not by iopass itself: the command it ran holds it. */
-		if (l->pid && !orphan && kill(l->pid, 0) && errno == ESRCH)
-			snprintf(holder, sizeof(holder), "pid %d CMD", l->pid);
-		else if (l->pid)
-			snprintf(holder, sizeof(holder), "pid %d%s", l->pid, orphan ? " GONE" : "");
+		if (json)
+			json_object_array_add(arr, lease_json(l, NULL, h == LEASE_GONE));
 		else
-			snprintf(holder, sizeof(holder), "persistent");
-		if (json) {
-			json_object_array_add(arr, lease_json(l, NULL, orphan));
-		} else {
 			printf("%-12s %-16s %-14s %-12s %-20s %s\n", l->bdf, l->owner,
 			       l->pool[0] ? l->pool : "-", holder, since,
 			       l->orig_driver[0] ? l->orig_driver : "(none)");
-		}
 	}
 	for (size_t i = 0; i < nb; i++) {
 		if (json)

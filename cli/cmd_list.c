@@ -19,7 +19,9 @@ static void list_usage(FILE *f)
 "\n"
 "List every PCI function of this host: address, vendor:device, class,\n"
 "bound driver, IOMMU group, NUMA node, SR-IOV VFs (current/total) and, for\n"
-"a virtual function, its physical function. Without an IOMMU the group\n"
+"a virtual function, its physical function; --json also the kernel's reset\n"
+"methods (reset_method: \"flr\", \"pm bus\", ...; null when the function has\n"
+"none, so nothing resets it between guests). Without an IOMMU the group\n"
 "shows as 'none' and no device can be assigned to a VM.\n"
 "\n"
 "  --class CLASS  only functions of this PCI base class: storage, net,\n"
@@ -32,36 +34,12 @@ static void list_usage(FILE *f)
 "Exit status: 0 listed, 1 sysfs unreadable, 2 bad arguments.\n");
 }
 
-static json_object *func_to_json(const struct pci_func *f, int group,
-				 const struct pci_names *nm)
+static void print_row(const struct pci_func *f, int group, const struct pci_names *nm)
 {
-	json_object *o = pci_func_json(f);
+	char row[512];
 
-	json_object_object_add(o, "class_name", json_object_new_string(nm->class));
-	json_object_object_add(o, "vendor_name", json_object_new_string(nm->vendor));
-	json_object_object_add(o, "device_name", json_object_new_string(nm->device));
-	json_object_object_add(o, "iommu_group", group < 0 ? NULL :
-			       json_object_new_int(group));
-	return o;
-}
-
-static void print_text_row(const struct pci_func *f, int group,
-			   const struct pci_names *nm)
-{
-	char grp[16] = "none", numa[16] = "-", vfs[32] = "-", pf[16] = "-";
-
-	if (group >= 0)
-		snprintf(grp, sizeof(grp), "%d", group);
-	if (f->numa_node >= 0)
-		snprintf(numa, sizeof(numa), "%d", f->numa_node);
-	if (f->sriov_total >= 0)
-		snprintf(vfs, sizeof(vfs), "%d/%d", f->sriov_num, f->sriov_total);
-	if (f->is_vf)
-		pci_addr_format(&f->pf, pf);
-	printf("%-12s %04x:%04x %06x %-12s %-5s %-4s %-6s %-12s %s: %s\n",
-	       f->bdf, f->vendor, f->device, f->class,
-	       f->driver[0] ? f->driver : "-", grp, numa, vfs, pf, nm->vendor,
-	       nm->device);
+	pci_func_row(f, group, nm, row, sizeof(row));
+	puts(row);
 }
 
 static bool keep(const struct pci_func *f, int class_base, bool vfs_only)
@@ -129,9 +107,7 @@ int cmd_list(int argc, char **argv)
 	if (json)
 		arr = json_object_new_array();
 	else
-		printf("%-12s %-9s %-6s %-12s %-5s %-4s %-6s %-12s %s\n", "BDF",
-		       "VEN:DEV", "CLASS", "DRIVER", "GROUP", "NUMA", "VFS",
-		       "PF", "NAME");
+		print_row(NULL, -1, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct pci_names nm;
 		int group;
@@ -141,13 +117,12 @@ int cmd_list(int argc, char **argv)
 		group = iommu_group_of(sysfs, &funcs[i].addr);
 		pci_namedb_lookup(db, &funcs[i], &nm);
 		if (json)
-			json_object_array_add(arr, func_to_json(&funcs[i], group, &nm));
+			json_object_array_add(arr, pci_func_list_json(&funcs[i], group, &nm));
 		else
-			print_text_row(&funcs[i], group, &nm);
+			print_row(&funcs[i], group, &nm);
 	}
-	if (json) {
+	if (json)
 		cli_print_json(arr);
-	}
 	pci_namedb_close(db);
 	free(funcs);
 	return EXIT_OK;

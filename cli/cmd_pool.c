@@ -14,16 +14,6 @@
 
 #include "commands.h"
 
-/* Where a member stands, as assign sees it: free, leased, or broken (blocked). */
-static const char *member_status(const struct pci_func *f, char *owner, size_t len)
-{
-	struct lease l;
-	int ret = lease_read(state_default_dir(), f->bdf, &l, NULL);
-
-	snprintf(owner, len, "%s", ret ? "" : l.owner);
-	return ret == -ENOENT ? "free" : ret == -EINVAL ? "broken" : ret ? "unknown" : "leased";
-}
-
 static void pool_usage(FILE *f)
 {
 	fprintf(f,
@@ -82,32 +72,12 @@ static void print_pool_text(const char *path, const struct pool *p,
 	for (size_t i = 0; i < nm; i++) {
 		const struct pci_func *f = &funcs[m[i]];
 		char owner[64];
-		const char *st = member_status(f, owner, sizeof(owner));
+		const char *st = pool_member_status(state_default_dir(), f->bdf, owner, sizeof(owner));
 
 		printf("  %-12s %04x:%04x %-12s %s%s\n", f->bdf, f->vendor, f->device,
 		       f->driver[0] ? f->driver : "-", owner[0] ? "leased by " : st,
 		       owner[0] ? owner : st[0] == 'b' ? " lease record: see 'iopass leases'" : "");
 	}
-}
-
-static json_object *pool_to_json(const struct pool *p,
-				 const struct pci_func *funcs, const size_t *m,
-				 size_t nm)
-{
-	json_object *o = pool_json(p), *a = json_object_new_array();
-
-	for (size_t i = 0; i < nm; i++) {
-		json_object *f = pci_func_json(&funcs[m[i]]);
-		char owner[64];
-
-		json_object_object_add(f, "status", json_object_new_string(
-					       member_status(&funcs[m[i]], owner, sizeof(owner))));
-		json_object_object_add(f, "owner", owner[0] ?
-				       json_object_new_string(owner) : NULL);
-		json_object_array_add(a, f);
-	}
-	json_object_object_add(o, "members", a);
-	return o;
 }
 
 static bool wanted(const struct pool *p, char **names, int n)
@@ -208,16 +178,18 @@ static int pool_list(int argc, char **argv)
 			goto out_json;
 		}
 		if (json) {
-			json_object_array_add(arr, pool_to_json(p, funcs, m, nm));
+			json_object_array_add(arr, pool_members_json(state_default_dir(), p,
+							       funcs, m, nm));
 		} else {
 			printf("%s", shown++ ? "\n" : "");
 			print_pool_text(path, p, funcs, m, nm);
 		}
 		free(m);
 	}
-	if (json)
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (json) {
+		cli_print_json(arr);
+		arr = NULL;
+	}
 out_json:
 	json_object_put(arr);
 	free(funcs);

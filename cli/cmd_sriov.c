@@ -63,16 +63,7 @@ static int show(int argc, char **argv, bool json)
 		}
 		shown++;
 		if (json) {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "pf", json_object_new_string(pf.f.bdf));
-			json_object_object_add(o, "driver", pf.f.driver[0] ?
-					       json_object_new_string(pf.f.driver) : NULL);
-			json_object_object_add(o, "totalvfs", json_object_new_int(pf.f.sriov_total));
-			json_object_object_add(o, "numvfs", json_object_new_int(pf.f.sriov_num));
-			json_object_object_add(o, "autoprobe", json_object_new_boolean(pf.autoprobe));
-			json_object_object_add(o, "leased", json_object_new_int(pf.leased));
-			json_object_array_add(arr, o);
+			json_object_array_add(arr, sriov_pf_json(&pf));
 		} else {
 			printf("%s %04x:%04x  VFs %d/%d  autoprobe %s  leased %d  driver %s\n",
 			       pf.f.bdf, pf.f.vendor, pf.f.device, pf.f.sriov_num,
@@ -93,12 +84,6 @@ static int show(int argc, char **argv, bool json)
 		printf("no SR-IOV physical functions\n");
 	return EXIT_OK;
 }
-
-static const char *const step_names[] = {
-	[SRIOV_SET_AUTOPROBE] = "set sriov_drivers_autoprobe to",
-	[SRIOV_SET_NUMVFS] = "write sriov_numvfs",
-	[SRIOV_WAIT_VFS] = "wait until the VF count is",
-};
 
 int cmd_sriov(int argc, char **argv)
 {
@@ -167,7 +152,7 @@ int cmd_sriov(int argc, char **argv)
 	}
 	for (int i = 0; i < plan.n; i++)
 		printf("%s%s %s %d\n", dry ? "would " : "", pf.f.bdf,
-		       step_names[plan.ops[i].step], plan.ops[i].arg);
+		       sriov_step_name(plan.ops[i].step), plan.ops[i].arg);
 	if (!plan.n)
 		printf("%s already has %llu VFs\n", pf.f.bdf, count);
 	if (ret)

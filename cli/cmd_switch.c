@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +27,7 @@ static void switch_usage(FILE *f)
 "usage: iopass switch start [--foreground] [--uplink DEV] [--lcores LIST] [--no-huge]\n"
 "                           [--mem MB] [--classifier auto|software|hardware]\n"
 "                           [--max-pools N] [--hw-pools N] [--lossless] [--port SPEC]...\n"
+"                           [--metrics ADDR:PORT]\n"
 "                           [--file-prefix P]\n"
 "                           [--log FILE] [--wait SECONDS] [-- EAL-OPTIONS]\n"
 "       iopass switch stop\n"
@@ -48,7 +48,8 @@ static void switch_usage(FILE *f)
 "  --uplink DEV       a PCI address (0000:01:00.0, bound to vfio-pci) or a\n"
 "                     DPDK virtual device (net_tap0,iface=up0, net_ring0, ...);\n"
 "                     without one, only guest-to-guest forwarding\n"
-"  --lcores LIST      EAL lcores (default 0,1): the first serves the control\n"
+"  --lcores LIST      EAL lcores (default 0,1, or two CPUs of a PCI uplink's\n"
+"                     NUMA node): the first serves the control\n"
 "                     socket, each other one forwards\n"
 "  --no-huge          4 KiB pages (memfd) even when hugepages are free;\n"
 "                     hugepages are used when --mem fits in the free ones\n"
@@ -62,6 +63,8 @@ static void switch_usage(FILE *f)
 "  --hw-pools N       at most N of them in the NIC's VMDq pools\n"
 "  --lossless         a guest whose RX ring is full makes its senders wait\n"
 "                     (up to 100 ms) instead of losing their unicast frames\n"
+"  --metrics A:P      serve Prometheus metrics at http://A:P/metrics (per\n"
+"                     port, pool, uplink and hardware queue; docs/switch.md)\n"
 "  --port SPEC        a port at start: \"NAME mac=MAC [vlan=N] [path=P]\n"
 "                     [mode=server|client|sink]\"\n"
 "  --foreground       run in this terminal; otherwise the switch runs in the\n"
@@ -80,67 +83,22 @@ static void switch_usage(FILE *f)
 
 /* --------------------------------------------------------- rendering */
 
-/*
- * Renders the records of a reply: JSON (switch_records_json(), `only`
- * picks the array of one type), or text tables.
- */
+/* The records of a reply: JSON (`only` picks one type's array), or text tables. */
 static int render(char **lines, size_t n, bool json, const char *only)
 {
-	unsigned int hdr_port = 0, hdr_pool = 0, hdr_queue = 0;
+	char *text;
 
 	if (json) {
-		json_object *out = switch_records_json(lines, n, only);
-
-		cli_print_json(out);
+		cli_print_json(switch_records_json(lines, n, only));
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct switch_kv kv[SWITCH_MAX_KV];
-		const char *type;
-		unsigned int nkv;
-
-		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv))
-			continue;
-#define G(k) (switch_kv_get(kv, nkv, k) ? switch_kv_get(kv, nkv, k) : "-")
-		if (!strcmp(type, "port")) {
-			if (!hdr_port++)
-				printf("%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
-				       "PORT", "STATE", "MODE", "MAC", "VLAN", "POOL", "RX-PKTS",
-				       "TX-PKTS", "RX-DROPS", "TX-DROPS", "SOCKET");
-			printf("%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
-			       G("name"), G("state"), G("mode"), G("mac"), G("vlan"), G("pool"),
-			       G("rx_packets"), G("tx_packets"), G("rx_drops"), G("tx_drops"),
-			       *G("path") ? G("path") : "-");
-		} else if (!strcmp(type, "pool")) {
-			if (!hdr_pool++)
-				printf("%s%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n",
-				       hdr_port ? "\n" : "", "POOL", "MAC", "VLAN", "PORT",
-				       "BACKEND", "QUEUE", "QUEUE-PKTS", "PACKETS", "BYTES",
-				       "DROPS", "WHY");
-			printf("%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n", G("id"),
-			       G("mac"), G("vlan"), G("port"), G("backend"), G("queue"),
-			       G("queue_packets"), G("packets"), G("bytes"), G("drops"), G("why"));
-		} else if (!strcmp(type, "queue")) {
-			if (!hdr_queue++)
-				printf("\n%-5s %-8s %-8s %-12s %12s %14s\n", "QUEUE", "NIC-POOL",
-				       "ROLE", "PORT", "PACKETS", "BYTES");
-			printf("%-5s %-8s %-8s %-12s %12s %14s\n", G("id"), G("nic_pool"),
-			       G("role"), G("port"), G("packets"), G("bytes"));
-		} else if (!strcmp(type, "switch")) {
-			printf("switch: %s worker lcore(s), %s classifier, %s port(s), "
-			       "up to %s pools (%s of %s in NIC pools free), "
-			       "lossless %s\n", G("workers"), G("classifier"),
-			       G("ports"), G("max_pools"), G("hw_free"),
-			       G("hw_pools"), G("lossless"));
-		} else if (!strcmp(type, "uplink")) {
-			printf("uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
-			       "MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
-			       G("rx_packets"), G("rx_bytes"), G("rx_drops"),
-			       G("rx_unknown"), G("tx_packets"), G("tx_bytes"),
-			       G("tx_drops"));
-		}
-#undef G
+	text = switch_records_text(lines, n);
+	if (!text) {
+		cli_error("switch: out of memory");
+		return EXIT_FAIL;
 	}
+	fputs(text, stdout);
+	free(text);
 	return EXIT_OK;
 }
 
@@ -170,10 +128,9 @@ static int simple(const char *ctl, const char *req, bool json, const char *only,
 
 	if (rc)
 		return rc;
-	if (!quiet)
-		render(lines, n, json, only);
+	rc = quiet ? EXIT_OK : render(lines, n, json, only);
 	switch_lines_free(lines, n);
-	return EXIT_OK;
+	return rc;
 }
 
 /* ------------------------------------------------------------- start */
@@ -189,6 +146,7 @@ int cli_switch_opts(int argc, char **argv, const char *what,
 		{ "classifier", required_argument, NULL, 'k' },
 		{ "max-pools", required_argument, NULL, 'P' },
 		{ "hw-pools", required_argument, NULL, 'H' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "file-prefix", required_argument, NULL, 'x' },
 		{ "log", required_argument, NULL, 'L' }, { "mem", required_argument, NULL, 'm' },
 		{ "wait", required_argument, NULL, 'w' }, { "port", required_argument, NULL, 'p' },
@@ -208,6 +166,7 @@ int cli_switch_opts(int argc, char **argv, const char *what,
 		case 'k': o->classifier = optarg; break;
 		case 'P': o->max_pools = optarg; break;
 		case 'H': o->hw_pools = optarg; break;
+		case 'M': o->metrics = optarg; break;
 		case 'x': o->prefix = optarg; break;
 		case 'L': o->log = optarg; break;
 		case 'c': *ctl = optarg; break;
@@ -247,7 +206,6 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 {
 	struct orch_switch_opts o = { .wait_s = 60 };
 	struct orch_ctx *ctx = cli_orch();
-	char cwd[PATH_MAX], ctlbuf[SWITCH_PATH_MAX];
 	struct orch_switch_info info;
 	struct orch_switch_cmd cmd;
 	bool foreground = false;
@@ -257,15 +215,6 @@ static int cmd_start(int argc, char **argv, const char *ctl)
 	r = cli_switch_opts(argc, argv, "switch start", &o, &foreground, &ctl);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
-	if (ctl[0] != '/') {
-		if (!getcwd(cwd, sizeof(cwd)) ||
-		    (size_t)snprintf(ctlbuf, sizeof(ctlbuf), "%.*s/%s", 64, cwd, ctl) >=
-		    sizeof(ctlbuf) || strlen(cwd) > 64) {
-			cli_error("switch start: give --ctl as an absolute path");
-			return EXIT_USAGE;
-		}
-		ctl = ctlbuf;
-	}
 	ctx->switch_ctl = ctl;
 	if (foreground) {
 		if (orch_switch_cmd(ctx, &o, &cmd, &eb)) {
@@ -308,7 +257,6 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 		{ "sink", no_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
 	};
 	const char *mac = NULL, *vlan = "0", *path = NULL, *mode = "server";
-	struct switch_req req = { .op = SWITCH_OP_PORT_ADD };
 	char line[SWITCH_LINE_MAX];
 	struct errbuf eb;
 	int c;
@@ -328,29 +276,11 @@ static int cmd_port_add(int argc, char **argv, const char *ctl, bool json)
 		cli_error("switch port add: give NAME and --mac MAC ('iopass switch --help')");
 		return EXIT_USAGE;
 	}
-	/* One value, one word: a blank or a newline would smuggle in another
-	 * key or another request. */
-	if (strpbrk(mac, " \t\r\n") || strpbrk(vlan, " \t\r\n") ||
-	    (path && strpbrk(path, " \t\r\n"))) {
-		cli_error("switch port add: --mac, --vlan and --socket take one word each "
-			  "(no blanks or newlines)");
-		return EXIT_USAGE;
-	}
-	if (!switch_name_valid(argv[optind])) {
-		cli_error("switch port add: '%s' is not a port name (1-%d of letters, digits, "
-			  "'_', '.', '-')", argv[optind], SWITCH_NAME_MAX - 1);
-		return EXIT_USAGE;
-	}
-	/* Checked here too so that bad input never reaches a running switch. */
-	snprintf(req.port.name, sizeof(req.port.name), "%s", argv[optind]);
-	if (switch_port_set(&req.port, "mac", mac, NULL, &eb) ||
-	    switch_port_set(&req.port, "vlan", vlan, NULL, &eb) ||
-	    switch_port_set(&req.port, "mode", mode, NULL, &eb) ||
-	    (path && switch_port_set(&req.port, "path", path, NULL, &eb))) {
+	if (switch_port_req(SWITCH_OP_PORT_ADD, argv[optind], mac, vlan, path, mode, line,
+			    sizeof(line), &eb)) {
 		cli_error("switch %s", eb.msg);
 		return EXIT_USAGE;
 	}
-	switch_req_format(&req, line, sizeof(line));
 	return simple(ctl, line, json, "port", false);
 }
 
@@ -394,14 +324,13 @@ int cmd_switch(int argc, char **argv)
 	if (!strcmp(sub, "port") && argc >= 2 && !strcmp(obj, "add"))
 		return cmd_port_add(argc - 1, argv + 1, ctl, json);
 	if (!strcmp(sub, "port") && argc == 3 && !strcmp(obj, "del")) {
-		if (!switch_name_valid(argv[2])) {
-			cli_error("switch port del: '%s' is not a port name", argv[2]);
+		struct errbuf eb;
+
+		if (switch_port_req(SWITCH_OP_PORT_DEL, argv[2], NULL, NULL, NULL, NULL, line,
+				    sizeof(line), &eb)) {
+			cli_error("switch %s", eb.msg);
 			return EXIT_USAGE;
 		}
-		struct switch_req del = { .op = SWITCH_OP_PORT_DEL };
-
-		snprintf(del.port.name, sizeof(del.port.name), "%s", argv[2]);
-		switch_req_format(&del, line, sizeof(line));
 		return simple(ctl, line, json, NULL, true);
 	}
 	cli_error("switch: unknown or incomplete subcommand '%s'; 'iopass switch --help' "

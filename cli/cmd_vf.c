@@ -183,35 +183,12 @@ static int vf_show(const struct vf_cmd *c)
 	if ((int)pf.n != pf.num_vfs)
 		printf(" (the driver reports settings of %zu)", pf.n);
 	putchar('\n');
-	if (pf.n)
-		printf("%-4s %-17s %-5s %-3s %-7s %-8s %-5s %-7s %-8s %-8s %s\n",
-		       "VF", "MAC", "VLAN", "QOS", "PROTO", "SPOOFCHK", "TRUST",
-		       "STATE", "MIN-RATE", "MAX-RATE", "SAVED");
-	for (size_t i = 0; i < pf.n; i++) {
-		const struct vf_settings *s = &pf.vfs[i];
-		char mac[18] = "-", vlan[8] = "-", qos[4] = "-", min[12] = "-", max[12] = "-";
-		const char *proto = "-", *sc = "-", *tr = "-", *st = "-";
+	for (size_t i = 0; i < pf.n + !!pf.n; i++) {
+		char row[160];
 
-		if (s->known & VF_FIELD_MAC)
-			mac_format(s->mac, mac);
-		if (s->known & VF_FIELD_VLAN) {
-			snprintf(vlan, sizeof(vlan), "%u", s->vlan);
-			snprintf(qos, sizeof(qos), "%u", s->qos);
-			proto = vf_vlan_proto_name(s->vlan_proto);
-		}
-		if (s->known & VF_FIELD_SPOOFCHK)
-			sc = s->spoofchk ? "on" : "off";
-		if (s->known & VF_FIELD_TRUST)
-			tr = s->trust ? "on" : "off";
-		if (s->known & VF_FIELD_LINK_STATE)
-			st = vf_link_state_name(s->link_state);
-		if (s->known & VF_FIELD_MIN_RATE)
-			snprintf(min, sizeof(min), "%u", s->min_tx_rate);
-		if (s->known & VF_FIELD_MAX_RATE)
-			snprintf(max, sizeof(max), "%u", s->max_tx_rate);
-		printf("%-4d %-17s %-5s %-3s %-7s %-8s %-5s %-7s %-8s %-8s %s\n",
-		       s->vf, mac, vlan, qos, proto, sc, tr, st, min, max,
-		       is_saved(key, s->vf) ? "yes" : "no");
+		vf_settings_row(i ? &pf.vfs[i - 1] : NULL, i && is_saved(key, pf.vfs[i - 1].vf),
+				row, sizeof(row));
+		puts(row);
 	}
 	vf_pf_free(&pf);
 	return EXIT_OK;
@@ -286,7 +263,6 @@ static int vf_cmd_set(const struct vf_cmd *c)
 	struct vf_settings want = { 0 }, cur;
 	char ifname[VF_IFNAMSIZ];
 	unsigned int mask, diff, changed;
-	uint32_t min, max;
 	struct errbuf eb;
 	struct vf_pf pf;
 	int vf, ret;
@@ -303,11 +279,8 @@ static int vf_cmd_set(const struct vf_cmd *c)
 	ret = prepare(c->pos[0], vf, ifname, &pf, &cur);
 	if (ret >= 0)
 		return ret;
-	min = mask & VF_FIELD_MIN_RATE ? want.min_tx_rate : cur.min_tx_rate;
-	max = mask & VF_FIELD_MAX_RATE ? want.max_tx_rate : cur.max_tx_rate;
-	if ((mask & (VF_FIELD_MIN_RATE | VF_FIELD_MAX_RATE)) && max && min > max) {
-		cli_error("min-rate %u would exceed max-rate %u of %s VF %d (0 means no limit); give both",
-			  min, max, ifname, vf);
+	if (vf_rates_check(&cur, &want, mask, &eb)) {
+		cli_error("%s: %s", ifname, eb.msg);
 		vf_pf_free(&pf);
 		return EXIT_USAGE;
 	}

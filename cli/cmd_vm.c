@@ -24,7 +24,7 @@ static const char vm_usage[] =
 "usage: iopass vm run --kernel FILE [--initrd FILE] [--cmdline STR]\n"
 "                     [--mem SIZE] [--cpus N] [--hugepages] [--console FILE]\n"
 "                     [--device SPEC]... [--nic SPEC]... [--testdev]\n"
-"                     [--name NAME [--daemon]]\n"
+"                     [--numa N] [--name NAME [--daemon]]\n"
 "                     [--config FILE]\n"
 "       iopass vm list [--json]\n"
 "       iopass vm stop NAME [--timeout SECONDS]\n"
@@ -102,6 +102,9 @@ static const char vm_usage[] =
 "      --return         a --device BDF still on a host driver is borrowed:\n"
 "                       bound to vfio-pci (with the safety checks of 'iopass\n"
 "                       bind') and given back to its driver when the VM ends\n"
+"      --numa N         guest RAM (preferred) and vCPU threads on NUMA node N;\n"
+"                       default: the node of its devices, on a host of more\n"
+"                       than one node (a warning when they span nodes)\n"
 "      --name NAME      register the VM as NAME under the state directory\n"
 "                       ($IOPASS_STATE_DIR or /run/iopass): 'iopass vm list'\n"
 "                       shows it, 'iopass vm stop NAME' stops it\n"
@@ -140,7 +143,7 @@ static const char vm_usage[] =
 "      --device 0000:00:03.0 --cmdline 'suites=pci pci.expect=1234:11e8'\n";
 
 enum { OPT_HUGEPAGES = 0x100, OPT_CONSOLE, OPT_NAME, OPT_DAEMON, OPT_RETURN,
-       OPT_NIC, OPT_TESTDEV };
+       OPT_NIC, OPT_NUMA, OPT_TESTDEV };
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
@@ -155,6 +158,7 @@ static const struct option vm_options[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "daemon", no_argument, NULL, OPT_DAEMON },
 	{ "return", no_argument, NULL, OPT_RETURN },
+	{ "numa", required_argument, NULL, OPT_NUMA },
 	{ "testdev", no_argument, NULL, OPT_TESTDEV },
 	{ "config", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },
@@ -170,7 +174,7 @@ static int vm_bad_option(char **argv, int optopt_c)
 {
 	const char *arg = argv[optind - 1];
 
-	if (optopt_c && (strchr("kicmpdC", optopt_c) || optopt_c == OPT_NIC))
+	if (optopt_c && (strchr("kicmpdC", optopt_c) || optopt_c >= OPT_NIC))
 		cli_error("vm run: option '%s' needs a value; 'iopass vm run --help' describes it",
 			  arg);
 	else
@@ -208,8 +212,18 @@ static int vm_parse(int argc, char **argv, struct vm_config *cfg,
 			}
 			cfg->mem_size = mem;
 			break;
-		case 'p': {
+		case 'p':
+		case OPT_NUMA: {
 			unsigned long long n;
+
+			if (c == OPT_NUMA) {
+				if (num_parse(optarg, 0, 1023, &n)) {
+					cli_error("--numa '%s' is not a NUMA node number", optarg);
+					return EXIT_USAGE;
+				}
+				ocfg->numa = (int)n;
+				break;
+			}
 
 			if (num_parse(optarg, 1, VM_CPUS_MAX, &n)) {
 				cli_error("--cpus '%s' is not a number from 1 to %d",
@@ -339,7 +353,7 @@ static int vm_run_cmd(int argc, char **argv)
 	struct vm_exit ex = { 0 };
 	sigset_t stop, old;
 	char **conf, **args;
-	int nconf, nargs, ret, pipe_wr = -1;
+	int nconf, nargs, ret, pipe_wr = -1, status;
 
 	orch_vm_config_init(&cfg);
 	ret = vm_conf_merge(vm_options, ARRAY_SIZE(vm_options), argc, argv,
@@ -358,10 +372,14 @@ static int vm_run_cmd(int argc, char **argv)
 				goto out_args;
 			break;
 		}
-	if (opts.daemon) {
-		ret = vm_daemonize(opts.name, &pipe_wr);
-		if (ret >= 0)
-			goto out_args;
+	if (opts.daemon && (ret = orch_daemon_fork(&pipe_wr, &status, &eb))) {
+		if (ret > 0)
+			printf("started VM '%s' (VMM pid %d); 'iopass vm stop %s' stops it\n",
+			       opts.name, ret, opts.name);
+		else if (ret != -ECHILD)
+			cli_error("%s", eb.msg);
+		ret = ret > 0 ? EXIT_OK : ret == -ECHILD ? status : EXIT_FAIL;
+		goto out_args;
 	}
 	cfg.name = opts.name;
 	cfg.console = opts.console;
@@ -385,7 +403,7 @@ static int vm_run_cmd(int argc, char **argv)
 		ret = orch_err_fixable(ret) ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
-	vm_daemon_ready(&pipe_wr, orch_vm_console_fd(vm));
+	orch_daemon_ready(&pipe_wr, orch_vm_console_fd(vm));
 	raw = cfg.vm.console_in_fd >= 0 && vm_tty_raw(&saved);
 	ret = orch_vm_run(vm, &ex, &eb);
 	if (raw)

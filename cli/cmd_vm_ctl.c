@@ -9,10 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <json-c/json.h>
 
 #include "iopass/orch.h"
 #include "commands.h"
@@ -25,61 +22,6 @@ static void vm_list_usage(FILE *f)
 "List the VMs started with --name or --daemon: name, VMM pid, state and\n"
 "uptime. A VM whose VMM died without cleaning up shows as 'dead' until\n"
 "'iopass gc' collects it (and releases its devices).\n");
-}
-
-static void vm_uptime(long long started, char *buf, size_t len)
-{
-	long long s = (long long)time(NULL) - started;
-
-	if (s < 0)
-		s = 0;
-	if (s < 3600)
-		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
-}
-
-static void vm_list_add(char *buf, size_t len, const char *word)
-{
-	size_t k = strlen(buf);
-
-	snprintf(buf + k, len - k, "%s%s", k ? " " : "", word);
-}
-
-/* "0000:01:00.2 nic0=vf:0000:01:00.3 nic1=vhost-user:vm42-nic1" */
-static void vm_list_what(const char *details, char *buf, size_t len)
-{
-	json_object *o = json_tokener_parse(details), *arr, *v;
-	char word[128];
-
-	buf[0] = '\0';
-	/* A device is { "spec", ... } (an older record: the spec alone). */
-	if (o && json_object_object_get_ex(o, "devices", &arr))
-		for (size_t i = 0; i < json_object_array_length(arr); i++) {
-			json_object *dev = json_object_array_get_idx(arr, i);
-
-			if (json_object_object_get_ex(dev, "spec", &v))
-				dev = v;
-			vm_list_add(buf, len, json_object_get_string(dev));
-		}
-	if (o && json_object_object_get_ex(o, "nics", &arr))
-		for (size_t i = 0; i < json_object_array_length(arr); i++) {
-			json_object *nic = json_object_array_get_idx(arr, i);
-			const char *path = "?", *where = "";
-
-			if (json_object_object_get_ex(nic, "path", &v))
-				path = json_object_get_string(v);
-			if (json_object_object_get_ex(nic, "bdf", &v) ||
-			    json_object_object_get_ex(nic, "port", &v) ||
-			    json_object_object_get_ex(nic, "socket", &v))
-				where = json_object_get_string(v);
-			snprintf(word, sizeof(word), "nic%zu=%s%s%s", i, path,
-				 *where ? ":" : "", where);
-			vm_list_add(buf, len, word);
-		}
-	if (!buf[0])
-		snprintf(buf, len, "-");
-	json_object_put(o);
 }
 
 int cmd_vm_list(int argc, char **argv)
@@ -108,29 +50,16 @@ int cmd_vm_list(int argc, char **argv)
 		return cli_exit_code(ret);
 	}
 	if (json) {
-		json_object *arr = json_object_new_array();
-
-		for (size_t i = 0; i < n; i++) {
-			json_object *o = json_tokener_parse(e[i].details);
-
-			if (!o)
-				continue;
-			json_object_object_add(o, "alive",
-					       json_object_new_boolean(e[i].alive));
-			json_object_array_add(arr, o);
-		}
-		cli_print_json(arr);
+		cli_print_json(orch_vms_json(e, n));
 	} else {
 		printf("%-24s %8s %-8s %-8s %s\n", "NAME", "PID", "STATE",
 		       "UPTIME", "DEVICES AND NICS");
 		for (size_t i = 0; i < n; i++) {
 			char up[32], what[512];
 
-			vm_uptime(e[i].started, up, sizeof(up));
-			vm_list_what(e[i].details, what, sizeof(what));
-			printf("%-24s %8d %-8s %-8s %s\n", e[i].name,
-			       (int)e[i].pid, e[i].alive ? "running" : "dead",
-			       e[i].alive ? up : "-", what);
+			orch_vm_entry_text(&e[i], up, sizeof(up), what, sizeof(what));
+			printf("%-24s %8d %-8s %-8s %s\n", e[i].name, (int)e[i].pid,
+			       e[i].alive ? "running" : "dead", up, what);
 		}
 	}
 	orch_vms_free(e, n);

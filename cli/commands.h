@@ -35,6 +35,9 @@ int cmd_vm_list(int argc, char **argv);
 int cmd_vm_stop(int argc, char **argv);
 int cmd_vf(int argc, char **argv);
 int cmd_switch(int argc, char **argv);
+int cmd_host(int argc, char **argv);
+int cmd_host_apply(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 struct pci_addr;
 /* A BDF or a PCI network interface's name; prints the error itself. */

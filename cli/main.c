@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{ "pool", "list device pools from the pool configuration", cmd_pool },
 	{ "vf", "show, set and restore SR-IOV VF settings (MAC, VLAN, spoof check...)", cmd_vf },
 	{ "switch", "run iopass-switch, the vhost-user backend: ports, pools, stats", cmd_switch },
+	{ "host", "check this host for passthrough; apply its declared devices", cmd_host },
+	{ "metrics", "host-side state in the Prometheus text format", cmd_metrics },
 };
 
 void cli_error(const char *fmt, ...)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The parts of `iopass vm run` (cmd_vm.c, vm_daemon.c). */
+/* The parts of `iopass vm run` (cmd_vm.c, vm_conf.c). */
 #ifndef IOPASS_CLI_VM_RUN_H
 #define IOPASS_CLI_VM_RUN_H
 
@@ -16,14 +16,11 @@ struct vm_run_opts {
 };
 
 /*
- * vm_daemon.c. vm_conf_merge: argv with --config FILE's words first (*nargv
+ * vm_conf.c. vm_conf_merge: argv with --config FILE's words first (*nargv
  * is argv itself without --config; free it when it is not).
  */
 int vm_conf_merge(const struct option *vm_options, size_t nopts, int argc,
 		  char **argv, int *nargc, char ***nargv, char ***conf,
 		  int *nconf);
-/* -1 in the child that goes on, else the parent's exit code. */
-int vm_daemonize(const char *name, int *pipe_wr);
-void vm_daemon_ready(int *pipe_wr, int log_fd);
 
 #endif

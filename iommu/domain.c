@@ -106,6 +106,11 @@ const char *iommu_domain_backend(struct iommu_domain *d)
 	return d->ops->name;
 }
 
+int iommu_domain_group_fd(struct iommu_domain *d, int group)
+{
+	return d->ops->group_fd ? d->ops->group_fd(d, group) : -EOPNOTSUPP;
+}
+
 /* Takes the group's reserved regions out of the usable ranges, once. */
 static int domain_reserve_group(struct iommu_domain *d, int group,
 				struct errbuf *eb)

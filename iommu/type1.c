@@ -403,6 +403,13 @@ static void type1_close(struct iommu_domain *d)
 	d->priv = NULL;
 }
 
+static int type1_group_fd(struct iommu_domain *d, int group)
+{
+	struct type1_group *g = group_find(d->priv, group);
+
+	return g ? g->fd : -ENOENT;
+}
+
 const struct iommu_domain_ops iommu_type1_ops = {
 	.name = "vfio-type1",
 	.open = type1_open,
@@ -411,4 +418,5 @@ const struct iommu_domain_ops iommu_type1_ops = {
 	.map = type1_map,
 	.unmap = type1_unmap,
 	.close = type1_close,
+	.group_fd = type1_group_fd,
 };

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "iopass/iommu.h"
 
 #include "dirlist.h"
@@ -105,4 +107,27 @@ int iommu_group_list(const char *sysfs, int **ids, size_t *n)
 	ret = dirlist_collect(path, sizeof(**ids), group_id_parse, int_cmp,
 			      (void **)ids, n);
 	return ret == -ENOENT ? 0 : ret;	/* no IOMMU: no groups */
+}
+
+json_object *iommu_group_json(const struct iommu_group_info *g)
+{
+	json_object *o = json_object_new_object(), *devs = json_object_new_array();
+	char cls[16];
+
+	json_object_object_add(o, "group", json_object_new_int(g->id));
+	json_object_object_add(o, "viable", json_object_new_boolean(g->viable));
+	for (size_t i = 0; i < g->n; i++) {
+		const struct iommu_group_member *m = &g->members[i];
+		json_object *d = json_object_new_object();
+
+		snprintf(cls, sizeof(cls), "%06x", m->class);
+		json_object_object_add(d, "bdf", json_object_new_string(m->bdf));
+		json_object_object_add(d, "driver", m->driver[0] ?
+				       json_object_new_string(m->driver) : NULL);
+		json_object_object_add(d, "class", json_object_new_string(cls));
+		json_object_object_add(d, "ok", json_object_new_boolean(m->ok));
+		json_object_array_add(devs, d);
+	}
+	json_object_object_add(o, "devices", devs);
+	return o;
 }

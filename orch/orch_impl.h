@@ -33,4 +33,11 @@ struct json_object *orch_nic_json(const struct orch_nic *nic);
 int orch_nic_gc(const struct orch_ctx *ctx, bool dry_run, char ***names,
 		size_t *n);
 
+/*
+ * reset_warn.c: before the guest runs, which device (taken[i]: its BDF, ""
+ * for a vfio-user one) no reset reaches, and what would help.
+ */
+void orch_reset_preflight(const struct orch_ctx *ctx, const char *const *taken,
+			  unsigned int n);
+
 #endif

@@ -79,6 +79,37 @@ static int switch_binary(const struct orch_switch_opts *o, char *buf, size_t len
 }
 
 /*
+ * Without --lcores, on a host of more than one NUMA node: the control and
+ * the forwarding lcore on two CPUs of a PCI uplink's node (both on one when
+ * it has one), so that the worker polls the NIC's queues and touches its
+ * frames from the NIC's node. DPDK's --lcores 0@A,1@B.
+ */
+static void switch_lcores(const struct orch_ctx *ctx, const struct orch_switch_opts *o,
+			  struct orch_switch_cmd *cmd)
+{
+	char bdf[PCI_ADDR_STRLEN];
+	const char *dev = bdf;
+	struct orch_numa n;
+	struct pci_addr pa;
+	int a = -1, b = -1;
+
+	cmd->lcores[0] = '\0';
+	if (o->lcores || !o->uplink || pci_addr_parse(o->uplink, &pa))
+		return;
+	pci_addr_format(&pa, bdf);
+	if (orch_numa_pick(ctx->sysfs, -1, &dev, 1, &n, NULL) || n.node < 0)
+		return;
+	for (int c = 0; c < CPU_SETSIZE && b < 0; c++)
+		if (CPU_ISSET(c, &n.cpus))
+			*(a < 0 ? &a : &b) = c;
+	if (a < 0)
+		return;		/* a node of memory only */
+	snprintf(cmd->lcores, sizeof(cmd->lcores), "0@%d,1@%d", a, b < 0 ? a : b);
+	orch_event(ctx, ORCH_EVENT_INFO, "iopass-switch on NUMA node %d, its uplink %s's: "
+		   "lcores %s", n.node, bdf, cmd->lcores);
+}
+
+/*
  * The switch's own options checked here, as the switch would: a bad one is
  * one line before anything starts, not a DPDK start-up log that ends in it.
  */
@@ -128,6 +159,19 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	if (ret)
 		return ret;
 	orch_switch_ctl(ctx, cmd->ctl, sizeof(cmd->ctl));
+	/* The switch runs elsewhere (setsid, its own cwd): a path from here. */
+	if (cmd->ctl[0] != '/') {
+		char cwd[PATH_MAX], rel[SWITCH_PATH_MAX];
+
+		snprintf(rel, sizeof(rel), "%s", cmd->ctl);
+		if (!getcwd(cwd, sizeof(cwd)))
+			snprintf(cwd, sizeof(cwd), ".");
+		if ((size_t)snprintf(cmd->ctl, sizeof(cmd->ctl), "%s/%s", cwd, rel) >=
+		    sizeof(cmd->ctl))
+			return errbuf_set(eb, -ENAMETOOLONG, "the control socket %s/%s is longer "
+					  "than a socket path may be: give --ctl as a short "
+					  "absolute path", cwd, rel);
+	}
 	if (switch_binary(o, cmd->bin, sizeof(cmd->bin)))
 		return errbuf_set(eb, -ENOENT, "iopass-switch not found beside iopass; build it "
 				  "(cmake --build BUILD) or set IOPASS_SWITCH_BIN");
@@ -140,9 +184,10 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	snprintf(cmd->prefix, sizeof(cmd->prefix), "%s", o->prefix ? o->prefix : "");
 	if (!o->prefix)	/* distinct per switch: DPDK programs may run side by side */
 		snprintf(cmd->prefix, sizeof(cmd->prefix), "iopass-switch-%d", getpid());
+	switch_lcores(ctx, o, cmd);
 	args[na++] = cmd->bin;
-	args[na++] = "-l";
-	args[na++] = (char *)(o->lcores ? o->lcores : "0,1");
+	args[na++] = cmd->lcores[0] ? "--lcores" : "-l";
+	args[na++] = cmd->lcores[0] ? cmd->lcores : (char *)(o->lcores ? o->lcores : "0,1");
 	args[na++] = "--file-prefix";
 	args[na++] = cmd->prefix;
 	args[na++] = "-m";
@@ -183,6 +228,10 @@ int orch_switch_cmd(const struct orch_ctx *ctx, const struct orch_switch_opts *o
 	if (o->hw_pools) {
 		args[na++] = "--hw-pools";
 		args[na++] = (char *)o->hw_pools;
+	}
+	if (o->metrics) {
+		args[na++] = "--metrics";
+		args[na++] = (char *)o->metrics;
 	}
 	for (unsigned int i = 0; i < o->nports; i++) {
 		args[na++] = "--port";

@@ -35,6 +35,7 @@ struct orch_vm {
 	int stop_fd;				/* no VMM: run waits on it */
 	atomic_bool running, stopping;
 	bool return_borrowed;
+	int numa_want, numa_node;		/* --numa; where it went (-1) */
 	/* --device specs as given, then what each was taken as (a BDF). */
 	char *device[ORCH_DEVICES_MAX];
 	char taken[ORCH_DEVICES_MAX][PCI_ADDR_STRLEN];
@@ -51,6 +52,7 @@ void orch_vm_config_init(struct orch_vm_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	vm_config_init(&cfg->vm);
+	cfg->numa = -1;
 }
 
 /* "pool:NAME[,opts]": the pool's name in name (NULL when not a pool). */
@@ -133,6 +135,8 @@ static json_object *vm_details(const struct orch_vm *v)
 			       json_object_new_string(v->kernel) : NULL);
 	json_object_object_add(o, "mem", json_object_new_int64((int64_t)v->mem));
 	json_object_object_add(o, "cpus", json_object_new_int((int)v->cpus));
+	json_object_object_add(o, "numa_node", v->numa_node < 0 ? NULL :
+			       json_object_new_int(v->numa_node));
 	devs = json_object_new_array();
 	for (unsigned int i = 0; i < v->ndevices; i++) {
 		json_object *dev = json_object_new_object();
@@ -332,26 +336,68 @@ static int vm_take_device(struct orch_vm *v, unsigned int i, char *out,
 	return 0;
 }
 
+/* Guest RAM and vCPUs on the NUMA node of --numa or of the devices. */
+static int vm_place_numa(struct orch_vm *v, struct errbuf *eb)
+{
+	const char *bdfs[ORCH_DEVICES_MAX];
+	struct orch_numa n;
+	int ret;
+
+	for (unsigned int i = 0; i < v->ndevices; i++)
+		bdfs[i] = v->taken[i];
+	ret = orch_numa_pick(v->ctx.sysfs, v->numa_want, bdfs, v->ndevices, &n, eb);
+	if (ret)
+		return ret;
+	if (n.span)
+		orch_event(&v->ctx, ORCH_EVENT_WARN, "warning: the devices span NUMA nodes (%s): DMA of "
+			   "those off node %d crosses nodes; give the VM devices of one node",
+			   n.devices, n.node);
+	if (n.node < 0)
+		return 0;
+	ret = vm_numa_place(v->vm, (unsigned int)n.node, &n.cpus, eb);
+	if (ret)
+		return fixable(ret);
+	v->numa_node = n.node;
+	orch_event(&v->ctx, ORCH_EVENT_INFO, "NUMA node %d: guest RAM and %u vCPU%s (%s)",
+		   n.node, v->cpus, v->cpus == 1 ? "" : "s", n.why);
+	return 0;
+}
+
 /*
  * The VM's devices, through one vfio_set; without a VMM only taken. Each
  * attached device says where the guest sees it and how it is wired.
  */
 static int vm_attach_devices(struct orch_vm *v, struct errbuf *eb)
 {
+	char spec[ORCH_DEVICES_MAX][PCI_ADDR_STRLEN + 128];
 	int ret = 0;
 
-	if (v->vm && v->ndevices)
+	for (unsigned int i = 0; !ret && i < v->ndevices; i++)
+		ret = vm_take_device(v, i, spec[i], sizeof(spec[i]), eb);
+	/* Where the devices are known, before VFIO pins the RAM. */
+	if (!ret && v->vm)
+		ret = vm_place_numa(v, eb);
+	if (!ret && v->vm && v->ndevices)
 		ret = vfio_set_create(v->vm, &v->set, eb);
-	for (unsigned int i = 0; !ret && i < v->ndevices; i++) {
-		char spec[PCI_ADDR_STRLEN + 128];
+	for (unsigned int i = 0; !ret && v->set && i < v->ndevices; i++)
+		ret = vfio_set_add(v->set, spec[i], eb);
+	if (ret || !v->set)
+		return ret;
+	/*
+	 * Before the guest runs: which device no reset reaches, and what would
+	 * help; then each device, described once all are in (a bus reset needs
+	 * the whole bus).
+	 */
+	{
+		const char *taken[ORCH_DEVICES_MAX];
+
+		for (unsigned int i = 0; i < v->ndevices; i++)
+			taken[i] = v->taken[i];
+		orch_reset_preflight(&v->ctx, taken, v->ndevices);
+	}
+	for (unsigned int i = 0; i < v->ndevices; i++) {
 		struct vfio_pci_desc d;
 
-		ret = vm_take_device(v, i, spec, sizeof(spec), eb);
-		if (ret || !v->set)
-			continue;
-		ret = vfio_set_add(v->set, spec, eb);
-		if (ret)
-			break;
 		vfio_pci_describe(vfio_set_device(v->set, i), &d);
 		orch_event(&v->ctx, ORCH_EVENT_INFO,
 			   "--device %s is the guest's %02x:%02x.%x (%s; MSI-X %u, MSI %u, "
@@ -361,10 +407,10 @@ static int vm_attach_devices(struct orch_vm *v, struct errbuf *eb)
 			   d.msix_vectors, d.msi_vectors, d.intx ? "yes" : "no",
 			   d.relay ? "a relay thread" : "KVM irqfds",
 			   d.rom ? "read-only" : "none",
-			   d.reset ? "at start and exit" :
+			   d.reset ? "at start and exit" : d.reset_note[0] ? d.reset_note :
 			   "not possible (the device has no reset method)");
 	}
-	return ret;
+	return 0;
 }
 
 /* Backend events of a running VM's NICs (the NIC's own thread). */
@@ -418,6 +464,8 @@ static int vm_take_config(struct orch_vm *v, const struct orch_vm_config *cfg,
 	v->mem = cfg->vm.mem_size;
 	v->cpus = cfg->vm.cpus;
 	v->return_borrowed = cfg->return_borrowed;
+	v->numa_want = cfg->numa;
+	v->numa_node = -1;
 	if (cfg->ndevices > ORCH_DEVICES_MAX || cfg->nnics > ORCH_NICS_MAX)
 		return errbuf_set(eb, -E2BIG, "more than %d devices or %d NICs",
 				  ORCH_DEVICES_MAX, ORCH_NICS_MAX);
@@ -492,6 +540,9 @@ int orch_vm_create(const struct orch_ctx *ctx, const struct orch_vm_config *cfg,
 		ret = vm_register(v, eb);
 	if (!ret)
 		ret = vm_attach_devices(v, eb);
+	/* Again with each device's bdf: what `host apply` must not touch. */
+	if (!ret)
+		ret = vm_register(v, eb);
 	if (!ret)
 		ret = vm_add_nics(v, eb);
 	if (!ret && v->name[0])

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -104,4 +105,78 @@ int orch_vm_stop_named(const struct orch_ctx *ctx, const char *name,
 		return errbuf_set(eb, -ETIMEDOUT, "VM '%s' asked to stop but still running after %d s; try again or kill its VMM and run 'iopass gc'",
 				  name, timeout_s);
 	return 0;
+}
+
+json_object *orch_vms_json(const struct orch_vm_entry *e, size_t n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_tokener_parse(e[i].details);
+
+		if (!o)
+			continue;
+		json_object_object_add(o, "alive", json_object_new_boolean(e[i].alive));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static void add_word(char *buf, size_t len, const char *word)
+{
+	size_t k = strlen(buf);
+
+	snprintf(buf + k, len - k, "%s%s", k ? " " : "", word);
+}
+
+/* "0000:01:00.2 nic0=vf:0000:01:00.3 nic1=vhost-user:vm42-nic1" */
+static void vm_what(const char *details, char *buf, size_t len)
+{
+	json_object *o = json_tokener_parse(details), *arr, *v;
+	char word[128];
+
+	buf[0] = '\0';
+	/* A device is { "spec", ... } (an older record: the spec alone). */
+	if (o && json_object_object_get_ex(o, "devices", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			json_object *dev = json_object_array_get_idx(arr, i);
+
+			if (json_object_object_get_ex(dev, "spec", &v))
+				dev = v;
+			add_word(buf, len, json_object_get_string(dev));
+		}
+	if (o && json_object_object_get_ex(o, "nics", &arr))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			json_object *nic = json_object_array_get_idx(arr, i);
+			const char *path = "?", *where = "";
+
+			if (json_object_object_get_ex(nic, "path", &v))
+				path = json_object_get_string(v);
+			if (json_object_object_get_ex(nic, "bdf", &v) ||
+			    json_object_object_get_ex(nic, "port", &v) ||
+			    json_object_object_get_ex(nic, "socket", &v))
+				where = json_object_get_string(v);
+			snprintf(word, sizeof(word), "nic%zu=%s%s%s", i, path,
+				 *where ? ":" : "", where);
+			add_word(buf, len, word);
+		}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+	json_object_put(o);
+}
+
+void orch_vm_entry_text(const struct orch_vm_entry *e, char *uptime, size_t ulen,
+			char *what, size_t wlen)
+{
+	long long s = (long long)time(NULL) - e->started;
+
+	if (s < 0)
+		s = 0;
+	if (!e->alive)
+		snprintf(uptime, ulen, "-");
+	else if (s < 3600)
+		snprintf(uptime, ulen, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(uptime, ulen, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	vm_what(e->details, what, wlen);
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <json-c/json.h>
+
 #include "iopass/state.h"
 #include "iopass/sriov.h"
 
@@ -396,4 +398,19 @@ int pci_driver_restore(const struct bind_ctx *ctx, const struct pci_addr *addr,
 				  bdf, orig[0] ? orig : "no driver", cur[0] ? cur : "no driver");
 	forget_original(ctx, addr);
 	return 0;
+}
+
+json_object *bind_result_json(const struct pci_addr *addr, bool dry_run,
+			      json_object *steps, const char *error)
+{
+	json_object *out = json_object_new_object();
+	char bdf[PCI_ADDR_STRLEN];
+
+	pci_addr_format(addr, bdf);
+	json_object_object_add(out, "bdf", json_object_new_string(bdf));
+	json_object_object_add(out, "ok", json_object_new_boolean(!error));
+	json_object_object_add(out, "dry_run", json_object_new_boolean(dry_run));
+	json_object_object_add(out, "steps", steps);
+	json_object_object_add(out, "error", error ? json_object_new_string(error) : NULL);
+	return out;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,26 @@ bool lease_orphaned(const char *state, const struct lease *l)
 		return false;
 	rec_name(l->bdf, "lock", name, sizeof(name));
 	return !state_lock_held(state, name);
+}
+
+enum lease_holder lease_holder(const char *state, const struct lease *l,
+				char *text, size_t len)
+{
+	enum lease_holder h;
+
+	if (!l->pid)
+		h = LEASE_PERSISTENT;
+	else if (lease_orphaned(state, l))
+		h = LEASE_GONE;
+	/* Held, but not by iopass itself: the command it ran holds it. */
+	else if (kill(l->pid, 0) && errno == ESRCH)
+		h = LEASE_HELD_BY_CMD;
+	else
+		h = LEASE_HELD;
+	if (text)
+		snprintf(text, len, h == LEASE_PERSISTENT ? "persistent" : "pid %d%s", l->pid,
+			 h == LEASE_GONE ? " GONE" : h == LEASE_HELD_BY_CMD ? " CMD" : "");
+	return h;
 }
 
 static void current_driver(const char *sysfs, const char *bdf, char *drv, size_t len)

@@ -17,6 +17,17 @@ static void add(struct sriov_plan *plan, enum sriov_step step, int arg)
 	plan->n++;
 }
 
+const char *sriov_step_name(enum sriov_step step)
+{
+	static const char *const names[] = {
+		[SRIOV_SET_AUTOPROBE] = "set sriov_drivers_autoprobe to",
+		[SRIOV_SET_NUMVFS] = "write sriov_numvfs",
+		[SRIOV_WAIT_VFS] = "wait until the VF count is",
+	};
+
+	return step <= SRIOV_WAIT_VFS ? names[step] : "?";
+}
+
 int sriov_plan(int current, int total, int autoprobe, int want, bool want_autoprobe,
 	       int leased, struct sriov_plan *plan, struct errbuf *eb)
 {

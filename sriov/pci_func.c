@@ -84,6 +84,7 @@ int pci_func_read(const char *sysfs, const struct pci_addr *addr,
 	if (sysfs_link_base(sysfs, rel, f->driver, sizeof(f->driver)))
 		f->driver[0] = '\0';
 	f->numa_node = read_int_attr(sysfs, f->bdf, "numa_node", -1);
+	pci_func_reset_method(sysfs, f->bdf, f->reset_method, sizeof(f->reset_method));
 	f->sriov_total = read_int_attr(sysfs, f->bdf, "sriov_totalvfs", -1);
 	f->sriov_num = f->sriov_total >= 0 ?
 		read_int_attr(sysfs, f->bdf, "sriov_numvfs", 0) : 0;

@@ -72,3 +72,27 @@ void pci_namedb_close(struct pci_namedb *db)
 	pci_cleanup(db->pacc);
 	free(db);
 }
+
+void pci_func_row(const struct pci_func *f, int group, const struct pci_names *nm,
+		  char *buf, size_t len)
+{
+	char grp[16] = "none", numa[16] = "-", vfs[32] = "-", pf[16] = "-", id[16];
+
+	if (!f) {
+		snprintf(buf, len, "%-12s %-9s %-6s %-12s %-5s %-4s %-6s %-12s %s", "BDF",
+			 "VEN:DEV", "CLASS", "DRIVER", "GROUP", "NUMA", "VFS", "PF", "NAME");
+		return;
+	}
+	if (group >= 0)
+		snprintf(grp, sizeof(grp), "%d", group);
+	if (f->numa_node >= 0)
+		snprintf(numa, sizeof(numa), "%d", f->numa_node);
+	if (f->sriov_total >= 0)
+		snprintf(vfs, sizeof(vfs), "%d/%d", f->sriov_num, f->sriov_total);
+	if (f->is_vf)
+		pci_addr_format(&f->pf, pf);
+	snprintf(id, sizeof(id), "%04x:%04x", f->vendor, f->device);
+	snprintf(buf, len, "%-12s %-9s %06x %-12s %-5s %-4s %-6s %-12s %s: %s", f->bdf, id,
+		 f->class, f->driver[0] ? f->driver : "-", grp, numa, vfs, pf, nm->vendor,
+		 nm->device);
+}

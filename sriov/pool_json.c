@@ -4,10 +4,13 @@
  * list --json` describe, kept with the parser so that one place defines
  * them: a front end adds what only it knows (lease status, names, groups).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 
 #include <json-c/json.h>
 
+#include "iopass/lease.h"
 #include "iopass/sriov.h"
 
 static json_object *int_or_null(int64_t v)
@@ -98,5 +101,63 @@ json_object *pool_json(const struct pool *p)
 	if (p->vf.mac_auto)
 		json_object_object_add(vf, "mac", json_object_new_string("auto"));
 	json_object_object_add(o, "vf_settings", vf);
+	return o;
+}
+
+const char *pool_member_status(const char *state, const char *bdf, char *owner,
+			       size_t len)
+{
+	struct lease l;
+	int ret = lease_read(state, bdf, &l, NULL);
+
+	snprintf(owner, len, "%s", ret ? "" : l.owner);
+	return ret == -ENOENT ? "free" : ret == -EINVAL ? "broken" : ret ? "unknown" : "leased";
+}
+
+json_object *pool_members_json(const char *state, const struct pool *p,
+			       const struct pci_func *funcs, const size_t *m, size_t nm)
+{
+	json_object *o = pool_json(p), *a = json_object_new_array();
+
+	for (size_t i = 0; i < nm; i++) {
+		json_object *f = pci_func_json(&funcs[m[i]]);
+		char owner[sizeof(((struct lease *)0)->owner)];
+		const char *st = pool_member_status(state, funcs[m[i]].bdf, owner,
+						    sizeof(owner));
+
+		json_object_object_add(f, "status", json_object_new_string(st));
+		json_object_object_add(f, "owner", owner[0] ?
+				       json_object_new_string(owner) : NULL);
+		json_object_array_add(a, f);
+	}
+	json_object_object_add(o, "members", a);
+	return o;
+}
+
+json_object *pci_func_list_json(const struct pci_func *f, int group,
+				const struct pci_names *nm)
+{
+	json_object *o = pci_func_json(f);
+
+	json_object_object_add(o, "class_name", json_object_new_string(nm->class));
+	json_object_object_add(o, "vendor_name", json_object_new_string(nm->vendor));
+	json_object_object_add(o, "device_name", json_object_new_string(nm->device));
+	json_object_object_add(o, "iommu_group", group < 0 ? NULL : json_object_new_int(group));
+	json_object_object_add(o, "reset_method", f->reset_method[0] ?
+			       json_object_new_string(f->reset_method) : NULL);
+	return o;
+}
+
+json_object *sriov_pf_json(const struct sriov_pf *pf)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pf", json_object_new_string(pf->f.bdf));
+	json_object_object_add(o, "driver", pf->f.driver[0] ?
+			       json_object_new_string(pf->f.driver) : NULL);
+	json_object_object_add(o, "totalvfs", json_object_new_int(pf->f.sriov_total));
+	json_object_object_add(o, "numvfs", json_object_new_int(pf->f.sriov_num));
+	json_object_object_add(o, "autoprobe", json_object_new_boolean(pf->autoprobe));
+	json_object_object_add(o, "leased", json_object_new_int(pf->leased));
 	return o;
 }

@@ -46,6 +46,51 @@ const char *vf_link_state_name(enum vf_link_state s)
 /* ---------------------------------------------------------- keywords */
 
 /* Decimal without sign, spaces or trailing junk, at most max. */
+void vf_settings_row(const struct vf_settings *s, bool saved, char *buf, size_t len)
+{
+	char mac[18] = "-", vlan[8] = "-", qos[4] = "-", min[12] = "-", max[12] = "-", vf[12];
+	const char *proto = "-", *sc = "-", *tr = "-", *st = "-";
+
+	if (!s) {
+		snprintf(buf, len, "%-4s %-17s %-5s %-3s %-7s %-8s %-5s %-7s %-8s %-8s %s", "VF",
+			 "MAC", "VLAN", "QOS", "PROTO", "SPOOFCHK", "TRUST", "STATE",
+			 "MIN-RATE", "MAX-RATE", "SAVED");
+		return;
+	}
+	if (s->known & VF_FIELD_MAC)
+		mac_format(s->mac, mac);
+	if (s->known & VF_FIELD_VLAN) {
+		snprintf(vlan, sizeof(vlan), "%u", s->vlan);
+		snprintf(qos, sizeof(qos), "%u", s->qos);
+		proto = vf_vlan_proto_name(s->vlan_proto);
+	}
+	if (s->known & VF_FIELD_SPOOFCHK)
+		sc = s->spoofchk ? "on" : "off";
+	if (s->known & VF_FIELD_TRUST)
+		tr = s->trust ? "on" : "off";
+	if (s->known & VF_FIELD_LINK_STATE)
+		st = vf_link_state_name(s->link_state);
+	if (s->known & VF_FIELD_MIN_RATE)
+		snprintf(min, sizeof(min), "%u", s->min_tx_rate);
+	if (s->known & VF_FIELD_MAX_RATE)
+		snprintf(max, sizeof(max), "%u", s->max_tx_rate);
+	snprintf(vf, sizeof(vf), "%d", s->vf);
+	snprintf(buf, len, "%-4s %-17s %-5s %-3s %-7s %-8s %-5s %-7s %-8s %-8s %s", vf, mac,
+		 vlan, qos, proto, sc, tr, st, min, max, saved ? "yes" : "no");
+}
+
+int vf_rates_check(const struct vf_settings *cur, const struct vf_settings *want,
+		   unsigned int mask, struct errbuf *eb)
+{
+	uint32_t min = mask & VF_FIELD_MIN_RATE ? want->min_tx_rate : cur->min_tx_rate;
+	uint32_t max = mask & VF_FIELD_MAX_RATE ? want->max_tx_rate : cur->max_tx_rate;
+
+	if ((mask & (VF_FIELD_MIN_RATE | VF_FIELD_MAX_RATE)) && max && min > max)
+		return errbuf_set(eb, -EINVAL, "min-rate %u would exceed max-rate %u of VF %d "
+				  "(0 means no limit); give both", min, max, cur->vf);
+	return 0;
+}
+
 static int parse_uint(const char *s, unsigned long max, unsigned long *val)
 {
 	unsigned long v = 0;

@@ -5,6 +5,9 @@
  * refused, so that " 2", "+2" or "2x" never pass for 2.
  */
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "iopass/util.h"
 
@@ -27,5 +30,34 @@ int num_parse(const char *s, unsigned long long min, unsigned long long max,
 	if (v < min)
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+int cpulist_parse(const char *s, cpu_set_t *set)
+{
+	char buf[4096], *rest = buf, *item;
+
+	CPU_ZERO(set);
+	if (!s || (size_t)snprintf(buf, sizeof(buf), "%s", s) >= sizeof(buf))
+		return -EINVAL;
+	buf[strcspn(buf, "\n")] = '\0';
+	/* An empty list is a node without CPUs: valid, and empty. */
+	if (!buf[0])
+		return 0;
+	while ((item = strsep(&rest, ","))) {
+		unsigned long long lo, hi;
+		char *dash = strchr(item, '-');
+		int ret;
+
+		if (dash)
+			*dash = '\0';
+		ret = num_parse(item, 0, CPU_SETSIZE - 1, &lo);
+		if (!ret)
+			ret = dash ? num_parse(dash + 1, lo, CPU_SETSIZE - 1, &hi) : 0;
+		if (ret)
+			return ret;
+		for (unsigned long long c = lo; c <= (dash ? hi : lo); c++)
+			CPU_SET(c, set);
+	}
 	return 0;
 }

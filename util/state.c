@@ -236,7 +236,7 @@ int state_open(const char *dir, const char *name, int flags, mode_t mode,
 }
 
 /* A temporary that nobody could have planted or guess: O_EXCL, random name. */
-static int tmp_create(int at, const char *leaf, char *tmp, size_t len)
+static int tmp_create(int at, const char *leaf, mode_t mode, char *tmp, size_t len)
 {
 	for (int tries = 0; tries < 100; tries++) {
 		uint64_t r;
@@ -248,32 +248,27 @@ static int tmp_create(int at, const char *leaf, char *tmp, size_t len)
 			     (unsigned long long)r) >= (int)len)
 			return -ENAMETOOLONG;
 		fd = openat(at, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    0600);
+			    mode);
 		if (fd >= 0 || errno != EEXIST)
 			return fd < 0 ? -errno : fd;
 	}
 	return -EEXIST;
 }
 
-int state_write(const char *dir, const char *name, const char *content,
-		struct errbuf *eb)
+/* leaf in the directory at replaced whole (a temporary renamed): -errno. */
+static int write_at(int at, const char *leaf, const char *content, size_t len,
+		    mode_t mode)
 {
-	char path[PATH_MAX], tmp[NAME_MAX + 1];
-	size_t len = strlen(content), done = 0;
-	const char *leaf;
-	int at, fd, ret = 0;
+	char tmp[NAME_MAX + 1];
+	size_t done = 0;
+	int fd, ret = 0;
 
-	at = state_at(dir, name, false, &leaf, path, eb);
-	/* Say "write" unless the tree itself was refused (that says why). */
-	if (at < 0)
-		return at == -EPERM || at == -ELOOP || at == -EINVAL ? at :
-		       state_err(eb, at, "write", path);
-	fd = tmp_create(at, leaf, tmp, sizeof(tmp));
-	if (fd < 0) {
-		close(at);
-		return state_err(eb, fd, "write", path);
-	}
-	while (done < len) {
+	fd = tmp_create(at, leaf, mode, tmp, sizeof(tmp));
+	if (fd < 0)
+		return fd;
+	if (fchmod(fd, mode))	/* exact, whatever the umask */
+		ret = -errno;
+	while (!ret && done < len) {
 		ssize_t n = write(fd, content + done, len - done);
 
 		if (n < 0) {
@@ -292,8 +287,48 @@ int state_write(const char *dir, const char *name, const char *content,
 		ret = -errno;
 	if (ret)
 		unlinkat(at, tmp, 0);
+	return ret;
+}
+
+int state_write(const char *dir, const char *name, const char *content,
+		struct errbuf *eb)
+{
+	char path[PATH_MAX];
+	const char *leaf;
+	int at, ret;
+
+	at = state_at(dir, name, false, &leaf, path, eb);
+	/* Say "write" unless the tree itself was refused (that says why). */
+	if (at < 0)
+		return at == -EPERM || at == -ELOOP || at == -EINVAL ? at :
+		       state_err(eb, at, "write", path);
+	ret = write_at(at, leaf, content, strlen(content), 0600);
 	close(at);
 	return ret ? state_err(eb, ret, "write", path) : 0;
+}
+
+int file_write_atomic(const char *path, const char *content, size_t len,
+		      struct errbuf *eb)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/'), *leaf = slash ? slash + 1 : path;
+	int at, ret;
+
+	if (!*leaf || (slash && (size_t)(slash - path) >= sizeof(dir)))
+		return errbuf_set(eb, -EINVAL, "cannot write %s: not a file name", path);
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	at = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (at < 0)
+		return errbuf_set(eb, -errno, "cannot write %s: %s", path, strerror(errno));
+	/* Read by others (node_exporter, an operator): 0644 as before. */
+	ret = write_at(at, leaf, content, len, 0644);
+	close(at);
+	return ret ? errbuf_set(eb, ret, "cannot write %s: %s", path, strerror(-ret)) : 0;
 }
 
 int state_read(const char *dir, const char *name, char **content,

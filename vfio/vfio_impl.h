@@ -94,7 +94,30 @@ struct vfio_pci {
 	pthread_t relay_thread;
 	bool relay_running;
 	int relay_epfd, relay_stop;
+
+	/*
+	 * No reset of its own: reset with a VFIO hot (bus) reset, at start
+	 * and exit, since the VM has every function on its bus.
+	 */
+	bool bus_reset;
+	char reset_note[256];	/* how it is reset, or why it is not */
 };
+
+/* The kernel VFIO device fd of t, -1 for another transport. */
+int vfio_kernel_fd(struct vfio_transport *t);
+
+/*
+ * vfio_bus_reset.c. After each device a VM gets: every kernel device
+ * without a reset of its own whose bus's functions the VM now all has is
+ * reset with VFIO_DEVICE_PCI_HOT_RESET (marked bus_reset); the others get
+ * a note saying what would make it possible. A hot reset that fails is an
+ * error (the device may hold its last user's state). At exit, the marked
+ * devices' buses are reset again, before any device is closed.
+ */
+int vfio_bus_reset_plan(struct vfio_pci **devs, size_t n, struct iommu_domain *dom,
+			struct errbuf *eb);
+int vfio_bus_reset_exit(struct vfio_pci **devs, size_t n, struct iommu_domain *dom,
+			struct errbuf *eb);
 
 /*
  * vfio_pci.c, in the order attach uses them; unit tests build a device on

@@ -243,6 +243,13 @@ static void vk_close(struct vfio_transport *t)
 	free(k);
 }
 
+static const struct vfio_transport_ops vfio_kernel_ops;
+
+int vfio_kernel_fd(struct vfio_transport *t)
+{
+	return t->ops == &vfio_kernel_ops ? to_kernel(t)->fd : -1;
+}
+
 static const struct vfio_transport_ops vfio_kernel_ops = {
 	.name = "vfio",
 	.device_info = vk_device_info,

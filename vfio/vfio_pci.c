@@ -463,6 +463,8 @@ void vfio_pci_describe(struct vfio_pci *vp, struct vfio_pci_desc *d)
 	pci_device_addr(vp->pci, &d->guest);
 	d->relay = vp->relay;
 	d->reset = vp->dev_flags & VFIO_DEVICE_FLAGS_RESET;
+	d->bus_reset = vp->bus_reset;
+	snprintf(d->reset_note, sizeof(d->reset_note), "%s", vp->reset_note);
 	d->msix_vectors = vp->msix_cap ? vp->msix_nvec : 0;
 	d->msi_vectors = vp->msi_cap ? vp->msi_max : 0;
 	d->intx = vp->intx_able;

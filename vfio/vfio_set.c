@@ -264,7 +264,19 @@ int vfio_set_add(struct vfio_set *s, const char *spec, struct errbuf *eb)
 	s->devs[s->n] = vp;
 	s->specs[s->n] = copy;
 	s->n++;
-	return 0;
+	if (sp.user)
+		return 0;
+	/* A device without a reset: a bus reset once the VM has its whole bus. */
+	ret = vfio_bus_reset_plan(s->devs, s->n, s->dom, eb);
+	if (ret) {
+		vfio_pci_detach(s->devs[--s->n]);
+		if (!had_dom) {
+			iommu_domain_close(s->dom);
+			s->dom = NULL;
+			s->ram_mapped = false;
+		}
+	}
+	return ret;
 }
 
 struct vfio_pci *vfio_set_device(struct vfio_set *s, size_t i)
@@ -284,6 +296,11 @@ int vfio_set_destroy_checked(struct vfio_set *s, struct errbuf *eb)
 
 	if (!s)
 		return 0;
+	/* Bus resets first, while every function of the bus is still ours. */
+	if (s->dom) {
+		ret = vfio_bus_reset_exit(s->devs, s->n, s->dom, &first);
+		failed = ret != 0;
+	}
 	/* Every device goes, whatever one of them fails on. */
 	while (s->n > 0) {
 		int r = vfio_pci_detach_checked(s->devs[--s->n], &one);

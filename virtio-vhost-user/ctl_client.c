@@ -187,3 +187,64 @@ json_object *switch_records_json(char **lines, size_t n, const char *only)
 	json_object_object_add(root, "queues", queues);
 	return root;
 }
+
+char *switch_records_text(char **lines, size_t n)
+{
+	unsigned int hdr_port = 0, hdr_pool = 0, hdr_queue = 0;
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct switch_kv kv[SWITCH_MAX_KV];
+		const char *type;
+		unsigned int nkv;
+
+		if (switch_kv_split(lines[i], &type, kv, SWITCH_MAX_KV, &nkv))
+			continue;
+#define G(k) (switch_kv_get(kv, nkv, k) ? switch_kv_get(kv, nkv, k) : "-")
+		if (!strcmp(type, "port")) {
+			if (!hdr_port++)
+				fprintf(f, "%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
+					"PORT", "STATE", "MODE", "MAC", "VLAN", "POOL", "RX-PKTS",
+					"TX-PKTS", "RX-DROPS", "TX-DROPS", "SOCKET");
+			fprintf(f, "%-12s %-5s %-6s %-17s %4s %4s %12s %12s %10s %10s  %s\n",
+				G("name"), G("state"), G("mode"), G("mac"), G("vlan"), G("pool"),
+				G("rx_packets"), G("tx_packets"), G("rx_drops"), G("tx_drops"),
+				*G("path") ? G("path") : "-");
+		} else if (!strcmp(type, "pool")) {
+			if (!hdr_pool++)
+				fprintf(f, "%s%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n",
+					hdr_port ? "\n" : "", "POOL", "MAC", "VLAN", "PORT",
+					"BACKEND", "QUEUE", "QUEUE-PKTS", "PACKETS", "BYTES",
+					"DROPS", "WHY");
+			fprintf(f, "%-4s %-17s %4s %-12s %-8s %5s %12s %12s %14s %10s  %s\n",
+				G("id"), G("mac"), G("vlan"), G("port"), G("backend"), G("queue"),
+				G("queue_packets"), G("packets"), G("bytes"), G("drops"), G("why"));
+		} else if (!strcmp(type, "queue")) {
+			if (!hdr_queue++)
+				fprintf(f, "\n%-5s %-8s %-8s %-12s %12s %14s\n", "QUEUE",
+					"NIC-POOL", "ROLE", "PORT", "PACKETS", "BYTES");
+			fprintf(f, "%-5s %-8s %-8s %-12s %12s %14s\n", G("id"), G("nic_pool"),
+				G("role"), G("port"), G("packets"), G("bytes"));
+		} else if (!strcmp(type, "switch")) {
+			fprintf(f, "switch: %s worker lcore(s), %s classifier, %s port(s), "
+				"up to %s pools (%s of %s in NIC pools free), lossless %s\n",
+				G("workers"), G("classifier"), G("ports"), G("max_pools"),
+				G("hw_free"), G("hw_pools"), G("lossless"));
+		} else if (!strcmp(type, "uplink")) {
+			fprintf(f, "uplink %s: rx %s pkts %s bytes (%s dropped, %s to unknown "
+				"MACs), tx %s pkts %s bytes (%s dropped)\n\n", G("name"),
+				G("rx_packets"), G("rx_bytes"), G("rx_drops"), G("rx_unknown"),
+				G("tx_packets"), G("tx_bytes"), G("tx_drops"));
+		}
+#undef G
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

@@ -137,6 +137,36 @@ static int parse_port_add(char **w, int n, struct switch_req *req, struct errbuf
 	return 0;
 }
 
+int switch_port_req(enum switch_op op, const char *name, const char *mac,
+		    const char *vlan, const char *path, const char *mode,
+		    char *line, size_t len, struct errbuf *eb)
+{
+	struct switch_req req = { .op = op };
+
+	if (!switch_name_valid(name))
+		return errbuf_set(eb, -EINVAL, "port %s: '%s' is not a port name (1-%d of "
+				  "letters, digits, '_', '.', '-')", op == SWITCH_OP_PORT_DEL ?
+				  "del" : "add", name, SWITCH_NAME_MAX - 1);
+	snprintf(req.port.name, sizeof(req.port.name), "%s", name);
+	if (op == SWITCH_OP_PORT_ADD) {
+		if (!mac)
+			return errbuf_set(eb, -EINVAL, "port add: give the port's MAC (--mac MAC)");
+		/* One value, one word: a blank or a newline would smuggle in
+		 * another key or another request. */
+		if (strpbrk(mac, " \t\r\n") || (vlan && strpbrk(vlan, " \t\r\n")) ||
+		    (path && strpbrk(path, " \t\r\n")))
+			return errbuf_set(eb, -EINVAL, "port add: the MAC, VLAN and socket path "
+					  "take one word each (no blanks or newlines)");
+		if (switch_port_set(&req.port, "mac", mac, NULL, eb) ||
+		    (vlan && switch_port_set(&req.port, "vlan", vlan, NULL, eb)) ||
+		    (mode && switch_port_set(&req.port, "mode", mode, NULL, eb)) ||
+		    (path && switch_port_set(&req.port, "path", path, NULL, eb)))
+			return -EINVAL;
+	}
+	return switch_req_format(&req, line, len) ?
+	       errbuf_set(eb, -ENOSPC, "port %s: the request is too long", name) : 0;
+}
+
 int switch_req_parse_line(const char *buf, size_t len, struct switch_req *req,
 			  struct errbuf *eb)
 {

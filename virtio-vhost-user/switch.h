@@ -171,5 +171,13 @@ int sw_worker_main(void *arg);
 
 /* switch_ctl.c */
 int sw_ctl_serve(struct errbuf *eb);
+/* Sums the workers' counters at offset off of struct sw_worker. */
+void sw_counters_sum(struct sw_counters *out, size_t off);
+
+/* switch_metrics.c: /metrics over HTTP, served from sw_ctl_serve's loop. */
+int sw_metrics_listen(const char *spec, struct errbuf *eb);
+int sw_metrics_fd(void);		/* -1 without --metrics */
+void sw_metrics_serve_one(void);
+void sw_metrics_close(void);
 
 #endif

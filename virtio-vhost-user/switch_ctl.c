@@ -43,7 +43,7 @@ struct client {
 static struct client clients[MAX_CLIENTS];
 static uint64_t client_events;
 
-static void sum(struct sw_counters *out, size_t off)
+void sw_counters_sum(struct sw_counters *out, size_t off)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned int w = 0; w < sw.nworkers; w++) {
@@ -55,7 +55,7 @@ static void sum(struct sw_counters *out, size_t off)
 	}
 }
 
-#define SUM(out, field) sum(out, offsetof(struct sw_worker, field))
+#define SUM(out, field) sw_counters_sum(out, offsetof(struct sw_worker, field))
 
 static void reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -377,7 +377,7 @@ static int client_slot(void)
 
 int sw_ctl_serve(struct errbuf *eb)
 {
-	struct pollfd pfd[MAX_CLIENTS + 1];
+	struct pollfd pfd[MAX_CLIENTS + 2];
 	int lfd = ctl_listen(eb);
 
 	if (lfd < 0)
@@ -391,11 +391,14 @@ int sw_ctl_serve(struct errbuf *eb)
 		pfd[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			pfd[n++] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = sw_metrics_fd(), .events = POLLIN };
 		if (poll(pfd, (nfds_t)n, 200) <= 0) {
 			clients_expire(now_ms());
 			continue;	/* timeout or a signal: look at sw.stop */
 		}
 		clients_expire(now_ms());
+		if (pfd[n - 1].revents & POLLIN)
+			sw_metrics_serve_one();
 		if (pfd[0].revents & POLLIN) {
 			int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 

@@ -3,7 +3,7 @@
  * iopass-switch: a DPDK program. EAL options first, then ours:
  *
  *   iopass-switch [EAL options] -- [--ctl PATH] [--classifier auto|software|hardware]
- *                 [--max-pools N] [--hw-pools N] [--lossless]
+ *                 [--max-pools N] [--hw-pools N] [--lossless] [--metrics ADDR:PORT]
  *                 [--port "NAME mac=MAC [vlan=N] [path=P] [mode=M]"]...
  *
  * The uplink is the first ethdev the EAL probed (--vdev, --allow); without
@@ -61,12 +61,13 @@ static void usage(void)
 {
 	fprintf(stderr,
 "usage: iopass-switch [EAL options] -- [--ctl PATH] [--classifier auto|software|hardware]\n"
-"                     [--max-pools N] [--hw-pools N] [--lossless]\n"
+"                     [--max-pools N] [--hw-pools N] [--lossless] [--metrics ADDR:PORT]\n"
 "                     [--port \"NAME mac=MAC [vlan=N] [path=P] [mode=M]\"]...\n"
 "Usually started by 'iopass switch start' (see docs/switch.md).\n");
 }
 
 struct opts {
+	const char *metrics;	/* ADDR:PORT for /metrics */
 	enum vmdq_want want;
 	unsigned int max_pools;
 	unsigned int hw_pools;		/* at most this many NIC pools (0: all) */
@@ -83,6 +84,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "hw-pools", required_argument, NULL, 'H' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "lossless", no_argument, NULL, 'L' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +127,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'L':
 			sw.lossless = true;
+			break;
+		case 'M':
+			o->metrics = optarg;
 			break;
 		case 'p':
 			snprintf(line, sizeof(line), "port add %s", optarg);
@@ -241,6 +246,8 @@ int main(int argc, char **argv)
 		 (int)(strrchr(sw.ctl, '/') - sw.ctl), sw.ctl);
 
 	err = setup(&o, &eb);
+	if (!err && o.metrics)
+		err = sw_metrics_listen(o.metrics, &eb);
 	if (err) {
 		fprintf(stderr, "iopass-switch: %s\n", eb.msg);
 		goto err_teardown;
@@ -270,6 +277,7 @@ int main(int argc, char **argv)
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		rte_eal_wait_lcore(lcore);
 	atomic_store(&sw.running, false);
+	sw_metrics_close();
 	sw_port_del_all();
 	sw_uplink_close();
 	rte_eal_cleanup();

@@ -538,7 +538,13 @@ int vm_run(struct vm *vm, struct vm_exit *exit, struct errbuf *eb)
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
 
-		ret = -pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+		pthread_attr_t attr;
+
+		pthread_attr_init(&attr);
+		if (vm->numa)
+			pthread_attr_setaffinity_np(&attr, sizeof(vm->numa_cpus), &vm->numa_cpus);
+		ret = -pthread_create(&vcpu->thread, &attr, vcpu_thread, vcpu);
+		pthread_attr_destroy(&attr);
 		if (ret) {
 			errbuf_set(eb, ret, "cannot start vCPU thread %u: %s",
 				   i, strerror(-ret));

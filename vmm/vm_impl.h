@@ -8,6 +8,7 @@
 #define IOPASS_VMM_VM_IMPL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -91,6 +92,9 @@ struct vm {
 	uint64_t low_size;		/* at GPA 0 */
 	uint64_t high_size;		/* at MEM_HIGH_BASE */
 	bool hugepages;
+	/* vm_numa_place(): the vCPU threads run on numa_cpus. */
+	bool numa;
+	cpu_set_t numa_cpus;
 
 	pthread_mutex_t lock;		/* slots, I/O registration */
 	uint64_t slots_used;		/* bitmap of KVM slot ids */

@@ -50,6 +50,9 @@ struct iommu_group_info {
 
 int iommu_group_check(const char *sysfs, int group, struct iommu_group_info *info,
 		      struct errbuf *eb);
+struct json_object;
+/* `iopass groups --json`: { group, viable, devices: [{ bdf, driver, class, ok }] } */
+struct json_object *iommu_group_json(const struct iommu_group_info *g);
 
 /* Every group number on this host, sorted. *ids is malloc'd. */
 int iommu_group_list(const char *sysfs, int **ids, size_t *n);
@@ -102,6 +105,8 @@ struct iommu_domain_ops {
 		   void *hva, bool writable);
 	int (*unmap)(struct iommu_domain *d, uint64_t iova, uint64_t size);
 	void (*close)(struct iommu_domain *d);
+	/* The open group's fd (a VFIO hot reset names groups by fd); may be NULL. */
+	int (*group_fd)(struct iommu_domain *d, int group);
 };
 
 struct iommu_map_stats {
@@ -118,6 +123,12 @@ int iommu_domain_open(enum iommu_backend backend, const char *sysfs,
 		      const char *dev, struct iommu_domain **out,
 		      struct errbuf *eb);
 const char *iommu_domain_backend(struct iommu_domain *d);
+/*
+ * The fd of a group the domain holds (type1), for VFIO_DEVICE_PCI_HOT_RESET:
+ * -ENOENT when the domain does not hold it, -EOPNOTSUPP for a backend
+ * without group fds.
+ */
+int iommu_domain_group_fd(struct iommu_domain *d, int group);
 /*
  * Opens a device (see iommu_domain_ops.device_open) after checking that its
  * whole group is viable (iommu_group_check: -EBUSY names the offenders) and

@@ -45,6 +45,16 @@ bool lease_owner_valid(const char *owner);
 /* A process-held lease whose holder is gone. */
 bool lease_orphaned(const char *state, const struct lease *l);
 
+/*
+ * Who holds l: nobody by design (persistent), its process, the command
+ * that process ran (`iopass assign -- CMD` whose iopass is gone while CMD
+ * still holds the lock), or nobody any more (orphaned: `iopass gc`). text
+ * (may be NULL): "persistent", "pid N", "pid N CMD", "pid N GONE".
+ */
+enum lease_holder { LEASE_PERSISTENT, LEASE_HELD, LEASE_HELD_BY_CMD, LEASE_GONE };
+enum lease_holder lease_holder(const char *state, const struct lease *l,
+				char *text, size_t len);
+
 struct lease_ctx {
 	struct bind_ctx bind;	/* sysfs, procfs, state, flags, steps */
 };

@@ -132,9 +132,32 @@ struct orch_vm_config {
 	bool return_borrowed;
 	const char *nic[ORCH_NICS_MAX];
 	unsigned int nnics;
+	/*
+	 * The NUMA node of guest RAM and vCPUs (`vm run --numa N`); -1
+	 * (orch_vm_config_init): the node of its devices, on a host of more
+	 * than one node.
+	 */
+	int numa;
 };
 
 void orch_vm_config_init(struct orch_vm_config *cfg);
+
+/*
+ * orch/numa.c: where a VM goes. want >= 0: that node (-EINVAL when the host
+ * has none such); else the node most of the devices bdfs[0..n) are on ("":
+ * none, a vfio-user device), when the host has more than one. node -1: no
+ * placement.
+ */
+struct orch_numa {
+	int node;
+	cpu_set_t cpus;		/* the node's CPUs */
+	char why[96];
+	bool span;		/* the devices are on more than one node */
+	char devices[512];	/* with span: "BDF on node N, ..." */
+};
+
+int orch_numa_pick(const char *sysfs, int want, const char *const *bdfs,
+		   unsigned int n, struct orch_numa *out, struct errbuf *eb);
 /*
  * Appends a device or a NIC after checking it: well formed, not given
  * twice, room left. -EINVAL / -EBUSY (twice) / -E2BIG (too many), nothing
@@ -213,6 +236,15 @@ struct orch_vm_entry {
 int orch_vms_list(const struct orch_ctx *ctx, struct orch_vm_entry **out,
 		  size_t *n, struct errbuf *eb);
 void orch_vms_free(struct orch_vm_entry *e, size_t n);
+/* The entries' details as a JSON array, each with "alive". */
+struct json_object;
+struct json_object *orch_vms_json(const struct orch_vm_entry *e, size_t n);
+/*
+ * For a table: how long e has run ("12m05s", "3h07m", "-" when dead) and
+ * what it holds ("0000:01:00.2 nic0=vf:0000:01:00.3", "-" for nothing).
+ */
+void orch_vm_entry_text(const struct orch_vm_entry *e, char *uptime, size_t ulen,
+			char *what, size_t wlen);
 /*
  * Asks VM name to stop through its control socket (SIGTERM to its VMM when
  * the socket does not answer) and waits up to timeout_s until its VMM has
@@ -221,6 +253,18 @@ void orch_vms_free(struct orch_vm_entry *e, size_t n);
  */
 int orch_vm_stop_named(const struct orch_ctx *ctx, const char *name,
 		       int timeout_s, struct errbuf *eb);
+
+/*
+ * `vm run --daemon` (orch/daemon.c). orch_daemon_fork() returns 0 in the
+ * child, which goes on with its stderr on a pipe (*pipe_wr) to the parent;
+ * the parent relays what the child writes there to its own stderr until the
+ * child calls orch_daemon_ready() (then: the child's pid) or ends (then
+ * -ECHILD, *status its exit status, 1 when it had none); -errno when the
+ * fork fails. orch_daemon_ready() points the child's stderr at log_fd
+ * (stdout, /dev/null, when log_fd < 0).
+ */
+int orch_daemon_fork(int *pipe_wr, int *status, struct errbuf *eb);
+void orch_daemon_ready(int *pipe_wr, int log_fd);
 
 /* ==== what dead VMMs held ================================================ */
 
@@ -420,6 +464,7 @@ struct orch_switch_opts {
 	const char *max_pools;	/* NULL: the switch's own */
 	const char *hw_pools;	/* at most this many in NIC (VMDq) pools; NULL: all */
 	bool lossless;
+	const char *metrics;	/* ADDR:PORT for /metrics; NULL: none */
 	const char *ports[ORCH_SWITCH_PORTS_MAX];	/* at start */
 	unsigned int nports;
 	const char *prefix;	/* DPDK --file-prefix; NULL: iopass-switch-PID */
@@ -435,6 +480,7 @@ struct orch_switch_cmd {
 	char ctl[SWITCH_PATH_MAX];
 	char mem[16];
 	char prefix[64];
+	char lcores[32];	/* "0@A,1@B" on the uplink's node; "" */
 	char *argv[ORCH_SWITCH_ARGS_MAX];
 };
 

@@ -28,6 +28,7 @@ struct pci_func {
 	bool is_vf;
 	struct pci_addr pf;	/* valid when is_vf */
 	int vf_index;		/* index under its PF, -1 when unknown */
+	char reset_method[64];	/* "flr", "pm bus", ...; "" when it has none */
 };
 
 /*
@@ -46,6 +47,22 @@ int pci_func_resolve(const char *sysfs, const char *arg, struct pci_addr *addr,
 /* One function by address: -ENODEV when there is none. */
 int pci_func_read(const char *sysfs, const struct pci_addr *addr,
 		  struct pci_func *f, struct errbuf *eb);
+
+/*
+ * Resets (pci_reset.c). The kernel's reset methods for bdf ("flr",
+ * "pm bus"; "reset" on kernels before 5.15, which only say that one
+ * exists), "" when there is none.
+ */
+void pci_func_reset_method(const char *sysfs, const char *bdf, char *buf,
+			   size_t len);
+/* True on a root bus, where no bridge can reset the bus. */
+bool pci_func_on_root_bus(const char *sysfs, const char *bdf);
+/*
+ * The other functions on addr's bus, sorted: a bus reset resets them too.
+ * *out is malloc'd.
+ */
+int pci_bus_siblings(const char *sysfs, const struct pci_addr *addr,
+		     struct pci_addr **out, size_t *n, struct errbuf *eb);
 
 /*
  * Does the host still need this function? True, with the reason, when one
@@ -84,6 +101,13 @@ int pci_driver_unbind(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		      struct errbuf *eb);
 int pci_driver_restore(const struct bind_ctx *ctx, const struct pci_addr *addr,
 		       struct errbuf *eb);
+struct json_object;
+/*
+ * `iopass bind|unbind|restore --json`: { bdf, ok, dry_run, steps (the
+ * array the steps went to, taken over), error (NULL when it worked) }.
+ */
+struct json_object *bind_result_json(const struct pci_addr *addr, bool dry_run,
+				     struct json_object *steps, const char *error);
 /* The recorded original driver: 0 and "" for none, -ENOENT when no record. */
 int pci_driver_original(const char *state, const struct pci_addr *addr,
 			char *driver, size_t len);
@@ -119,6 +143,8 @@ struct sriov_plan {
  * blocks a change that would remove it (every change below current removes
  * VFs, as the count goes through 0). -EINVAL / -EBUSY with a message.
  */
+/* "write sriov_numvfs": what a step does, before its argument. */
+const char *sriov_step_name(enum sriov_step step);
 int sriov_plan(int current, int total, int autoprobe, int want, bool want_autoprobe,
 	       int leased, struct sriov_plan *plan, struct errbuf *eb);
 
@@ -188,6 +214,9 @@ struct pci_namedb *pci_namedb_open(void);
 void pci_namedb_lookup(struct pci_namedb *db, const struct pci_func *f,
 		       struct pci_names *names);
 void pci_namedb_close(struct pci_namedb *db);
+/* One row of `iopass list` (group -1: none); f NULL: the header row. */
+void pci_func_row(const struct pci_func *f, int group, const struct pci_names *nm,
+		  char *buf, size_t len);
 
 /* ------------------------------------------------------------------------
  * VF settings over rtnetlink (vf_netlink.c) and the saved originals
@@ -251,6 +280,14 @@ const char *vf_field_name(unsigned int field);
  */
 void vf_field_format(unsigned int field, const struct vf_settings *s,
 		     char *buf, size_t len);
+/*
+ * One row of `iopass vf show`'s table ("-" where the driver does not say),
+ * saved: whether the originals are kept; s NULL: the header row.
+ */
+void vf_settings_row(const struct vf_settings *s, bool saved, char *buf, size_t len);
+/* -EINVAL when want's min-rate would exceed the max-rate cur/want leave. */
+int vf_rates_check(const struct vf_settings *cur, const struct vf_settings *want,
+		   unsigned int mask, struct errbuf *eb);
 const char *vf_vlan_proto_name(enum vf_vlan_proto p);	/* "802.1Q" */
 const char *vf_link_state_name(enum vf_link_state s);	/* "auto" */
 
@@ -491,6 +528,25 @@ void pool_vf_format(const struct pool_vf_settings *vf, char *buf, size_t len);
  */
 struct json_object *pool_json(const struct pool *p);
 struct json_object *pci_func_json(const struct pci_func *f);
+/* `iopass list --json`: pci_func_json() with names, IOMMU group, reset_method. */
+struct json_object *pci_func_list_json(const struct pci_func *f, int group,
+				       const struct pci_names *nm);
+/* `iopass sriov show --json`: one PF. */
+struct json_object *sriov_pf_json(const struct sriov_pf *pf);
+/*
+ * pool_json() with "members": the functions funcs[m[0..nm)], each with its
+ * "status" (free, leased) and "owner" from the leases under state.
+ */
+/*
+ * Where a pool member stands, as assign sees it: "free", "leased" (owner
+ * filled, else ""), "broken" (a lease record that blocks it: 'iopass
+ * leases' says why) or "unknown" (its record could not be read).
+ */
+const char *pool_member_status(const char *state, const char *bdf, char *owner,
+			       size_t len);
+struct json_object *pool_members_json(const char *state, const struct pool *p,
+				      const struct pci_func *funcs, const size_t *m,
+				      size_t nm);
 
 /*
  * Whether f belongs to pool. sysfs resolves interface names of "pf = IFNAME"

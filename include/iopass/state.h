@@ -40,6 +40,14 @@ int state_open(const char *dir, const char *name, int flags, mode_t mode,
 int state_write(const char *dir, const char *name, const char *content,
 		struct errbuf *eb);
 
+/*
+ * path := content (len bytes) the same way, for files outside the state
+ * directory (the pools file, a textfile collector's file): readers see the
+ * old file or the new one, never a part.
+ */
+int file_write_atomic(const char *path, const char *content, size_t len,
+		      struct errbuf *eb);
+
 /* *content := dir/name, malloc'd and NUL-terminated; -ENOENT when absent. */
 int state_read(const char *dir, const char *name, char **content,
 	       struct errbuf *eb);

@@ -8,6 +8,7 @@
 #ifndef IOPASS_UTIL_H
 #define IOPASS_UTIL_H
 
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,6 +35,13 @@ void errbuf_clear(struct errbuf *eb);
  */
 int num_parse(const char *s, unsigned long long min, unsigned long long max,
 	      unsigned long long *out);
+
+/*
+ * A sysfs CPU list ("0-3,8,10-11", a newline allowed at its end; "" is no
+ * CPU) into set: -EINVAL on garbage, -ERANGE past CPU_SETSIZE or for a
+ * range going down.
+ */
+int cpulist_parse(const char *s, cpu_set_t *set);
 
 /*
  * Input printed back (in an error message): s with backslash, control
@@ -168,5 +176,27 @@ int usock_recv(int fd, void *buf, size_t len, int *fds, unsigned int *nfds,
  */
 char *log_fold(const char *text, size_t len, unsigned int max_lines,
 	       const char *last_prefix, const char *indent);
+
+/*
+ * The Prometheus text exposition format (version 0.0.4), for iopass metrics
+ * and iopass-switch's /metrics: a growing buffer of families, each a HELP and
+ * a TYPE line followed by its samples. Label values are escaped (\\, \",
+ * \n); names must already be valid ([a-zA-Z_:][a-zA-Z0-9_:]*). Out of
+ * memory sticks: prom->oom, and nothing more is added.
+ */
+struct prom {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+/* type: "counter" or "gauge". Every sample of a family follows its header. */
+void prom_family(struct prom *p, const char *name, const char *type,
+		 const char *help);
+/* name{k1="v1",...} value; the labels are NULL-terminated key, value pairs. */
+void prom_sample(struct prom *p, const char *name, uint64_t value, ...)
+	__attribute__((sentinel));
+void prom_free(struct prom *p);
 
 #endif

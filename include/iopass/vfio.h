@@ -174,6 +174,8 @@ struct vfio_pci_desc {
 	struct pci_addr guest;	/* where it sits on the guest's bus */
 	bool relay;		/* MSI/MSI-X through the relay thread */
 	bool reset;		/* VFIO_DEVICE_FLAGS_RESET: reset at attach/detach */
+	bool bus_reset;		/* no reset of its own: a bus reset (the VM has the bus) */
+	char reset_note[256];	/* without reset: how it is reset, or what would help */
 	uint32_t msix_vectors;	/* 0: no MSI-X */
 	uint32_t msi_vectors;	/* 0: no MSI */
 	bool intx;

@@ -84,6 +84,15 @@ int switch_port_set(struct switch_port_spec *p, const char *key, const char *val
 bool switch_name_valid(const char *name);
 
 /*
+ * The request line for "port add" (name, mac, and vlan, path, mode when
+ * not NULL) or "port del" (name), each value checked as the switch checks
+ * it, so that bad input never reaches a running switch. -EINVAL with why.
+ */
+int switch_port_req(enum switch_op op, const char *name, const char *mac,
+		    const char *vlan, const char *path, const char *mode,
+		    char *line, size_t len, struct errbuf *eb);
+
+/*
  * Splits a record line in place: *type := its first word, kv := its
  * key=value words (at most max). -EINVAL for a word without '='.
  */
@@ -124,5 +133,11 @@ void switch_lines_free(char **lines, size_t n);
  */
 struct json_object;
 struct json_object *switch_records_json(char **lines, size_t n, const char *only);
+/*
+ * The same records as the text tables `iopass switch` prints (ports, pools,
+ * queues, the switch and uplink lines), malloc'd; NULL without memory.
+ * Splits the lines in place.
+ */
+char *switch_records_text(char **lines, size_t n);
 
 #endif

@@ -11,6 +11,7 @@
 #ifndef IOPASS_VMM_H
 #define IOPASS_VMM_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -345,6 +346,13 @@ struct vm_ram_region {
 int vm_ram_regions(struct vm *vm, struct vm_ram_region *r, int max);
 /* True when guest RAM comes from huge pages (--hugepages). */
 bool vm_ram_hugepages(struct vm *vm);
+/*
+ * Guest RAM preferred on NUMA node `node` (the pages already there move)
+ * and the vCPU threads vm_run() starts on cpus (none: RAM only). Before
+ * anything pins the RAM (VFIO), or pinned pages stay where they are.
+ */
+int vm_numa_place(struct vm *vm, unsigned int node, const cpu_set_t *cpus,
+		  struct errbuf *eb);
 
 /*
  * Host memory mapped straight into the guest (no exits): BARs of assigned

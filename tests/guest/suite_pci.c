@@ -189,6 +189,38 @@ static void test_expect(void)
 	test_end();
 }
 
+/*
+ * pci.peek=VVVV:DDDD+OFF: prints the 32-bit register at BAR0 + OFF (hex) of
+ * that device, as this guest finds it at start ("PEEK ..."). The host side
+ * wrote a value there before the VM: whether it survived says whether the
+ * device was reset before the guest got it.
+ */
+static void peek(void)
+{
+	uint64_t ven = 0, dev = 0, off = 0;
+	struct pci_dev *d;
+	const char *v;
+	size_t len, a, b, c = 0;
+
+	if (!cmdline_get("pci.peek", &v, &len))
+		return;
+	test_begin("pci.peek");
+	a = parse_hex(v, len, &ven);
+	b = a < len && v[a] == ':' ? parse_hex(v + a + 1, len - a - 1, &dev) : 0;
+	if (b && a + 1 + b < len && v[a + 1 + b] == '+')
+		c = parse_hex(v + a + 2 + b, len - a - 2 - b, &off);
+	if (test_check(a && b && c && !(off & 3), "bad pci.peek= (want VVVV:DDDD+OFF)")) {
+		d = pci_find(ven, dev);
+		if (test_check(d && d->bar[0].base && !d->bar[0].io && off + 4 <= d->bar[0].size,
+			       "%04lx:%04lx: no memory BAR0 holding 0x%lx", ven, dev, off)) {
+			pci_enable(d, PCI_COMMAND_MEMORY);
+			pr("PEEK %04lx:%04lx bar0+0x%lx 0x%08x\n", ven, dev, off,
+			   mmio_read32(d->bar[0].base + off));
+		}
+	}
+	test_end();
+}
+
 static void pci_run(void)
 {
 	struct pci_dev *devs;
@@ -202,6 +234,7 @@ static void pci_run(void)
 	test_caps(devs, n);
 	test_testdev();
 	test_expect();
+	peek();
 }
 
 const struct suite suite_pci = {

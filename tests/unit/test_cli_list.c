@@ -34,6 +34,7 @@ static void make_tree(struct fakesys *fs)
 	fakesys_add_pci(fs, "0000:01:00.0", 0x1b36, 0x0010, 0x010802);
 	fakesys_make_pf(fs, "0000:01:00.0", 4, 1);
 	fakesys_set_group(fs, "0000:01:00.0", 5);
+	fakesys_set_attr(fs, "0000:01:00.0", "reset_method", "flr\n");
 	fakesys_add_vf(fs, "0000:01:00.0", 0, "0000:01:00.1", 0x1b36, 0x0010);
 	fakesys_set_driver(fs, "0000:01:00.1", "vfio-pci");
 	fakesys_set_group(fs, "0000:01:00.1", 6);
@@ -70,11 +71,13 @@ static void test_json_shape(void **state)
 	assert_null(field(o, "sriov_totalvfs"));
 	assert_null(field(o, "physfn"));
 	assert_null(field(o, "numa_node"));
+	assert_null(field(o, "reset_method"));	/* none: edu */
 
 	o = json_object_array_get_idx(arr, 2);
 	assert_int_equal(json_object_get_int(field(o, "sriov_totalvfs")), 4);
 	assert_int_equal(json_object_get_int(field(o, "sriov_numvfs")), 1);
 	assert_string_equal(json_object_get_string(field(o, "class")), "010802");
+	assert_string_equal(json_object_get_string(field(o, "reset_method")), "flr");
 
 	o = json_object_array_get_idx(arr, 3);
 	assert_string_equal(json_object_get_string(field(o, "physfn")), "0000:01:00.0");

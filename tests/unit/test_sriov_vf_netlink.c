@@ -891,9 +891,36 @@ static void test_cli_bad_input(void **state)
 	assert_int_equal(run("", "vf"), 2);
 }
 
+/* `vf set`'s rate check and `vf show`'s rows. */
+static void test_rates_and_rows(void **state)
+{
+	struct vf_settings cur = { .vf = 3, .known = VF_FIELD_ALL, .max_tx_rate = 100 };
+	struct vf_settings want = { .min_tx_rate = 200 };
+	struct errbuf eb;
+	char row[160];
+
+	(void)state;
+	assert_int_equal(vf_rates_check(&cur, &want, VF_FIELD_MIN_RATE, &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "min-rate 200 would exceed max-rate 100 of VF 3"));
+	want.max_tx_rate = 0;	/* no limit */
+	assert_int_equal(vf_rates_check(&cur, &want, VF_FIELD_MIN_RATE | VF_FIELD_MAX_RATE,
+					&eb), 0);
+	assert_int_equal(vf_rates_check(&cur, &want, VF_FIELD_MAC, &eb), 0);
+
+	vf_settings_row(NULL, false, row, sizeof(row));
+	assert_non_null(strstr(row, "VF   MAC"));
+	cur.known = VF_FIELD_MAC | VF_FIELD_SPOOFCHK;
+	cur.spoofchk = true;
+	cur.mac[0] = 0x02;
+	vf_settings_row(&cur, true, row, sizeof(row));
+	assert_string_equal(row, "3    02:00:00:00:00:00 -     -   -       on       -     -       "
+			    "-        -        yes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(test_rates_and_rows),
 		cmocka_unit_test(test_args_valid),
 		cmocka_unit_test(test_args_invalid),
 		cmocka_unit_test(test_mac_format),

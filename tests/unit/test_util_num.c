@@ -54,12 +54,35 @@ static void test_range(void **state)
 	assert_int_equal(v, 42);
 }
 
+/* sysfs CPU lists (a NUMA node's cpulist, the online node list). */
+static void test_cpulist(void **state)
+{
+	static const char *const bad[] = { "x", "1-", "-1", "1,,2", "1 2", "0-3x", "+1" };
+	cpu_set_t set;
+
+	(void)state;
+	assert_int_equal(cpulist_parse("0-3,8,10-11\n", &set), 0);
+	assert_int_equal(CPU_COUNT(&set), 7);
+	assert_true(CPU_ISSET(3, &set) && CPU_ISSET(8, &set) && CPU_ISSET(11, &set));
+	assert_false(CPU_ISSET(4, &set) || CPU_ISSET(9, &set));
+	assert_int_equal(cpulist_parse("5", &set), 0);
+	assert_int_equal(CPU_COUNT(&set), 1);
+	assert_int_equal(cpulist_parse("\n", &set), 0);	/* a node of memory only */
+	assert_int_equal(CPU_COUNT(&set), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(cpulist_parse(bad[i], &set), -EINVAL);
+	assert_int_equal(cpulist_parse("3-1", &set), -ERANGE);
+	assert_int_equal(cpulist_parse("0-99999", &set), -ERANGE);
+	assert_int_equal(cpulist_parse(NULL, &set), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_cpulist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

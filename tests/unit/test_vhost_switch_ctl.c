@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -160,6 +161,62 @@ static void test_records(void **state)
 	}
 }
 
+/* What `iopass switch port add|del` sends: checked before it is sent. */
+static void test_port_req(void **state)
+{
+	char line[SWITCH_LINE_MAX];
+	struct errbuf eb;
+
+	(void)state;
+	assert_int_equal(switch_port_req(SWITCH_OP_PORT_ADD, "vm1", "52:54:00:00:00:01", "7",
+					 "/run/p.sock", "client", line, sizeof(line), &eb), 0);
+	assert_string_equal(line, "port add vm1 mac=52:54:00:00:00:01 vlan=7 mode=client "
+			    "path=/run/p.sock");
+	assert_int_equal(switch_port_req(SWITCH_OP_PORT_DEL, "vm1", NULL, NULL, NULL, NULL,
+					 line, sizeof(line), &eb), 0);
+	assert_string_equal(line, "port del vm1");
+	assert_int_equal(switch_port_req(SWITCH_OP_PORT_ADD, "a b", "52:54:00:00:00:01", NULL,
+					 NULL, NULL, line, sizeof(line), &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "'a b' is not a port name"));
+	assert_int_equal(switch_port_req(SWITCH_OP_PORT_ADD, "vm1", "52:54:00:00:00:01",
+					 "1 path=/x", NULL, NULL, line, sizeof(line), &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "one word each"));
+	assert_int_equal(switch_port_req(SWITCH_OP_PORT_ADD, "vm1", NULL, NULL, NULL, NULL,
+					 line, sizeof(line), &eb), -EINVAL);
+	assert_int_equal(switch_port_req(SWITCH_OP_PORT_ADD, "vm1", "01:00:5e:00:00:01", NULL,
+					 NULL, NULL, line, sizeof(line), &eb), -EINVAL);
+	assert_non_null(strstr(eb.msg, "not a unicast"));
+	assert_int_equal(switch_port_req(SWITCH_OP_PORT_DEL, "x/y", NULL, NULL, NULL, NULL,
+					 line, sizeof(line), &eb), -EINVAL);
+}
+
+/* The tables `iopass switch stats` prints, one header per record type. */
+static void test_records_text(void **state)
+{
+	char a[] = "switch workers=1 classifier=software ports=2 max_pools=256 hw_free=0 "
+		   "hw_pools=0 lossless=no";
+	char b[] = "port name=vm1 state=up mode=server mac=52:54:00:00:00:01 vlan=0 pool=0 "
+		   "rx_packets=5 tx_packets=6 rx_drops=0 tx_drops=0 path=";
+	char c[] = "port name=vm2 state=down";
+	char d[] = "pool id=0 mac=52:54:00:00:00:01 vlan=0 port=vm1";
+	char e[] = "bogus";
+	char *lines[] = { a, b, c, d, e };
+	char *text = switch_records_text(lines, 5), *port;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(strstr(text, "switch: 1 worker lcore(s), software classifier, 2 port(s)"));
+	port = strstr(text, "PORT ");
+	assert_non_null(port);
+	assert_null(strstr(port + 1, "\nPORT "));	/* one header for both ports */
+	assert_non_null(strstr(text, "vm1          up    server 52:54:00:00:00:01"));
+	/* A value the switch did not send is "-", an empty path too. */
+	assert_non_null(strstr(text, "vm2          down  -      -"));
+	assert_non_null(strstr(text, "\nPOOL "));
+	assert_null(strstr(text, "bogus"));
+	free(text);
+}
+
 static void test_final_lines(void **state)
 {
 	const char *msg = NULL;
@@ -198,6 +255,8 @@ int main(void)
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_port_req),
+		cmocka_unit_test(test_records_text),
 		cmocka_unit_test(test_final_lines),
 		cmocka_unit_test(test_names),
 	};
