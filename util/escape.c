@@ -104,7 +104,12 @@ void str_vline(char *buf, size_t len, const char *fmt, va_list ap)
 	for (const char *s = raw; *s && k + 5 < len; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c < 0x20 || c == 0x7f)
+		/* A newline before two blanks is iopass's own continuation
+		 * line (a log tail): input that forges one still cannot begin
+		 * a line of its own. */
+		if (c == '\n' && s[1] == ' ' && s[2] == ' ')
+			buf[k++] = '\n';
+		else if (c < 0x20 || c == 0x7f)
 			k += (size_t)snprintf(buf + k, len - k, c == '\n' ? "\\n" : "\\x%02x", c);
 		else
 			buf[k++] = (char)c;

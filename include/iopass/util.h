@@ -60,7 +60,9 @@ bool str_name_valid(const char *s, size_t max);
 
 /*
  * A message line: fmt formatted into buf, its control characters (a
- * newline from refused input) escaped so that it stays one line.
+ * newline from refused input) escaped so that it stays one line; only a
+ * newline followed by two blanks (an indented continuation, such as a
+ * switch's log tail) is kept.
  */
 void str_vline(char *buf, size_t len, const char *fmt, va_list ap);
 

@@ -104,6 +104,9 @@ static void test_vline(void **state)
 	(void)state;
 	vline(buf, sizeof(buf), "owner '%s' is bad", "a\nb\033c");
 	assert_string_equal(buf, "owner 'a\\nb\\x1bc' is bad");
+	/* An indented continuation stays a line; nothing else begins one. */
+	vline(buf, sizeof(buf), "failed; its log:\n  %s\n%s", "EAL: x", "iopass: y");
+	assert_string_equal(buf, "failed; its log:\n  EAL: x\\niopass: y");
 	vline(buf, sizeof(buf), "caf\xc3\xa9 \\ %d", 7);	/* UTF-8 and backslash kept */
 	assert_string_equal(buf, "caf\xc3\xa9 \\ 7");
 	vline(buf, 8, "%s", "0123456789");
